@@ -1,0 +1,30 @@
+/**
+ * The guest's result channel: line-framed JSON on the virtio-serial port the
+ * runner names in `$UDIAG_RESULTS`, never mixed with the kernel console.
+ *
+ * @module
+ */
+
+let port: Deno.FsFile | null | undefined;
+
+/** Sends one result record to the host; returns false when there is no channel (a host run). */
+export function sendResult(record: { event: string } & Record<string, unknown>): boolean {
+  if (port === undefined) {
+    const path = Deno.env.get("UDIAG_RESULTS");
+    port = null;
+    if (path) {
+      try {
+        port = Deno.openSync(path, { write: true });
+      } catch {
+        port = null;
+      }
+    }
+  }
+  port?.writeSync(new TextEncoder().encode(JSON.stringify(record) + "\n"));
+  return port !== null;
+}
+
+/** True when running inside the udiag-fuzz guest. */
+export function inGuest(): boolean {
+  return Deno.env.get("UDIAG_GUEST") === "1";
+}

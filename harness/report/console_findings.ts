@@ -1,0 +1,54 @@
+/**
+ * Turns a finished guest run into findings (pure): each kernel report in the
+ * console, attributed to the case whose start mark came last before it, and
+ * a runner outcome (lost, silent, timeout) that no kernel report explains.
+ *
+ * @module
+ */
+import { lastMarkBefore, parseAll } from "../console/parse.ts";
+import type { Finding } from "./store.ts";
+import type { VmOutcome } from "../vm/runner.ts";
+
+/** Console lines kept before a report in its log excerpt. */
+const CONTEXT_BEFORE = 60;
+
+/** Findings of one run's console and outcome. */
+export function consoleFindings(
+  consoleText: string,
+  outcome: VmOutcome,
+  env: Record<string, unknown>,
+): Finding[] {
+  const lines = consoleText.split("\n");
+  const out: Finding[] = [];
+  for (const c of parseAll(consoleText)) {
+    out.push({
+      title: c.title,
+      type: c.type,
+      report: c.report,
+      log: lines.slice(Math.max(0, c.startLine - CONTEXT_BEFORE), c.endLine + 1)
+        .join("\n"),
+      case: lastMarkBefore(consoleText, c.startLine),
+      env,
+      corrupted: c.corrupted,
+    });
+  }
+  const tail = lines.slice(-CONTEXT_BEFORE * 2).join("\n");
+  const unexplained = (title: string, type: string) =>
+    out.length === 0 &&
+    out.push({
+      title,
+      type,
+      report: title,
+      log: tail,
+      case: lastMarkBefore(consoleText, lines.length),
+      env,
+    });
+  if (outcome.kind === "lost") {
+    unexplained("lost connection to test machine", "LOST");
+  } else if (outcome.kind === "silent") {
+    unexplained("no output from test machine", "HANG");
+  } else if (outcome.kind === "timeout") {
+    unexplained("test machine timed out", "HANG");
+  }
+  return out;
+}

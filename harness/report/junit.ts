@@ -1,0 +1,61 @@
+/**
+ * Counts a JUnit XML report (pure): what `.ci/run` prints as its closing
+ * `N passed, N failed` line, from the tests that really ran.
+ *
+ * @module
+ */
+
+/** Totals of one or more JUnit reports. */
+export interface JunitTotals {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/**
+ * Counts `<testcase>` elements: one with a `<failure>` or `<error>` failed,
+ * one with `<skipped>` was skipped, the rest passed.
+ *
+ * @example
+ * ```ts
+ * import { countJunit } from "./junit.ts";
+ * const t = countJunit('<testcase name="a"></testcase><testcase name="b"><failure/></testcase>');
+ * if (t.passed !== 1 || t.failed !== 1) throw new Error();
+ * ```
+ */
+export function countJunit(xml: string): JunitTotals {
+  const totals: JunitTotals = { passed: 0, failed: 0, skipped: 0 };
+  const cases = xml.matchAll(/<testcase\b[^>]*?(\/>|>([\s\S]*?)<\/testcase>)/g);
+  for (const m of cases) {
+    const body = m[2] ?? "";
+    if (/<(failure|error)\b/.test(body)) totals.failed++;
+    else if (/<skipped\b/.test(body)) totals.skipped++;
+    else totals.passed++;
+  }
+  return totals;
+}
+
+/** `N passed, N failed[, N skipped]`: the closing line CI reads. */
+export function totalsLine(t: JunitTotals): string {
+  return `${t.passed} passed, ${t.failed} failed` + (t.skipped ? `, ${t.skipped} skipped` : "");
+}
+
+if (import.meta.main) {
+  const totals: JunitTotals = { passed: 0, failed: 0, skipped: 0 };
+  let files = 0;
+  for (const path of Deno.args) {
+    let xml: string;
+    try {
+      xml = Deno.readTextFileSync(path);
+    } catch {
+      continue; // a suite that did not run at all leaves no file; its absence is reported by its exit code
+    }
+    files++;
+    const t = countJunit(xml);
+    totals.passed += t.passed;
+    totals.failed += t.failed;
+    totals.skipped += t.skipped;
+  }
+  if (files === 0) totals.failed++;
+  console.log(totalsLine(totals));
+}

@@ -1,0 +1,158 @@
+/**
+ * Writes findings to `reports/`: one folder per distinct title, on disk before
+ * the caller restarts anything. Layout (keys never change meaning):
+ *
+ * ```
+ * reports/<slug(title)>-<hash8(title)>/
+ *   title        the dedup key, one line
+ *   meta.json    type, first/last seen, count, where found
+ *   README.md    the markdown summary a reviewer reads
+ *   log0…9       console excerpt per occurrence (oldest overwritten)
+ *   report0…9    the extracted kernel report per occurrence
+ *   repro.txt    the operations, one per line, with expected results
+ *   replay.json  how `deno task repro` replays it
+ *   env.json     kernel release, profile, config key, target
+ * ```
+ *
+ * @module
+ */
+import { reportDirName } from "./dedup.ts";
+
+/** Logs kept per finding, as syzkaller keeps log0…log9. */
+export const MAX_LOGS = 10;
+
+/** One occurrence of a finding. */
+export interface Finding {
+  readonly title: string;
+  /** Class: "KASAN", "WARNING", "CONFORMANCE", … (see dedup.ts TYPE_ORDER). */
+  readonly type: string;
+  /** The extracted report (kernel oops or violation text). */
+  readonly report: string;
+  /** The surrounding console log. */
+  readonly log: string;
+  /** The case that was running ("suite/case"), if known. */
+  readonly case?: string | null;
+  readonly repro?: string;
+  readonly replay?: Record<string, unknown>;
+  readonly env: Record<string, unknown>;
+  readonly corrupted?: boolean;
+}
+
+/** Metadata kept in meta.json. */
+export interface FindingMeta {
+  readonly title: string;
+  readonly type: string;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly count: number;
+  readonly cases: string[];
+  readonly corrupted: boolean;
+}
+
+/** What {@linkcode saveFinding} did. */
+export interface Saved {
+  readonly dir: string;
+  readonly isNew: boolean;
+  readonly logIndex: number;
+  readonly meta: FindingMeta;
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  await Deno.writeTextFile(tmp, text);
+  await Deno.rename(tmp, path);
+}
+
+async function readJson<T>(path: string): Promise<T | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** The markdown summary of a finding (pure). */
+export function findingMarkdown(f: Finding, meta: FindingMeta): string {
+  const lines = [
+    `# ${f.title}`,
+    "",
+    `- type: ${meta.type}${meta.corrupted ? " (report corrupted)" : ""}`,
+    `- seen: ${meta.count} time(s), first ${meta.firstSeen}, last ${meta.lastSeen}`,
+    `- running case(s): ${meta.cases.length ? meta.cases.join(", ") : "unknown"}`,
+    ...Object.entries(f.env).map(([k, v]) => `- ${k}: ${String(v)}`),
+    "",
+    "## Report",
+    "",
+    "```",
+    f.report.trimEnd(),
+    "```",
+  ];
+  if (f.repro) {
+    lines.push("", "## Operations", "", "```", f.repro.trimEnd(), "```");
+  }
+  if (f.replay && typeof f.replay.command === "string") {
+    lines.push("", "## Replay", "", "```", f.replay.command, "```");
+  }
+  lines.push(
+    "",
+    "Files: `log<N>` console excerpt, `report<N>` extracted report, `env.json`, `replay.json`.",
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** Saves one occurrence under `root`, merging with an earlier folder of the same title. */
+export async function saveFinding(root: string, f: Finding): Promise<Saved> {
+  const dir = `${root}/${reportDirName(f.title)}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const old = await readJson<FindingMeta>(`${dir}/meta.json`);
+  if (old && old.title !== f.title) {
+    throw new Error(
+      `Report folder "${dir}" holds title "${old.title}", not "${f.title}"`,
+    );
+  }
+  const now = new Date().toISOString();
+  const count = (old?.count ?? 0) + 1;
+  const cases = [...(old?.cases ?? [])];
+  if (f.case && !cases.includes(f.case)) cases.push(f.case);
+  const meta: FindingMeta = {
+    title: f.title,
+    type: f.type,
+    firstSeen: old?.firstSeen ?? now,
+    lastSeen: now,
+    count,
+    cases,
+    corrupted: (old?.corrupted ?? true) && (f.corrupted ?? false),
+  };
+  const logIndex = (count - 1) % MAX_LOGS;
+  await writeAtomic(`${dir}/log${logIndex}`, f.log);
+  await writeAtomic(`${dir}/report${logIndex}`, f.report);
+  await writeAtomic(`${dir}/title`, f.title + "\n");
+  await writeAtomic(`${dir}/env.json`, JSON.stringify(f.env, null, 2) + "\n");
+  if (f.repro) await writeAtomic(`${dir}/repro.txt`, f.repro.trimEnd() + "\n");
+  if (f.replay) {
+    await writeAtomic(
+      `${dir}/replay.json`,
+      JSON.stringify(f.replay, null, 2) + "\n",
+    );
+  }
+  await writeAtomic(`${dir}/README.md`, findingMarkdown(f, meta));
+  // meta.json last: a folder with meta.json is complete.
+  await writeAtomic(`${dir}/meta.json`, JSON.stringify(meta, null, 2) + "\n");
+  return { dir, isNew: old === null, logIndex, meta };
+}
+
+/** Lists the findings under `root` (folders with a meta.json). */
+export async function listFindings(root: string): Promise<FindingMeta[]> {
+  const out: FindingMeta[] = [];
+  try {
+    for await (const e of Deno.readDir(root)) {
+      if (!e.isDirectory) continue;
+      const m = await readJson<FindingMeta>(`${root}/${e.name}/meta.json`);
+      if (m) out.push(m);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { hash8, reportDirName, slug, typeRank } from "./dedup.ts";
+import { type Finding, listFindings, MAX_LOGS, saveFinding } from "./store.ts";
+import { countJunit, totalsLine } from "./junit.ts";
+
+Deno.test("reportDirName() depends on the title only and is filesystem-safe", () => {
+  const t = "KASAN: slab-use-after-free Read in diag_dev_write";
+  assert.equal(reportDirName(t), reportDirName(t));
+  assert.notEqual(reportDirName(t), reportDirName(t + " "));
+  assert.match(reportDirName(t), /^[a-z0-9-]+-[0-9a-f]{8}$/);
+  assert.equal(slug("///"), "");
+  assert.match(reportDirName("///"), /^untitled-[0-9a-f]{8}$/);
+  assert.equal(hash8(""), "811c9dc5");
+});
+
+Deno.test("typeRank() orders memory safety before leaks and hangs", () => {
+  assert.ok(typeRank("KASAN") < typeRank("WARNING"));
+  assert.ok(typeRank("WARNING") < typeRank("KMEMLEAK"));
+  assert.ok(typeRank("KMEMLEAK") < typeRank("nonsense"));
+});
+
+function finding(n: number): Finding {
+  return {
+    title: "WARNING in diag_event_reg",
+    type: "WARNING",
+    report: `report ${n}`,
+    log: `log ${n}`,
+    case: `fuzz/case${n % 2}`,
+    env: { kernelRelease: "6.12.117" },
+  };
+}
+
+Deno.test("saveFinding() merges occurrences by title and keeps the last MAX_LOGS logs", async () => {
+  const root = await Deno.makeTempDir();
+  const first = await saveFinding(root, finding(0));
+  assert.equal(first.isNew, true);
+  for (let i = 1; i <= MAX_LOGS + 1; i++) {
+    const s = await saveFinding(root, finding(i));
+    assert.equal(s.isNew, false);
+    assert.equal(s.dir, first.dir);
+  }
+  const metas = await listFindings(root);
+  assert.equal(metas.length, 1);
+  assert.equal(metas[0]!.count, MAX_LOGS + 2);
+  assert.deepEqual(metas[0]!.cases, ["fuzz/case0", "fuzz/case1"]);
+  // Occurrence 11 (0-based) overwrote log1; log0 holds occurrence 10.
+  assert.equal(await Deno.readTextFile(`${first.dir}/log1`), `log ${MAX_LOGS + 1}`);
+  assert.equal(await Deno.readTextFile(`${first.dir}/log0`), `log ${MAX_LOGS}`);
+  assert.equal(await Deno.readTextFile(`${first.dir}/title`), "WARNING in diag_event_reg\n");
+  assert.match(await Deno.readTextFile(`${first.dir}/README.md`), /^# WARNING in diag_event_reg\n/);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("countJunit() counts passed, failed and skipped test cases", () => {
+  const xml = `<testsuites><testsuite>
+    <testcase name="a" classname="x" time="0"></testcase>
+    <testcase name="b" classname="x"><failure message="m">boom</failure></testcase>
+    <testcase name="c" classname="x"><skipped/></testcase>
+    <testcase name="d" classname="x"/>
+  </testsuite></testsuites>`;
+  const t = countJunit(xml);
+  assert.deepEqual(t, { passed: 2, failed: 1, skipped: 1 });
+  assert.equal(totalsLine(t), "2 passed, 1 failed, 1 skipped");
+});

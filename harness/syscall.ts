@@ -1,0 +1,249 @@
+/**
+ * Typed syscalls over {@linkcode libc}: each returns a {@linkcode SysResult}
+ * with errno read right after the call, never a thrown string.
+ *
+ * Memory arguments are a `Uint8Array` (its own bytes) or a `bigint` (a raw
+ * address, valid or not), so the same calls serve tests and fuzzers.
+ *
+ * @module
+ */
+import { errnoName, fail, ok, type SysResult } from "./errno.ts";
+import {
+  libc,
+  MAP_ANONYMOUS,
+  MAP_FAILED,
+  MAP_PRIVATE,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+} from "./libc.ts";
+
+/** A user buffer: bytes we own, or a raw address for bad-pointer cases. */
+export type Mem = Uint8Array | bigint;
+
+/** Address of a memory argument, as the kernel will see it. */
+export function addressOf(mem: Mem): bigint {
+  if (typeof mem === "bigint") return mem;
+  return Deno.UnsafePointer.value(Deno.UnsafePointer.of(mem as Uint8Array<ArrayBuffer>));
+}
+
+function pointer(mem: Mem): Deno.PointerValue {
+  return Deno.UnsafePointer.create(addressOf(mem));
+}
+
+// errno must be read by the very next FFI call: no await, no other libc use
+// in between (Deno runs JS on this thread only between our two calls).
+function lastErrno(): number {
+  const loc = libc().__errno_location();
+  return new Deno.UnsafePointerView(loc!).getInt32();
+}
+
+function result(ret: number | bigint): SysResult<number> {
+  const n = Number(ret);
+  return n < 0 ? fail(errnoName(lastErrno())) : ok(n);
+}
+
+/** NUL-terminated bytes of a string. */
+export function cString(s: string): Uint8Array {
+  const body = new TextEncoder().encode(s);
+  const out = new Uint8Array(body.length + 1);
+  out.set(body);
+  return out;
+}
+
+/** open(2). */
+export function sysOpen(
+  path: string | Mem,
+  flags: number,
+  mode = 0,
+): SysResult<number> {
+  const p = typeof path === "string" ? cString(path) : path;
+  return result(libc().open(pointer(p), flags, mode));
+}
+
+/** close(2). */
+export function sysClose(fd: number): SysResult<number> {
+  return result(libc().close(fd));
+}
+
+/** read(2) into `buf` (or `len` bytes at a raw address). */
+export function sysRead(
+  fd: number,
+  buf: Mem,
+  len = typeof buf === "bigint" ? 0 : buf.length,
+): SysResult<number> {
+  return result(libc().read(fd, pointer(buf), BigInt(len)));
+}
+
+/** write(2) of `buf` (or `len` bytes at a raw address). */
+export function sysWrite(
+  fd: number,
+  buf: Mem,
+  len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
+): SysResult<number> {
+  return result(libc().write(fd, pointer(buf), BigInt(len)));
+}
+
+/** pwrite(2) at `offset`. */
+export function sysPwrite(
+  fd: number,
+  buf: Mem,
+  offset: number | bigint,
+  len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
+): SysResult<number> {
+  return result(
+    libc().pwrite(fd, pointer(buf), BigInt(len), BigInt(offset)),
+  );
+}
+
+/** One `struct iovec` segment: base and length, possibly bogus. */
+export interface IoSegment {
+  readonly base: Mem;
+  readonly len?: number | bigint;
+}
+
+/** writev(2) over segments (an iovec array built here, 16 bytes each). */
+export function sysWritev(
+  fd: number,
+  segments: readonly IoSegment[],
+): SysResult<number> {
+  const iov = new BigUint64Array(segments.length * 2);
+  segments.forEach((s, i) => {
+    iov[2 * i] = addressOf(s.base);
+    iov[2 * i + 1] = BigInt(
+      s.len ?? (typeof s.base === "bigint" ? 0 : s.base.length),
+    );
+  });
+  const bytes = new Uint8Array(iov.buffer);
+  return result(libc().writev(fd, pointer(bytes), segments.length));
+}
+
+/** ioctl(2) with an integer or memory argument. */
+export function sysIoctl(
+  fd: number,
+  request: number | bigint,
+  arg: Mem | number = 0n,
+): SysResult<number> {
+  const a = typeof arg === "number" ? BigInt(arg) : addressOf(arg);
+  return result(libc().ioctl(fd, BigInt(request), a));
+}
+
+/** A mapping returned by {@linkcode sysMmap}. */
+export interface Mapping {
+  readonly address: bigint;
+  readonly length: number;
+}
+
+/** mmap(2); `addr` 0n lets the kernel choose. */
+export function sysMmap(
+  length: number | bigint,
+  prot: number,
+  flags: number,
+  fd: number,
+  offset: number | bigint = 0,
+  addr: bigint = 0n,
+): SysResult<Mapping> {
+  const p = libc().mmap(
+    Deno.UnsafePointer.create(addr),
+    BigInt(length),
+    prot,
+    flags,
+    fd,
+    BigInt(offset),
+  );
+  const address = Deno.UnsafePointer.value(p);
+  if (address === MAP_FAILED) return fail(errnoName(lastErrno()));
+  return ok({ address, length: Number(length) });
+}
+
+/** munmap(2). */
+export function sysMunmap(
+  address: bigint,
+  length: number | bigint,
+): SysResult<number> {
+  return result(
+    libc().munmap(Deno.UnsafePointer.create(address), BigInt(length)),
+  );
+}
+
+/** mprotect(2). */
+export function sysMprotect(
+  address: bigint,
+  length: number | bigint,
+  prot: number,
+): SysResult<number> {
+  return result(
+    libc().mprotect(Deno.UnsafePointer.create(address), BigInt(length), prot),
+  );
+}
+
+/** memfd_create(2). */
+export function sysMemfdCreate(name: string, flags = 0): SysResult<number> {
+  return result(libc().memfd_create(pointer(cString(name)), flags));
+}
+
+/** A raw syscall(2) by number, for calls libc does not wrap (perf_event_open). */
+export function sysRaw(nr: number, ...args: (number | bigint)[]): SysResult<number> {
+  const a = [...args.map(BigInt), 0n, 0n, 0n, 0n, 0n, 0n];
+  return result(
+    libc().syscall(BigInt(nr), a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!),
+  );
+}
+
+/** The page size the kernel uses for mmap. */
+export function pageSize(): number {
+  return libc().getpagesize();
+}
+
+/** Reads `length` bytes at a mapped address (the caller guarantees it is readable). */
+export function peek(address: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  if (length === 0) return out;
+  Deno.UnsafePointerView.copyInto(Deno.UnsafePointer.create(address)!, out);
+  return out;
+}
+
+/** Writes bytes at a mapped address (the caller guarantees it is writable). */
+export function poke(address: bigint, bytes: Uint8Array): void {
+  const view = new Uint8Array(
+    Deno.UnsafePointerView.getArrayBuffer(
+      Deno.UnsafePointer.create(address)!,
+      bytes.length,
+    ),
+  );
+  view.set(bytes);
+}
+
+/**
+ * Bytes placed so that they end exactly where an inaccessible page starts:
+ * a kernel that reads one byte past them faults (EFAULT) instead of reading
+ * whatever follows. Used for unterminated strings and short buffers.
+ */
+export class GuardedBytes implements Disposable {
+  readonly address: bigint;
+  readonly length: number;
+  readonly #map: Mapping;
+
+  constructor(bytes: Uint8Array) {
+    const page = pageSize();
+    const pages = Math.ceil(bytes.length / page) + 1;
+    const m = sysMmap(
+      pages * page,
+      PROT_READ | PROT_WRITE,
+      MAP_PRIVATE | MAP_ANONYMOUS,
+      -1,
+    );
+    if (!m.ok) throw new Error(`Cannot map a guard region: ${m.errno}`);
+    this.#map = m.value;
+    const guard = m.value.address + BigInt((pages - 1) * page);
+    const prot = sysMprotect(guard, page, PROT_NONE);
+    if (!prot.ok) throw new Error(`Cannot protect the guard page: ${prot.errno}`);
+    this.address = guard - BigInt(bytes.length);
+    this.length = bytes.length;
+    poke(this.address, bytes);
+  }
+
+  [Symbol.dispose](): void {
+    sysMunmap(this.#map.address, this.#map.length);
+  }
+}

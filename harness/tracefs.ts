@@ -1,0 +1,70 @@
+/**
+ * A client of tracefs for the `udiag` trace system: enable and disable an
+ * event, read its published `format` and id, clear and read the buffer.
+ * Writes go through the syscall layer so refusals come back as errno names.
+ *
+ * @module
+ */
+import { DIAG_SYSTEM } from "./abi.ts";
+import type { SysResult } from "./errno.ts";
+import { O_TRUNC, O_WRONLY } from "./libc.ts";
+import { sysClose, sysOpen, sysWrite } from "./syscall.ts";
+
+/** Where the guest mounts tracefs. */
+export const TRACEFS = "/sys/kernel/tracing";
+
+function writeFile(path: string, text: string): SysResult<number> {
+  const fd = sysOpen(path, O_WRONLY | O_TRUNC);
+  if (!fd.ok) return fd;
+  const r = sysWrite(fd.value, new TextEncoder().encode(text));
+  sysClose(fd.value);
+  return r;
+}
+
+/** tracefs as seen from one mount point. */
+export class Tracefs {
+  readonly root: string;
+
+  constructor(root: string = TRACEFS) {
+    this.root = root;
+  }
+
+  /** Directory of event `udiag/<name>`. */
+  eventDir(name: string): string {
+    return `${this.root}/events/${DIAG_SYSTEM}/${name}`;
+  }
+
+  /** Does tracefs list event `udiag/<name>`? */
+  hasEvent(name: string): boolean {
+    try {
+      return Deno.statSync(this.eventDir(name)).isDirectory;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Writes `1`/`0` to the event's `enable` file. */
+  setEnabled(name: string, on: boolean): SysResult<number> {
+    return writeFile(`${this.eventDir(name)}/enable`, on ? "1" : "0");
+  }
+
+  /** The event's `format` file, as published. */
+  format(name: string): string {
+    return Deno.readTextFileSync(`${this.eventDir(name)}/format`);
+  }
+
+  /** The event's type id (for perf_event_open's `config`). */
+  eventId(name: string): number {
+    return Number(Deno.readTextFileSync(`${this.eventDir(name)}/id`).trim());
+  }
+
+  /** Empties the trace buffer of every CPU. */
+  clear(): SysResult<number> {
+    return writeFile(`${this.root}/trace`, "");
+  }
+
+  /** The human-readable `trace` file. */
+  readTrace(): string {
+    return Deno.readTextFileSync(`${this.root}/trace`);
+  }
+}

@@ -1,0 +1,70 @@
+#!/bin/busybox sh
+# udiag-fuzz guest init: mounts, loads the target module, runs the command in
+# a chroot of the host root (read-only 9p), then scans kmemleak and reboots.
+# The serial console carries only what the kernel says; the command's output
+# goes to $OUT/guest.log and its results to the virtio-serial port.
+# Settings come from /run.env, written by harness/vm/initramfs.ts.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t debugfs none /sys/kernel/debug
+mount -t tracefs none /sys/kernel/tracing
+. /run.env
+
+say() { echo "udiag-vm: $*" > /dev/kmsg; }
+
+# The results port is named by QEMU; without udev, sysfs says which vport it is.
+RESULTS=
+for p in /sys/class/virtio-ports/*; do
+	[ "$(cat "$p/name" 2>/dev/null)" = udiag.results ] && RESULTS=/dev/${p##*/}
+done
+result() { [ -n "$RESULTS" ] && echo "$1" > "$RESULTS"; }
+
+echo 20 > /proc/sys/kernel/hung_task_timeout_secs
+echo 0 > /proc/sys/kernel/panic_on_warn
+say "booted $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
+result "{\"event\":\"booted\",\"release\":\"$(uname -r)\",\"uptime\":\"$(cut -d' ' -f1 /proc/uptime)\"}"
+
+for m in $MODULES; do
+	if insmod "/$m"; then
+		say "loaded $m"
+		result "{\"event\":\"module\",\"name\":\"$m\",\"ok\":true}"
+	else
+		say "insmod $m failed"
+		result "{\"event\":\"module\",\"name\":\"$m\",\"ok\":false}"
+	fi
+done
+
+mkdir -p /host
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose host /host
+mount -t proc proc /host/proc
+mount -t sysfs sys /host/sys
+mount -t devtmpfs dev /host/dev
+mount -t debugfs none /host/sys/kernel/debug
+mount -t tracefs none /host/sys/kernel/tracing
+mount -t tmpfs -o mode=1777 tmp /host/tmp
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "/host$OUT"
+
+say "running: $CMD"
+result "{\"event\":\"start\",\"uptime\":\"$(cut -d' ' -f1 /proc/uptime)\"}"
+chroot /host /usr/bin/env -i HOME=/tmp DENO_DIR=/tmp/deno NO_COLOR=1 \
+	PATH="$GUEST_PATH" UDIAG_GUEST=1 UDIAG_RESULTS="$RESULTS" \
+	UDIAG_OUT="$OUT" /bin/sh -c "cd \"$CWD\" && $CMD" \
+	< /dev/null > "/host$OUT/guest.log" 2>&1
+rc=$?
+say "command exited $rc"
+result "{\"event\":\"exit\",\"code\":$rc,\"uptime\":\"$(cut -d' ' -f1 /proc/uptime)\"}"
+
+if [ "$KMEMLEAK" = 1 ] && [ -e /sys/kernel/debug/kmemleak ]; then
+	# Objects younger than 5 s are never reported; scan twice, as the docs advise.
+	sleep 5
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > /dev/console
+	say "kmemleak scan done"
+fi
+result "{\"event\":\"done\"}"
+sync
+reboot -f

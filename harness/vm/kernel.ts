@@ -1,0 +1,197 @@
+/**
+ * The project's test kernel: Debian's linux-source-6.12, `tinyconfig` plus
+ * the profile's fragments from `kmod/kernel/`, with the patches there applied.
+ * Built once per (source version, fragments, patches) and cached outside the
+ * checkout, so a fresh clone on the same machine reuses it.
+ *
+ * @module
+ */
+import { kconfigMismatches, parseKconfig } from "./kconfig.ts";
+import { capture, runLogged } from "../proc.ts";
+import { ensurePackages, KERNEL_BUILD_PACKAGES } from "../tools.ts";
+
+const KMOD_KERNEL = new URL("../../kmod/kernel/", import.meta.url);
+const SOURCE_TARBALL = "/usr/src/linux-source-6.12.tar.xz";
+const SOURCE_PACKAGE = "linux-source-6.12";
+/** Bump when the build procedure itself changes meaning. */
+const RECIPE = "udiag-fuzz-kernel-v1";
+
+/**
+ * Debug profiles, each a stack of fragments: a target that dies at load under
+ * a strict profile can still be tested under the base one.
+ */
+export const PROFILES: Readonly<Record<string, readonly string[]>> = {
+  base: ["base.config"],
+  strict: ["base.config", "strict.config"],
+};
+
+/** A built kernel in the cache. */
+export interface KernelBuild {
+  readonly profile: string;
+  readonly key: string;
+  readonly sourceVersion: string;
+  /** Kernel tree (for `make -C <tree> M=…`). */
+  readonly tree: string;
+  readonly bzImage: string;
+  readonly release: string;
+}
+
+/** Root of the cache: `$UDIAG_CACHE`, else `$XDG_CACHE_HOME/udiag-fuzz`. */
+export function cacheRoot(): string {
+  const explicit = Deno.env.get("UDIAG_CACHE");
+  if (explicit) return explicit;
+  const xdg = Deno.env.get("XDG_CACHE_HOME") ??
+    `${Deno.env.get("HOME") ?? "/root"}/.cache`;
+  return `${xdg}/udiag-fuzz`;
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(text),
+  );
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+/** Inputs that decide the kernel's bits, in a fixed order. */
+function kernelInputs(profile: string): { name: string; text: string }[] {
+  const fragments = PROFILES[profile];
+  if (!fragments) {
+    throw new Error(
+      `Unknown kernel profile "${profile}": expected one of ${Object.keys(PROFILES).join(", ")}`,
+    );
+  }
+  const patches = [...Deno.readDirSync(KMOD_KERNEL)]
+    .map((e) => e.name)
+    .filter((n) => n.endsWith(".patch"))
+    .sort();
+  return [...fragments, ...patches].map((name) => ({
+    name,
+    text: Deno.readTextFileSync(new URL(name, KMOD_KERNEL)),
+  }));
+}
+
+/** The cache key: source version, fragments and patches, hashed. */
+export async function kernelKey(
+  profile: string,
+  sourceVersion: string,
+): Promise<string> {
+  const parts = [RECIPE, SOURCE_PACKAGE, sourceVersion];
+  for (const { name, text } of kernelInputs(profile)) parts.push(name, text);
+  return (await sha256Hex(parts.join("\0"))).slice(0, 16);
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Options for {@linkcode ensureKernel}. */
+export interface EnsureKernelOptions {
+  readonly profile?: string;
+  readonly jobs?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** Returns the cached kernel for `profile`, building it first when absent. */
+export async function ensureKernel(
+  opts: EnsureKernelOptions = {},
+): Promise<KernelBuild> {
+  const profile = opts.profile ?? "base";
+  const log = opts.log ?? ((l: string) => console.error(l));
+  await ensurePackages(KERNEL_BUILD_PACKAGES, log);
+  const sourceVersion = await capture("dpkg-query", [
+    "-W",
+    "-f=${Version}",
+    SOURCE_PACKAGE,
+  ]);
+  const key = await kernelKey(profile, sourceVersion);
+  const dir = `${cacheRoot()}/kernels/${profile}-${key}`;
+  const tree = `${dir}/tree`;
+  const build: KernelBuild = {
+    profile,
+    key,
+    sourceVersion,
+    tree,
+    bzImage: `${tree}/arch/x86/boot/bzImage`,
+    release: exists(`${tree}/include/config/kernel.release`)
+      ? Deno.readTextFileSync(`${tree}/include/config/kernel.release`).trim()
+      : "",
+  };
+  if (exists(`${dir}/done.json`)) return build;
+
+  // Build in a private directory and rename at the end, so an interrupted or
+  // concurrent build never leaves a half-built tree under the final name.
+  const work = `${dir}.tmp-${Deno.pid}`;
+  await Deno.remove(work, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${work}/tree`, { recursive: true });
+  const logFile = `${work}/build.log`;
+  const wt = `${work}/tree`;
+  const started = Date.now();
+  log(
+    `udiag-fuzz: building kernel ${profile}-${key} (cold build, ~5-7 min on 2 cores); log: ${logFile}`,
+  );
+  const step = (cmd: string, args: string[]) => runLogged(cmd, args, { cwd: wt, logFile });
+  await step("tar", ["xf", SOURCE_TARBALL, "--strip-components=1"]);
+  for (const { name } of kernelInputs(profile)) {
+    if (!name.endsWith(".patch")) continue;
+    log(`udiag-fuzz: applying kmod/kernel/${name}`);
+    await step("patch", [
+      "-p1",
+      "--forward",
+      "-i",
+      new URL(name, KMOD_KERNEL).pathname,
+    ]);
+  }
+  await step("make", ["tinyconfig"]);
+  const fragmentPaths = PROFILES[profile]!.map((f) => new URL(f, KMOD_KERNEL).pathname);
+  await step("scripts/kconfig/merge_config.sh", [
+    "-m",
+    ".config",
+    ...fragmentPaths,
+  ]);
+  await step("make", ["olddefconfig"]);
+  const wanted = parseKconfig(
+    fragmentPaths.map((p) => Deno.readTextFileSync(p)).join("\n"),
+  );
+  const got = parseKconfig(Deno.readTextFileSync(`${wt}/.config`));
+  const bad = kconfigMismatches(wanted, got);
+  if (bad.length > 0) {
+    throw new Error(
+      `Kernel config dropped options of profile "${profile}" (unmet dependencies): ${
+        bad.map((m) => `${m.option}=${m.wanted ?? "n"} (got ${m.got ?? "n"})`)
+          .join(", ")
+      }`,
+    );
+  }
+  const jobs = opts.jobs ?? navigator.hardwareConcurrency;
+  await step("make", [`-j${jobs}`, "bzImage", "modules"]);
+  const release = Deno.readTextFileSync(
+    `${wt}/include/config/kernel.release`,
+  ).trim();
+  await Deno.writeTextFile(
+    `${work}/done.json`,
+    JSON.stringify(
+      {
+        profile,
+        key,
+        sourceVersion,
+        release,
+        seconds: Math.round((Date.now() - started) / 1000),
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.rename(work, dir);
+  log(
+    `udiag-fuzz: kernel ${release} built in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+  return { ...build, release };
+}

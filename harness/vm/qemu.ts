@@ -1,0 +1,74 @@
+/**
+ * The QEMU command line for a guest run (pure): TCG with 2 vCPUs (KVM does
+ * not boot here), the host root read-only over 9p, a writable share for the
+ * run's output, and a virtio-serial port for results.
+ *
+ * @module
+ */
+
+/** Inputs of {@linkcode qemuArgs}. */
+export interface QemuConfig {
+  readonly bzImage: string;
+  readonly initrd: string;
+  readonly outDir: string;
+  readonly resultsFile: string;
+  readonly memoryMiB?: number;
+  readonly cpus?: number;
+  readonly extraCmdline?: readonly string[];
+}
+
+/**
+ * Kernel command line. `panic=-1` with QEMU's `-no-reboot` turns a panic into
+ * QEMU exiting; `oops`/`panic_on_warn` stay off so one WARN does not end a run.
+ */
+export function kernelCmdline(extra: readonly string[] = []): string {
+  return [
+    "console=ttyS0,115200",
+    "earlyprintk=serial,ttyS0,115200",
+    "rdinit=/init",
+    "panic=-1",
+    "panic_on_warn=0",
+    "printk.time=1",
+    "loglevel=7",
+    "kasan.fault=report",
+    "random.trust_cpu=on",
+    "no_hash_pointers",
+    ...extra,
+  ].join(" ");
+}
+
+/** argv (without the binary) for qemu-system-x86_64. */
+export function qemuArgs(c: QemuConfig): string[] {
+  return [
+    "-accel",
+    "tcg",
+    "-cpu",
+    "max",
+    "-smp",
+    String(c.cpus ?? 2),
+    "-m",
+    String(c.memoryMiB ?? 2048),
+    "-nodefaults",
+    "-display",
+    "none",
+    "-no-reboot",
+    "-serial",
+    "stdio",
+    "-kernel",
+    c.bzImage,
+    "-initrd",
+    c.initrd,
+    "-append",
+    kernelCmdline(c.extraCmdline),
+    "-virtfs",
+    "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
+    "-virtfs",
+    `local,path=${c.outDir},mount_tag=out,security_model=none,multidevs=remap`,
+    "-device",
+    "virtio-serial-pci",
+    "-chardev",
+    `file,id=results,path=${c.resultsFile}`,
+    "-device",
+    "virtserialport,chardev=results,name=udiag.results",
+  ];
+}
