@@ -25,6 +25,7 @@
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
+#include <linux/io.h>
 #include <linux/ioctl.h>
 #include <linux/jhash.h>
 #include <linux/mm.h>
@@ -34,6 +35,8 @@
 #include <linux/trace_events.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+
+#include "udiag_exports.h"
 
 #define DIAG_SYSTEM "udiag"
 
@@ -53,8 +56,6 @@
  */
 #define MAX_PAYLOAD (PERF_MAX_TRACE_SIZE - sizeof(struct diag_trace_event) - \
 		     sizeof(u64))
-
-extern struct mutex event_mutex;
 
 /*
  * Lock order: register_mutex, then event_mutex.
@@ -306,8 +307,9 @@ static bool diag_name_valid(const char *name)
 	if (!*name)
 		return false;
 
+	/* isalnum() also takes Latin-1 letters such as 0xff: ASCII only. */
 	for (c = name; *c; c++)
-		if (!isalnum(*c) && *c != '_')
+		if (!isascii(*c) || (!isalnum(*c) && *c != '_'))
 			return false;
 
 	return true;

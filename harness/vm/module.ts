@@ -10,7 +10,10 @@ import { runLogged } from "../proc.ts";
 
 /** The modules of kmod/: the target, and a test-only report provoker. */
 const MODULES = {
-  udiag: { dir: new URL("../../kmod/", import.meta.url), sources: ["udiag.c", "Kbuild"] },
+  udiag: {
+    dir: new URL("../../kmod/", import.meta.url),
+    sources: ["udiag.c", "udiag_exports.h", "Kbuild"],
+  },
   udiag_provoke: {
     dir: new URL("../../kmod/provoke/", import.meta.url),
     sources: ["udiag_provoke.c", "Kbuild"],

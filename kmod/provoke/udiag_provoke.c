@@ -62,7 +62,7 @@ static void provoke_leak(void)
 static void provoke_sleep_atomic(void)
 {
 	preempt_disable();
-	msleep(1);
+	msleep(20);
 	preempt_enable();
 }
 

@@ -1,0 +1,49 @@
+/**
+ * The conformance suite against the kernel: every rule passes on our module,
+ * and the suite catches a module built with a known bug (so a broken harness
+ * cannot look like a conforming kernel).
+ */
+import assert from "node:assert/strict";
+import { conformance } from "./run.ts";
+import { listFindings } from "../harness/report/store.ts";
+import { allRules } from "./rules.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+
+Deno.test("deno task conformance: every rule passes on kmod in the KASAN VM", async () => {
+  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
+  const outDir = `${ROOT}/out/conformance`;
+  const code = await conformance({ target: { kind: "kmod" }, ruleIds: [], outDir, reportsDir });
+  const v = JSON.parse(await Deno.readTextFile(`${outDir}/verdicts.json`));
+  const notPassed = v.rows.filter((r: { verdict: string }) => r.verdict !== "pass")
+    .map((r: { rule: { id: string }; verdict: string }) => `${r.rule.id}: ${r.verdict}`);
+  assert.deepEqual(notPassed, []);
+  assert.equal(v.rows.length, allRules().length);
+  assert.deepEqual((await listFindings(reportsDir)).map((m) => m.title), []);
+  assert.equal(code, 0);
+  for (const f of ["junit.xml", "ktap.txt", "matrix.md"]) {
+    assert.ok((await Deno.stat(`${outDir}/${f}`)).size > 0, f);
+  }
+});
+
+Deno.test("deno task conformance: a module that skips the EBUSY check fails UD-DEL-002", async () => {
+  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
+  const outDir = await Deno.makeTempDir({ prefix: "udiag-conf-" });
+  const code = await conformance({
+    target: { kind: "kmod" },
+    ruleIds: ["UD-DEL-002", "UD-DEL-005"],
+    outDir,
+    reportsDir,
+    broken: "SKIP_EBUSY",
+  });
+  assert.notEqual(code, 0);
+  const titles = (await listFindings(reportsDir)).map((m) => m.title);
+  assert.ok(
+    titles.some((t) =>
+      t.startsWith(
+        "conformance UD-DEL-002: delete from another file while held returned ok 0, expected EBUSY",
+      )
+    ),
+    titles.join("\n"),
+  );
+});

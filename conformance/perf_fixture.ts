@@ -1,0 +1,71 @@
+/**
+ * Consumers' side for the conformance rules: open perf on a udiag event, and
+ * recover written payloads from the ftrace buffer and from perf samples with
+ * only the published `format` file.
+ *
+ * @module
+ */
+import type { SysResult } from "../harness/errno.ts";
+import type { Fixture } from "./fixture.ts";
+import { type PerfEvent, perfOpen, sampleRaw } from "../harness/trace/perf.ts";
+import { readRecords } from "../harness/trace/ftrace_reader.ts";
+import { decodeRecordResult, describeProblem, parseFormat } from "../harness/trace/format.ts";
+
+/** perf_event_open on `udiag:<name>` for this thread, closed when the fixture ends. */
+export function openTracepointPerf(fx: Fixture, name: string): SysResult<PerfEvent> {
+  const r = perfOpen(fx.tracefs.eventId(name));
+  if (r.ok) fx.defer(() => r.value.close());
+  return r;
+}
+
+/** Payloads recovered from records, and what did not decode. */
+export interface Recovered {
+  readonly payloads: Uint8Array[];
+  readonly problems: string[];
+}
+
+/** Decodes each raw record with the event's published format and takes its `data` field. */
+export function payloadsOf(formatText: string, records: readonly Uint8Array[]): Recovered {
+  const format = parseFormat(formatText);
+  const payloads: Uint8Array[] = [];
+  const problems: string[] = [];
+  for (const rec of records) {
+    const d = decodeRecordResult(format, rec);
+    if (!d.ok) {
+      problems.push(d.problems.map(describeProblem).join("; "));
+      continue;
+    }
+    const data = d.value.get("data");
+    if (data instanceof Uint8Array) payloads.push(data);
+    else problems.push("record has no data field");
+  }
+  return { payloads, problems };
+}
+
+/** Drains the ftrace buffer and returns the payloads of event `name`. */
+export function recoverFtrace(fx: Fixture, name: string): Recovered {
+  const r = readRecords(fx.tracefs.eventId(name));
+  if (!r.ok) return { payloads: [], problems: [`trace_pipe_raw: ${r.errno}`] };
+  const rec = payloadsOf(fx.tracefs.format(name), r.value.records.map((x) => x.data));
+  const lost = r.value.lost.length ? [`${r.value.lost.length} page(s) report lost events`] : [];
+  const pageProblems = r.value.problems.map((p) =>
+    `cpu${p.cpu} page ${p.page}: ${JSON.stringify(p.problem)}`
+  );
+  return { payloads: rec.payloads, problems: [...rec.problems, ...pageProblems, ...lost] };
+}
+
+/** Reads a perf event's new samples and returns their payloads. */
+export function recoverPerf(fx: Fixture, name: string, perf: PerfEvent): Recovered {
+  const { records } = perf.read();
+  const raws = records.map(sampleRaw).filter((r): r is Uint8Array => r !== null);
+  return payloadsOf(fx.tracefs.format(name), raws);
+}
+
+/** Hex of a payload, for evidence. */
+export function hex(b: Uint8Array): string {
+  return b.length > 24
+    ? `${b.length} bytes ${
+      [...b.subarray(0, 12)].map((x) => x.toString(16).padStart(2, "0")).join("")
+    }…`
+    : [...b].map((x) => x.toString(16).padStart(2, "0")).join("") || "(empty)";
+}
