@@ -9,37 +9,13 @@ import type { SysResult } from "../harness/errno.ts";
 import type { Fixture } from "./fixture.ts";
 import { type PerfEvent, perfOpen, sampleRaw } from "../harness/trace/perf.ts";
 import { readRecords } from "../harness/trace/ftrace_reader.ts";
-import { decodeRecordResult, describeProblem, parseFormat } from "../harness/trace/format.ts";
+import { payloadsOf, type Recovered } from "../harness/trace/recover.ts";
 
 /** perf_event_open on `udiag:<name>` for this thread, closed when the fixture ends. */
 export function openTracepointPerf(fx: Fixture, name: string): SysResult<PerfEvent> {
   const r = perfOpen(fx.tracefs.eventId(name));
   if (r.ok) fx.defer(() => r.value.close());
   return r;
-}
-
-/** Payloads recovered from records, and what did not decode. */
-export interface Recovered {
-  readonly payloads: Uint8Array[];
-  readonly problems: string[];
-}
-
-/** Decodes each raw record with the event's published format and takes its `data` field. */
-export function payloadsOf(formatText: string, records: readonly Uint8Array[]): Recovered {
-  const format = parseFormat(formatText);
-  const payloads: Uint8Array[] = [];
-  const problems: string[] = [];
-  for (const rec of records) {
-    const d = decodeRecordResult(format, rec);
-    if (!d.ok) {
-      problems.push(d.problems.map(describeProblem).join("; "));
-      continue;
-    }
-    const data = d.value.get("data");
-    if (data instanceof Uint8Array) payloads.push(data);
-    else problems.push("record has no data field");
-  }
-  return { payloads, problems };
 }
 
 /** Drains the ftrace buffer and returns the payloads of event `name`. */

@@ -48,6 +48,8 @@ export interface RunVmOptions {
   readonly silenceSeconds?: number;
   readonly onConsoleLine?: (line: string) => void;
   readonly onGuestOutput?: (text: string) => void;
+  /** Each results-channel record as it arrives. */
+  readonly onResult?: (r: ResultEvent) => void;
 }
 
 /** Parses the results channel: one JSON object per line; a torn last line is ignored. */
@@ -167,7 +169,15 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
     const r = fileSize(resultsFile);
     if (r > resultsSeen) {
       lastActivity = Date.now();
-      resultsSeen = r;
+      if (opts.onResult) {
+        // Whole lines only: a torn last line waits for the next tick.
+        const text = new TextDecoder().decode(Deno.readFileSync(resultsFile).subarray(resultsSeen));
+        const end = text.lastIndexOf("\n") + 1;
+        for (const ev of parseResults(text.slice(0, end))) opts.onResult(ev);
+        resultsSeen += new TextEncoder().encode(text.slice(0, end)).length;
+      } else {
+        resultsSeen = r;
+      }
     }
     const now = Date.now();
     if (!killed && now - started > timeout) {
@@ -198,6 +208,10 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
     );
   }
   const results = parseResults(await Deno.readTextFile(resultsFile));
+  if (opts.onResult) {
+    const rest = new TextDecoder().decode((await Deno.readFile(resultsFile)).subarray(resultsSeen));
+    for (const ev of parseResults(rest)) opts.onResult(ev);
+  }
   const guestLog = await Deno.readTextFile(guestLogFile);
   if (opts.onGuestOutput && guestLog.length > guestSeen) {
     opts.onGuestOutput(guestLog.slice(guestSeen));

@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { ensureKernel } from "./kernel.ts";
 import { BROKEN_VARIANTS, type BrokenVariant, buildModule } from "./module.ts";
-import { KERNEL_DIED_EXIT, runVm, type VmRun } from "./runner.ts";
+import { KERNEL_DIED_EXIT, type ResultEvent, runVm, type VmRun } from "./runner.ts";
 import { consoleFindings } from "../report/console_findings.ts";
 import { saveFinding } from "../report/store.ts";
 import { kernelCmdline } from "./qemu.ts";
@@ -42,6 +42,9 @@ export interface GuestRunOptions {
   readonly echoConsole?: boolean;
   readonly echoGuest?: boolean;
   readonly kmemleak?: boolean;
+  readonly onResult?: (r: ResultEvent) => void;
+  /** Extra environment for the findings' env.json. */
+  readonly env?: Record<string, unknown>;
 }
 
 /** The result of {@linkcode runGuest}: the run and the report folders written. */
@@ -49,6 +52,8 @@ export interface GuestRunResult {
   readonly run: VmRun;
   readonly reportDirs: string[];
   readonly exitCode: number;
+  /** What every finding of this run carries in env.json. */
+  readonly env: Record<string, unknown>;
 }
 
 /** Builds what is needed, runs the guest, saves findings before returning. */
@@ -85,6 +90,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     ...(o.echoConsole
       ? { onConsoleLine: (l: string) => Deno.stderr.writeSync(enc.encode(`[console] ${l}\n`)) }
       : {}),
+    ...(o.onResult ? { onResult: o.onResult } : {}),
     ...(o.echoGuest !== false
       ? { onGuestOutput: (t: string) => Deno.stdout.writeSync(enc.encode(t)) }
       : {}),
@@ -101,6 +107,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     cmdline: kernelCmdline(),
     command: o.command,
     runDir: outDir,
+    ...o.env,
   };
   const reportDirs: string[] = [];
   for (const f of consoleFindings(run.console, run.outcome, env)) {
@@ -111,7 +118,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     );
   }
   const exitCode = run.outcome.kind === "exited" ? run.outcome.code : KERNEL_DIED_EXIT;
-  return { run, reportDirs, exitCode };
+  return { run, reportDirs, exitCode, env };
 }
 
 function describeOutcome(run: VmRun): string {

@@ -1,0 +1,249 @@
+/**
+ * The model-based fuzz campaign, run where /dev/udiag is (in the guest): each
+ * fast-check case is a command sequence applied to the model and the kernel;
+ * a case fails on the first disagreement or when the kernel logs a report
+ * while it runs, so fast-check shrinks kernel reports as well as mismatches.
+ * Each failure is replayed once from its seed and path to log its operations,
+ * filed, and the campaign goes on with the next seed until its budget ends.
+ *
+ * @module
+ */
+import fc from "fast-check";
+import { UdiagModel } from "./model.ts";
+import { Mismatch, RealUdiag } from "./real.ts";
+import { allCommands, COMMAND_NAMES, commandName } from "./commands/mod.ts";
+import { POOL } from "./commands/names.ts";
+import { pageSize } from "../harness/syscall.ts";
+import { KmsgReader, markCase } from "../harness/kmsg.ts";
+import { parseConsole } from "../harness/console/parse.ts";
+
+/** The fast-check version replay records name (pinned in package.json). */
+export const FAST_CHECK_VERSION = "4.10.2";
+
+/** A case that failed because the kernel logged a report while it ran. */
+export class KernelReport extends Error {
+  readonly title: string;
+  readonly kind: string;
+  readonly report: string;
+  constructor(title: string, kind: string, report: string) {
+    super(`kernel report: ${title}`);
+    this.name = "KernelReport";
+    this.title = title;
+    this.kind = kind;
+    this.report = report;
+  }
+}
+
+/** One filed failure. */
+export interface FuzzFinding {
+  readonly event: "finding";
+  readonly title: string;
+  readonly type: string;
+  readonly seed: number;
+  readonly path: string;
+  /** fast-check's record of which generated commands ran (needed to replay). */
+  readonly replayPath: string;
+  readonly caseId: string;
+  /** Operations of the shrunk case, one per line, the failing one last. */
+  readonly ops: string[];
+  readonly error: string;
+  readonly report: string;
+  readonly reproduced: boolean;
+}
+
+/** Campaign totals, sent as progress and at the end. */
+export interface FuzzStats {
+  cases: number;
+  ops: number;
+  seconds: number;
+  byCommand: Record<string, number>;
+  findings: number;
+  seeds: number[];
+}
+
+/** Options of {@linkcode runCampaign}. */
+export interface CampaignOptions {
+  readonly seed: number;
+  readonly timeSeconds: number;
+  /** Cases per seed before moving on (fast-check numRuns). */
+  readonly runsPerSeed?: number;
+  /** Stop after this many cases in all (0 = only the time budget). */
+  readonly maxCases?: number;
+  readonly maxCommands?: number;
+  readonly onFinding?: (f: FuzzFinding) => void;
+  readonly onProgress?: (s: FuzzStats) => void;
+}
+
+/** A finding's title, stable across runs: numbers that vary become N (pure). */
+export function findingTitle(e: unknown): { title: string; type: string; report: string } {
+  if (e instanceof KernelReport) return { title: e.title, type: e.kind, report: e.report };
+  if (e instanceof Mismatch) {
+    const norm = (s: string) => s.replace(/\bok ([2-9]|\d{2,})\b/g, "ok N");
+    const op = e.op.startsWith("enable byte")
+      ? `enable byte after ${commandName(e.op.replace(/^enable byte \d+ after /, ""))}`
+      : commandName(e.op);
+    return {
+      title: `fuzz: ${op} returned ${norm(e.got)}, expected ${norm(e.want)}`,
+      type: "MISMATCH",
+      report: e.message,
+    };
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return {
+    title: `fuzz: harness error: ${msg.split("\n")[0]!.slice(0, 100)}`,
+    type: "HARNESS",
+    report: msg,
+  };
+}
+
+/** One case: the property fast-check checks. Returns the op log of the run. */
+function makeProperty(
+  stats: FuzzStats,
+  seed: number,
+  kmsg: KmsgReader | null,
+  maxCommands: number,
+  lastLog: { ops: string[]; caseId: string },
+  afterCase: () => void = () => {},
+  replayPath?: string,
+) {
+  const commands = fc.commands(allCommands, {
+    maxCommands,
+    size: "max",
+    ...(replayPath !== undefined ? { replayPath } : {}),
+  });
+  return fc.property(commands, (cmds) => {
+    stats.cases++;
+    const caseId = `model/${seed}/${stats.cases}`;
+    markCase("fuzz", caseId, "start");
+    kmsg?.drain();
+    const model = new UdiagModel({ pageSize: pageSize() });
+    const real = new RealUdiag(POOL);
+    lastLog.caseId = caseId;
+    try {
+      real.checkPage(model, "setup"); // a case starts on a clean device
+      real.log.length = 0;
+      fc.modelRun(() => ({ model, real }), cmds);
+    } finally {
+      lastLog.ops = [...real.log];
+      for (const op of real.log) {
+        const name = commandName(op);
+        stats.byCommand[name] = (stats.byCommand[name] ?? 0) + 1;
+      }
+      stats.ops += real.log.length;
+      real[Symbol.dispose]();
+      markCase("fuzz", caseId, "end");
+    }
+    afterCase();
+    const said = kmsg?.drain() ?? "";
+    const crash = parseConsole(said);
+    if (crash) throw new KernelReport(crash.title, crash.type, crash.report);
+  });
+}
+
+/** Runs the campaign; findings and progress go to the callbacks. */
+export function runCampaign(o: CampaignOptions): FuzzStats {
+  const stats: FuzzStats = {
+    cases: 0,
+    ops: 0,
+    seconds: 0,
+    byCommand: Object.fromEntries(COMMAND_NAMES.map((n) => [n, 0])),
+    findings: 0,
+    seeds: [],
+  };
+  const started = Date.now();
+  const left = () => o.timeSeconds * 1000 - (Date.now() - started);
+  using kmsg = KmsgReader.open() ?? undefined;
+  let lastProgress = 0;
+  const progress = () => {
+    stats.seconds = (Date.now() - started) / 1000;
+    o.onProgress?.(stats);
+  };
+  for (let k = 0; left() > 0; k++) {
+    if (o.maxCases && stats.cases >= o.maxCases) break;
+    const seed = (o.seed + k) | 0;
+    stats.seeds.push(seed);
+    const lastLog = { ops: [] as string[], caseId: "" };
+    const prop = makeProperty(stats, seed, kmsg ?? null, o.maxCommands ?? 30, lastLog, () => {
+      if (Date.now() - lastProgress > 5000) {
+        lastProgress = Date.now();
+        progress();
+      }
+    });
+    const out = fc.check(prop, {
+      seed,
+      numRuns: o.maxCases
+        ? Math.min(o.runsPerSeed ?? 50, o.maxCases - stats.cases)
+        : o.runsPerSeed ?? 50,
+      interruptAfterTimeLimit: Math.max(1, left()),
+      markInterruptAsFailure: false,
+    });
+    if (!out.failed || out.counterexamplePath === null) continue;
+    const replayPath = replayPathOf(out.counterexample?.[0]);
+    // Replay the shrunk case once: its operation log, and whether it reproduces.
+    const replay = fc.check(
+      makeProperty(stats, seed, kmsg ?? null, o.maxCommands ?? 30, lastLog, () => {}, replayPath),
+      { seed, path: out.counterexamplePath, numRuns: 1, endOnFailure: true },
+    );
+    const { title, type, report } = findingTitle(out.errorInstance);
+    stats.findings++;
+    o.onFinding?.({
+      event: "finding",
+      title,
+      type,
+      seed,
+      path: out.counterexamplePath,
+      replayPath,
+      caseId: lastLog.caseId,
+      ops: lastLog.ops.concat(
+        out.errorInstance instanceof Mismatch
+          ? [
+            `${out.errorInstance.op}  # ${out.errorInstance.got}, expected ${out.errorInstance.want}`,
+          ]
+          : [],
+      ),
+      error: out.errorInstance instanceof Error
+        ? out.errorInstance.message
+        : String(out.errorInstance),
+      report,
+      reproduced: replay.failed,
+    });
+  }
+  progress();
+  return stats;
+}
+
+/** The replayPath fast-check prints in a command list's toString() (pure). */
+export function replayPathOf(commands: unknown): string {
+  const m = /\/\*replayPath="([^"]*)"\*\//.exec(String(commands));
+  return m ? m[1]! : "";
+}
+
+/** Replays one case by seed, path and replayPath: does it still fail, and how. */
+export function replayCase(seed: number, path: string, replayPath: string, maxCommands = 30): {
+  failed: boolean;
+  title: string | null;
+  ops: string[];
+} {
+  const stats: FuzzStats = {
+    cases: 0,
+    ops: 0,
+    seconds: 0,
+    byCommand: {},
+    findings: 0,
+    seeds: [seed],
+  };
+  using kmsg = KmsgReader.open() ?? undefined;
+  const lastLog = { ops: [] as string[], caseId: "" };
+  const prop = makeProperty(stats, seed, kmsg ?? null, maxCommands, lastLog, () => {}, replayPath);
+  const out = fc.check(prop, {
+    seed,
+    path,
+    numRuns: 1,
+    endOnFailure: true,
+  });
+  return {
+    failed: out.failed,
+    title: out.failed ? findingTitle(out.errorInstance).title : null,
+    ops: lastLog.ops,
+  };
+}

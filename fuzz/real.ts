@@ -1,0 +1,119 @@
+/**
+ * The real system the model-based commands drive: /dev/udiag files, perf
+ * events and tracefs, keyed by the model's handle and perf ids, plus the
+ * comparison every command ends with (the enable page against the model).
+ *
+ * @module
+ */
+import { type EnablePage, UdiagFile } from "../harness/device.ts";
+import { showResult, type SysResult } from "../harness/errno.ts";
+import { Tracefs } from "../harness/tracefs.ts";
+import { type PerfEvent, perfOpen } from "../harness/trace/perf.ts";
+import type { UdiagModel } from "./model.ts";
+
+/** A kernel answer that differs from the model's: the fuzzers' finding. */
+export class Mismatch extends Error {
+  readonly op: string;
+  readonly got: string;
+  readonly want: string;
+  constructor(op: string, got: string, want: string) {
+    super(`${op} returned ${got}, expected ${want}`);
+    this.name = "Mismatch";
+    this.op = op;
+    this.got = got;
+    this.want = want;
+  }
+}
+
+/** Throws a {@linkcode Mismatch} unless the kernel's answer is the model's. */
+export function agree(op: string, got: SysResult<unknown>, want: SysResult<unknown>): void {
+  const g = showResult(got);
+  const w = showResult(want);
+  if (g !== w) throw new Mismatch(op, g, w);
+}
+
+/** Files, perf events and the page, opened for one fuzz case. */
+export class RealUdiag implements Disposable {
+  readonly tracefs = new Tracefs();
+  readonly files = new Map<number, UdiagFile>();
+  readonly perfs = new Map<number, PerfEvent>();
+  readonly page: EnablePage;
+  /** Names the case may have created: deleted at the end. */
+  readonly names: readonly string[];
+  /** Other names a register accepted (NUL-terminated bytes): deleted at the end too. */
+  readonly created: Uint8Array[] = [];
+  /** Every command that ran to its end, in order: the case's operation log. */
+  readonly log: string[] = [];
+  /** Event type id → name and published format, captured while the event lived. */
+  readonly formats = new Map<number, { name: string; format: string }>();
+  readonly #control: UdiagFile;
+
+  constructor(names: readonly string[]) {
+    this.names = names;
+    this.#control = UdiagFile.openOrThrow();
+    const p = this.#control.mapPage();
+    if (!p.ok) throw new Error(`Cannot map the enable page: ${p.errno}`);
+    this.page = p.value;
+  }
+
+  /** A file of the case's own that registers nothing: deletes go through it. */
+  control(): UdiagFile {
+    return this.#control;
+  }
+
+  /** A file for model handle `h`. */
+  open(h: number): SysResult<number> {
+    const r = UdiagFile.open();
+    if (!r.ok) return r;
+    this.files.set(h, r.value);
+    return { ok: true, value: h };
+  }
+
+  /** The file of model handle `h` (the model only picks open handles). */
+  file(h: number): UdiagFile {
+    const f = this.files.get(h);
+    if (!f) throw new Error(`No file for handle ${h}`);
+    return f;
+  }
+
+  /** Remembers an event's id and format, so its records decode after it is gone. */
+  learnFormat(name: string): number | null {
+    if (!this.tracefs.hasEvent(name)) return null;
+    const id = this.tracefs.eventId(name);
+    this.formats.set(id, { name, format: this.tracefs.format(name) });
+    return id;
+  }
+
+  /** perf_event_open on `udiag:<name>`; ENOENT when tracefs has no such event. */
+  perfOpen(id: number, name: string): SysResult<number> {
+    const eventId = this.learnFormat(name);
+    if (eventId === null) return { ok: false, errno: "ENOENT" };
+    const r = perfOpen(eventId, { dataPages: 2 });
+    if (!r.ok) return r;
+    this.perfs.set(id, r.value);
+    return { ok: true, value: id };
+  }
+
+  /** Compares the whole enable page with the model's; every command ends with it. */
+  checkPage(m: UdiagModel, after: string): void {
+    this.log.push(after);
+    const got = this.page.bytes();
+    const want = m.page();
+    for (let i = 0; i < got.length; i++) {
+      if (got[i] !== want[i]) {
+        throw new Mismatch(`enable byte ${i} after ${after}`, String(got[i]), String(want[i]));
+      }
+    }
+  }
+
+  /** Unwinds everything the case made; the device must end as it began. */
+  [Symbol.dispose](): void {
+    for (const n of this.names) this.tracefs.setEnabled(n, false);
+    for (const p of this.perfs.values()) p.close();
+    for (const f of this.files.values()) f[Symbol.dispose]();
+    for (const n of this.names) this.#control.delete(n);
+    for (const n of this.created) this.#control.delete(n);
+    this.page.unmap();
+    this.#control.close();
+  }
+}

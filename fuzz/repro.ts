@@ -1,0 +1,118 @@
+/**
+ * `deno task repro reports/<folder>`: replays a finding from its replay.json
+ * in a fresh VM and says whether it still reproduces, under the same title.
+ *
+ * Exit status: 0 reproduces, 3 does not, 2 bad input, 255 the kernel died
+ * some other way.
+ *
+ * @module
+ */
+import { runGuest } from "../harness/vm/vm_cli.ts";
+import { BROKEN_VARIANTS, type BrokenVariant } from "../harness/vm/module.ts";
+import { conformance } from "../conformance/run.ts";
+import { listFindings } from "../harness/report/store.ts";
+
+/** What replay.json of a fuzz or conformance finding holds. */
+export interface Replay {
+  readonly suite: "fuzz/model" | "conformance";
+  readonly seed?: number;
+  readonly path?: string;
+  readonly replayPath?: string;
+  readonly maxCommands?: number;
+  readonly rule?: string;
+  readonly broken?: string;
+  readonly profile?: string;
+}
+
+/** Validates a parsed replay.json (pure); throws a TypeError naming what is wrong. */
+export function checkReplay(v: unknown): Replay {
+  const r = v as Record<string, unknown>;
+  if (!r || typeof r !== "object") throw new TypeError("replay.json is not an object");
+  if (r.suite === "fuzz/model") {
+    if (typeof r.seed !== "number" || typeof r.path !== "string") {
+      throw new TypeError(
+        'replay.json of suite "fuzz/model" needs a numeric seed and a string path',
+      );
+    }
+  } else if (r.suite === "conformance") {
+    if (typeof r.rule !== "string") {
+      throw new TypeError('replay.json of suite "conformance" needs a rule');
+    }
+  } else {
+    throw new TypeError(`replay.json names an unknown suite "${String(r.suite)}"`);
+  }
+  if (
+    r.broken !== undefined && !(BROKEN_VARIANTS as readonly string[]).includes(String(r.broken))
+  ) {
+    throw new TypeError(`replay.json names an unknown broken variant "${String(r.broken)}"`);
+  }
+  return r as unknown as Replay;
+}
+
+/** Replays the finding in `dir`; true when the same title comes back. */
+export async function repro(dir: string): Promise<{ reproduced: boolean; detail: string }> {
+  const title = (await Deno.readTextFile(`${dir}/title`)).trim();
+  const replay = checkReplay(JSON.parse(await Deno.readTextFile(`${dir}/replay.json`)));
+  const broken = replay.broken as BrokenVariant | undefined;
+  if (replay.suite === "conformance") {
+    const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });
+    await conformance({
+      target: { kind: "kmod" },
+      ruleIds: [replay.rule!],
+      outDir: `${reportsDir}/out`,
+      reportsDir,
+      ...(broken ? { broken } : {}),
+    });
+    const titles = (await listFindings(reportsDir)).map((m) => m.title);
+    return { reproduced: titles.includes(title), detail: titles.join("; ") || "rule passed" };
+  }
+  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });
+  let replayed: { failed: boolean; title: string | null } | null = null;
+  const res = await runGuest({
+    command: `deno run -A fuzz/guest.ts --replay ${replay.seed}:${replay.path} --replay-path '${
+      replay.replayPath ?? ""
+    }' --max-commands ${replay.maxCommands ?? 30}`,
+    ...(broken ? { broken } : {}),
+    ...(replay.profile ? { profile: replay.profile } : {}),
+    reportsDir,
+    echoGuest: true,
+    timeoutSeconds: 600,
+    onResult: (r) => {
+      if (r.event === "replay") {
+        replayed = { failed: Boolean(r.failed), title: (r.title as string | null) ?? null };
+      }
+    },
+  });
+  const consoleTitles = (await listFindings(reportsDir)).map((m) => m.title);
+  const r = replayed as { failed: boolean; title: string | null } | null;
+  const reproduced = (r?.failed === true && r.title === title) || consoleTitles.includes(title);
+  return {
+    reproduced,
+    detail: [
+      r
+        ? (r.failed ? `case failed: ${r.title}` : "case passed")
+        : `no replay result (${res.run.outcome.kind})`,
+      consoleTitles.length ? `kernel: ${consoleTitles.join("; ")}` : "kernel: no report",
+    ].join("; "),
+  };
+}
+
+if (import.meta.main) {
+  const dir = Deno.args[0]?.replace(/\/$/, "");
+  if (!dir || Deno.args.length !== 1) {
+    console.error("Usage: deno task repro reports/<folder>");
+    Deno.exit(2);
+  }
+  let out;
+  try {
+    out = await repro(dir);
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof Deno.errors.NotFound || e instanceof SyntaxError) {
+      console.error(`Cannot replay "${dir}": ${(e as Error).message}`);
+      Deno.exit(2);
+    }
+    throw e;
+  }
+  console.log(`${out.reproduced ? "reproduces" : "does not reproduce"}: ${dir} (${out.detail})`);
+  Deno.exit(out.reproduced ? 0 : 3);
+}

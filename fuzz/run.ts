@@ -1,0 +1,280 @@
+/**
+ * `deno task fuzz [--time S] [--runs N] [--seed S] [--jobs J] [--shard i/N]`:
+ * the project's main job. Boots one KASAN VM per job with the target loaded,
+ * runs the model-based campaign (fuzz/guest.ts) in each with its own seeds,
+ * shows a live progress line, files every finding under reports/ (shrunk,
+ * with its seed, path and operations, replayable with `deno task repro`),
+ * and ends with a summary of what was covered, also when nothing was found.
+ *
+ * Exit status: 0 nothing found, 1 findings, 2 bad flags, 255 a kernel died.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { runGuest } from "../harness/vm/vm_cli.ts";
+import { saveFinding } from "../harness/report/store.ts";
+import { parseTarget, type Target, targetLabel } from "../harness/target.ts";
+import { BROKEN_VARIANTS, type BrokenVariant } from "../harness/vm/module.ts";
+import { KERNEL_DIED_EXIT, type ResultEvent } from "../harness/vm/runner.ts";
+import { FAST_CHECK_VERSION, type FuzzFinding, type FuzzStats } from "./campaign.ts";
+import { COMMAND_NAMES } from "./commands/mod.ts";
+import { parseShard, type Shard, shardSeeds } from "./shard.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+
+const USAGE = `Usage: deno task fuzz [options]
+  --target T        kmod (our module in the KASAN VM)                    [kmod]
+  --time SEC        campaign time per VM                                 [120]
+  --runs N          stop each VM after N cases (0 = time only)           [0]
+  --seed S          first seed (integer)                                 [random]
+  --jobs J          VMs in parallel, one seed range each                 [1]
+  --shard i/N       this machine runs shard i of N (seed ranges disjoint)[1/1]
+  --max-commands N  longest command sequence of a case                   [30]
+  --reports DIR     where findings go                                    [reports]
+  --profile NAME    kernel debug profile                                 [base]
+  --broken VARIANT  test-only: a module with a known bug (${BROKEN_VARIANTS.join(", ")})`;
+
+/** What the campaign found and covered, over all jobs. */
+export interface FuzzSummary {
+  readonly target: string;
+  readonly seeds: number[];
+  readonly cases: number;
+  readonly ops: number;
+  readonly seconds: number;
+  readonly byCommand: Record<string, number>;
+  readonly findings: { title: string; dir: string; isNew: boolean; reproduced?: boolean }[];
+  readonly kernelDied: boolean;
+}
+
+/** Options of {@linkcode fuzz}. */
+export interface FuzzOptions {
+  readonly target: Target;
+  readonly timeSeconds: number;
+  readonly runs: number;
+  readonly seed: number;
+  readonly jobs: number;
+  readonly shard: Shard;
+  readonly maxCommands: number;
+  readonly reportsDir: string;
+  readonly profile?: string;
+  readonly broken?: BrokenVariant;
+  readonly progress?: boolean;
+}
+
+/** The console lines of one case: from its start mark to its end mark (pure). */
+export function consoleForCase(consoleText: string, caseId: string): string {
+  const lines = consoleText.split("\n");
+  const start = lines.findIndex((l) => l.includes(`: fuzz/${caseId}: start`));
+  if (start < 0) return "";
+  const end = lines.findIndex((l, i) => i > start && l.includes(`: fuzz/${caseId}: end`));
+  return lines.slice(Math.max(0, start - 5), end < 0 ? undefined : end + 1).join("\n");
+}
+
+/** Runs the campaign on every job and returns its summary. */
+export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
+  if (o.target.kind !== "kmod") {
+    throw new TypeError(
+      `--target ${targetLabel(o.target)} is not supported by fuzz yet: only kmod is`,
+    );
+  }
+  const seeds = shardSeeds(o.seed, o.shard, o.jobs);
+  const live = new Map<number, FuzzStats>();
+  const findings: FuzzSummary["findings"] = [];
+  let kernelDied = false;
+  const started = Date.now();
+  const enc = new TextEncoder();
+  const line = () => {
+    if (!o.progress) return;
+    const all = [...live.values()];
+    const cases = all.reduce((a, s) => a + s.cases, 0);
+    const ops = all.reduce((a, s) => a + s.ops, 0);
+    const secs = Math.max(1, all.reduce((a, s) => Math.max(a, s.seconds), 0));
+    const cov = COMMAND_NAMES.filter((n) => all.some((s) => (s.byCommand[n] ?? 0) > 0)).length;
+    Deno.stderr.writeSync(enc.encode(
+      `\r[fuzz ${
+        Math.round((Date.now() - started) / 1000)
+      }s] VMs ${o.jobs}  cases ${cases}  ops ${ops} (${
+        Math.round(ops / secs)
+      }/s)  commands ${cov}/${COMMAND_NAMES.length}  findings ${findings.length}   `,
+    ));
+  };
+
+  const job = async (j: number, seed: number) => {
+    const pending: FuzzFinding[] = [];
+    const res = await runGuest({
+      command:
+        `deno run -A fuzz/guest.ts --seed ${seed} --time ${o.timeSeconds} --cases ${o.runs} --max-commands ${o.maxCommands}`,
+      ...(o.profile ? { profile: o.profile } : {}),
+      ...(o.broken ? { broken: o.broken } : {}),
+      reportsDir: o.reportsDir,
+      echoGuest: false,
+      timeoutSeconds: o.timeSeconds + 600,
+      env: { seed, job: j, shard: `${o.shard.index}/${o.shard.count}` },
+      onResult: (r: ResultEvent) => {
+        if (r.event === "progress" || r.event === "summary") {
+          live.set(j, r as unknown as FuzzStats);
+          line();
+        } else if (r.event === "finding") {
+          pending.push(r as unknown as FuzzFinding);
+          findings.push({ title: String(r.title), dir: "", isNew: true });
+          line();
+        }
+      },
+    });
+    if (res.exitCode === KERNEL_DIED_EXIT) kernelDied = true;
+    // Kernel reports on the console were filed by runGuest; campaign findings here.
+    for (const dir of res.reportDirs) {
+      const title = (await Deno.readTextFile(`${dir}/title`)).trim();
+      const known = findings.find((f) => f.title === title && f.dir === "");
+      if (known) Object.assign(known, { dir });
+      else findings.push({ title, dir, isNew: true });
+    }
+    for (const f of pending) {
+      const saved = await saveFinding(o.reportsDir, {
+        title: f.title,
+        type: f.type,
+        report: `${f.report}\n\n${f.error}\n`,
+        log: consoleForCase(res.run.console, f.caseId) || res.run.guestLog,
+        case: `fuzz/${f.caseId}`,
+        repro: f.ops.join("\n"),
+        replay: {
+          fastCheck: FAST_CHECK_VERSION,
+          suite: "fuzz/model",
+          seed: f.seed,
+          path: f.path,
+          replayPath: f.replayPath,
+          maxCommands: o.maxCommands,
+          target: targetLabel(o.target),
+          ...(o.broken ? { broken: o.broken } : {}),
+          ...(o.profile ? { profile: o.profile } : {}),
+          reproducedInCampaign: f.reproduced,
+          command: "",
+        },
+        env: res.env,
+      });
+      // The command names the folder, known only now.
+      const replayPath = `${saved.dir}/replay.json`;
+      const replay = JSON.parse(await Deno.readTextFile(replayPath));
+      replay.command = `deno task repro ${saved.dir.replace(`${ROOT}/`, "")}`;
+      await Deno.writeTextFile(replayPath, JSON.stringify(replay, null, 2) + "\n");
+      const entry = findings.find((x) => x.title === f.title && x.dir === "");
+      const value = {
+        title: f.title,
+        dir: saved.dir,
+        isNew: saved.isNew,
+        reproduced: f.reproduced,
+      };
+      if (entry) Object.assign(entry, value);
+      else findings.push(value);
+    }
+  };
+  await Promise.all(seeds.map((s, j) => job(j, s)));
+  if (o.progress) Deno.stderr.writeSync(enc.encode("\n"));
+  const all = [...live.values()];
+  const byCommand: Record<string, number> = Object.fromEntries(COMMAND_NAMES.map((n) => [n, 0]));
+  for (const s of all) {
+    for (const [k, v] of Object.entries(s.byCommand)) byCommand[k] = (byCommand[k] ?? 0) + v;
+  }
+  const unique = new Map(findings.filter((f) => f.dir).map((f) => [f.title, f]));
+  return {
+    target: targetLabel(o.target) + (o.broken ? ` (broken: ${o.broken})` : ""),
+    seeds: all.flatMap((s) => s.seeds),
+    cases: all.reduce((a, s) => a + s.cases, 0),
+    ops: all.reduce((a, s) => a + s.ops, 0),
+    seconds: all.reduce((a, s) => Math.max(a, s.seconds), 0),
+    byCommand,
+    findings: [...unique.values()],
+    kernelDied,
+  };
+}
+
+/** The summary a run ends with (pure). */
+export function summaryMarkdown(s: FuzzSummary): string {
+  const lines = [
+    "# udiag fuzz campaign",
+    "",
+    `- target: ${s.target}`,
+    `- covered: ${s.cases} cases, ${s.ops} operations in ${s.seconds.toFixed(0)} s (${
+      (s.ops / Math.max(s.seconds, 1)).toFixed(0)
+    } ops/s)`,
+    `- seeds: ${s.seeds.join(", ") || "none"}`,
+    `- commands: ${Object.entries(s.byCommand).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `- findings: ${
+      s.findings.length
+        ? s.findings.length
+        : "none: the kernel agreed with the model and logged no report"
+    }`,
+  ];
+  for (const f of s.findings) {
+    lines.push(
+      `  - ${f.isNew ? "new" : "known"}: ${f.title} (${f.dir}${
+        f.reproduced === undefined
+          ? ""
+          : `, replayed: ${f.reproduced ? "reproduces" : "did not reproduce"}`
+      })`,
+    );
+  }
+  if (s.kernelDied) lines.push("- a kernel died during the campaign (see the reports)");
+  return lines.join("\n") + "\n";
+}
+
+if (import.meta.main) {
+  let o: FuzzOptions;
+  try {
+    const { values: v } = parseArgs({
+      args: Deno.args,
+      options: {
+        target: { type: "string" },
+        time: { type: "string", default: "120" },
+        runs: { type: "string", default: "0" },
+        seed: { type: "string" },
+        jobs: { type: "string", default: "1" },
+        shard: { type: "string", default: "1/1" },
+        "max-commands": { type: "string", default: "30" },
+        reports: { type: "string" },
+        profile: { type: "string" },
+        broken: { type: "string" },
+        help: { type: "boolean" },
+      },
+    });
+    if (v.help) {
+      console.log(USAGE);
+      Deno.exit(0);
+    }
+    const int = (name: string, s: string, min: number) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min) {
+        throw new TypeError(`Invalid --${name} "${s}": expected an integer >= ${min}`);
+      }
+      return n;
+    };
+    if (v.broken && !(BROKEN_VARIANTS as readonly string[]).includes(v.broken)) {
+      throw new TypeError(`Unknown --broken "${v.broken}": expected ${BROKEN_VARIANTS.join(", ")}`);
+    }
+    o = {
+      target: parseTarget(v.target),
+      timeSeconds: int("time", v.time, 1),
+      runs: int("runs", v.runs, 0),
+      seed: v.seed === undefined
+        ? Math.floor(Math.random() * 2 ** 31)
+        : int("seed", v.seed, -(2 ** 31)),
+      jobs: int("jobs", v.jobs, 1),
+      shard: parseShard(v.shard),
+      maxCommands: int("max-commands", v["max-commands"], 1),
+      reportsDir: v.reports ?? `${ROOT}/reports`,
+      ...(v.profile ? { profile: v.profile } : {}),
+      ...(v.broken ? { broken: v.broken as BrokenVariant } : {}),
+      progress: true,
+    };
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    Deno.exit(2);
+  }
+  const s = await fuzz(o);
+  const md = summaryMarkdown(s);
+  await Deno.mkdir(`${ROOT}/out/fuzz`, { recursive: true });
+  await Deno.writeTextFile(`${ROOT}/out/fuzz/summary.md`, md);
+  await Deno.writeTextFile(`${ROOT}/out/fuzz/summary.json`, JSON.stringify(s, null, 2) + "\n");
+  console.log(md);
+  Deno.exit(s.kernelDied ? KERNEL_DIED_EXIT : s.findings.length ? 1 : 0);
+}
