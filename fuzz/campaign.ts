@@ -10,7 +10,7 @@
  */
 import fc from "fast-check";
 import { UdiagModel } from "./model.ts";
-import { Mismatch, RealUdiag } from "./real.ts";
+import { DirtyDeviceError, Mismatch, RealUdiag } from "./real.ts";
 import { allCommands, COMMAND_NAMES, commandName } from "./commands/mod.ts";
 import { POOL } from "./commands/names.ts";
 import { pageSize } from "../harness/syscall.ts";
@@ -120,7 +120,8 @@ function makeProperty(
     const real = new RealUdiag(POOL);
     lastLog.caseId = caseId;
     try {
-      real.checkPage(model, "setup"); // a case starts on a clean device
+      real.ensureClean(); // a case starts on a clean device
+      real.checkPage(model, "setup");
       real.log.length = 0;
       fc.modelRun(() => ({ model, real }), cmds);
     } finally {
@@ -177,6 +178,10 @@ export function runCampaign(o: CampaignOptions): FuzzStats {
       interruptAfterTimeLimit: Math.max(1, left()),
       markInterruptAsFailure: false,
     });
+    if (out.failed && out.errorInstance instanceof DirtyDeviceError) {
+      progress();
+      throw out.errorInstance;
+    }
     if (!out.failed || out.counterexamplePath === null) continue;
     const replayPath = replayPathOf(out.counterexample?.[0]);
     // Replay the shrunk case once: its operation log, and whether it reproduces.

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { replayCase, runCampaign } from "./campaign.ts";
+import { DirtyDeviceError } from "./real.ts";
 import { sendResult } from "../harness/channel.ts";
 
 if (import.meta.main) {
@@ -36,25 +37,34 @@ if (import.meta.main) {
     for (const op of r.ops) console.log(`  ${op}`);
     Deno.exit(r.failed ? 1 : 0);
   }
-  const stats = runCampaign({
-    seed: int("seed", v.seed),
-    timeSeconds: int("time", v.time),
-    maxCases: int("cases", v.cases),
-    maxCommands,
-    onProgress: (s) => {
-      sendResult({ event: "progress", ...s });
-      console.log(
-        `progress: ${s.cases} cases, ${s.ops} ops, ${
-          (s.ops / Math.max(s.seconds, 0.001)).toFixed(0)
-        } ops/s, ${s.findings} findings`,
-      );
-    },
-    onFinding: (f) => {
-      sendResult({ ...f });
-      console.log(
-        `finding: ${f.title} (seed ${f.seed}, path ${f.path}, reproduced: ${f.reproduced})`,
-      );
-    },
-  });
+  let stats;
+  try {
+    stats = runCampaign({
+      seed: int("seed", v.seed),
+      timeSeconds: int("time", v.time),
+      maxCases: int("cases", v.cases),
+      maxCommands,
+      onProgress: (s) => {
+        sendResult({ event: "progress", ...s });
+        console.log(
+          `progress: ${s.cases} cases, ${s.ops} ops, ${
+            (s.ops / Math.max(s.seconds, 0.001)).toFixed(0)
+          } ops/s, ${s.findings} findings`,
+        );
+      },
+      onFinding: (f) => {
+        sendResult({ ...f });
+        console.log(
+          `finding: ${f.title} (seed ${f.seed}, path ${f.path}, reproduced: ${f.reproduced})`,
+        );
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof DirtyDeviceError)) throw e;
+    // The host restarts the VM and goes on with the next seed.
+    sendResult({ event: "dirty", events: e.events });
+    console.log(e.message);
+    Deno.exit(4);
+  }
   sendResult({ event: "summary", ...stats });
 }

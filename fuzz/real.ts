@@ -32,6 +32,20 @@ export function agree(op: string, got: SysResult<unknown>, want: SysResult<unkno
   if (g !== w) throw new Mismatch(op, g, w);
 }
 
+/**
+ * The device did not come back to its initial state after a case: events
+ * remain that no delete removes. Cases after it would compare against a model
+ * that starts empty, so the campaign stops and the VM is restarted.
+ */
+export class DirtyDeviceError extends Error {
+  readonly events: string[];
+  constructor(events: string[]) {
+    super(`Device state leaked: events ${events.join(", ")} remain after cleanup`);
+    this.name = "DirtyDeviceError";
+    this.events = events;
+  }
+}
+
 /** Files, perf events and the page, opened for one fuzz case. */
 export class RealUdiag implements Disposable {
   readonly tracefs = new Tracefs();
@@ -54,6 +68,16 @@ export class RealUdiag implements Disposable {
     const p = this.#control.mapPage();
     if (!p.ok) throw new Error(`Cannot map the enable page: ${p.errno}`);
     this.page = p.value;
+  }
+
+  /** Deletes leftover events; throws {@linkcode DirtyDeviceError} when some stay. */
+  ensureClean(): void {
+    for (const n of this.tracefs.events()) {
+      this.tracefs.setEnabled(n, false);
+      this.#control.delete(n);
+    }
+    const left = this.tracefs.events();
+    if (left.length) throw new DirtyDeviceError(left);
   }
 
   /** A file of the case's own that registers nothing: deletes go through it. */

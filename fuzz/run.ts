@@ -44,6 +44,24 @@ export interface FuzzSummary {
   readonly byCommand: Record<string, number>;
   readonly findings: { title: string; dir: string; isNew: boolean; reproduced?: boolean }[];
   readonly kernelDied: boolean;
+  /** VMs restarted after ending early. */
+  readonly restarts: number;
+}
+
+/** Sums campaign stats of several VM runs (pure); seconds add up, as runs of one job are sequential. */
+export function mergeStats(runs: readonly FuzzStats[]): FuzzStats {
+  const byCommand: Record<string, number> = Object.fromEntries(COMMAND_NAMES.map((n) => [n, 0]));
+  for (const s of runs) {
+    for (const [k, v] of Object.entries(s.byCommand)) byCommand[k] = (byCommand[k] ?? 0) + v;
+  }
+  return {
+    cases: runs.reduce((a, s) => a + s.cases, 0),
+    ops: runs.reduce((a, s) => a + s.ops, 0),
+    seconds: runs.reduce((a, s) => a + s.seconds, 0),
+    byCommand,
+    findings: runs.reduce((a, s) => a + s.findings, 0),
+    seeds: runs.flatMap((s) => s.seeds),
+  };
 }
 
 /** Options of {@linkcode fuzz}. */
@@ -81,60 +99,45 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
   const live = new Map<number, FuzzStats>();
   const findings: FuzzSummary["findings"] = [];
   let kernelDied = false;
+  let restarts = 0;
   const started = Date.now();
   const enc = new TextEncoder();
+  // A terminal gets one line rewritten in place; a log gets a line every 10 s.
+  const tty = Deno.stderr.isTerminal();
+  let lastLine = 0;
   const line = () => {
     if (!o.progress) return;
+    if (!tty && Date.now() - lastLine < 10_000) return;
+    lastLine = Date.now();
     const all = [...live.values()];
     const cases = all.reduce((a, s) => a + s.cases, 0);
     const ops = all.reduce((a, s) => a + s.ops, 0);
     const secs = Math.max(1, all.reduce((a, s) => Math.max(a, s.seconds), 0));
     const cov = COMMAND_NAMES.filter((n) => all.some((s) => (s.byCommand[n] ?? 0) > 0)).length;
     Deno.stderr.writeSync(enc.encode(
-      `\r[fuzz ${
+      `${tty ? "\r" : ""}[fuzz ${
         Math.round((Date.now() - started) / 1000)
       }s] VMs ${o.jobs}  cases ${cases}  ops ${ops} (${
         Math.round(ops / secs)
-      }/s)  commands ${cov}/${COMMAND_NAMES.length}  findings ${findings.length}   `,
+      }/s)  commands ${cov}/${COMMAND_NAMES.length}  findings ${findings.length}${
+        tty ? "   " : "\n"
+      }`,
     ));
   };
 
-  const job = async (j: number, seed: number) => {
-    const pending: FuzzFinding[] = [];
-    const res = await runGuest({
-      command:
-        `deno run -A fuzz/guest.ts --seed ${seed} --time ${o.timeSeconds} --cases ${o.runs} --max-commands ${o.maxCommands}`,
-      ...(o.profile ? { profile: o.profile } : {}),
-      ...(o.broken ? { broken: o.broken } : {}),
-      reportsDir: o.reportsDir,
-      echoGuest: false,
-      timeoutSeconds: o.timeSeconds + 600,
-      env: { seed, job: j, shard: `${o.shard.index}/${o.shard.count}` },
-      onResult: (r: ResultEvent) => {
-        if (r.event === "progress" || r.event === "summary") {
-          live.set(j, r as unknown as FuzzStats);
-          line();
-        } else if (r.event === "finding") {
-          pending.push(r as unknown as FuzzFinding);
-          findings.push({ title: String(r.title), dir: "", isNew: true });
-          line();
-        }
-      },
-    });
-    if (res.exitCode === KERNEL_DIED_EXIT) kernelDied = true;
-    // Kernel reports on the console were filed by runGuest; campaign findings here.
-    for (const dir of res.reportDirs) {
-      const title = (await Deno.readTextFile(`${dir}/title`)).trim();
-      const known = findings.find((f) => f.title === title && f.dir === "");
-      if (known) Object.assign(known, { dir });
-      else findings.push({ title, dir, isNew: true });
-    }
+  /** Files the campaign's own findings of one VM run. */
+  const fileFindings = async (
+    pending: FuzzFinding[],
+    consoleText: string,
+    guestLog: string,
+    env: Record<string, unknown>,
+  ) => {
     for (const f of pending) {
       const saved = await saveFinding(o.reportsDir, {
         title: f.title,
         type: f.type,
         report: `${f.report}\n\n${f.error}\n`,
-        log: consoleForCase(res.run.console, f.caseId) || res.run.guestLog,
+        log: consoleForCase(consoleText, f.caseId) || guestLog,
         case: `fuzz/${f.caseId}`,
         repro: f.ops.join("\n"),
         replay: {
@@ -150,42 +153,112 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
           reproducedInCampaign: f.reproduced,
           command: "",
         },
-        env: res.env,
+        env,
       });
       // The command names the folder, known only now.
       const replayPath = `${saved.dir}/replay.json`;
       const replay = JSON.parse(await Deno.readTextFile(replayPath));
       replay.command = `deno task repro ${saved.dir.replace(`${ROOT}/`, "")}`;
       await Deno.writeTextFile(replayPath, JSON.stringify(replay, null, 2) + "\n");
-      const entry = findings.find((x) => x.title === f.title && x.dir === "");
-      const value = {
-        title: f.title,
-        dir: saved.dir,
-        isNew: saved.isNew,
-        reproduced: f.reproduced,
-      };
-      if (entry) Object.assign(entry, value);
-      else findings.push(value);
+      note(f.title, saved.dir, saved.isNew, f.reproduced);
+    }
+  };
+  const note = (title: string, dir: string, isNew: boolean, reproduced?: boolean) => {
+    const known = findings.find((x) => x.title === title);
+    if (!known) {
+      findings.push({ title, dir, isNew, ...(reproduced === undefined ? {} : { reproduced }) });
+      return;
+    }
+    known.dir = dir;
+    known.isNew ||= isNew;
+    if (reproduced !== undefined) known.reproduced = reproduced;
+  };
+
+  /**
+   * One job: a VM runs the campaign from `seed` on; when it ends early (the
+   * kernel died, the device state leaked, the guest was lost) and time is
+   * left, a fresh VM goes on with the next seed.
+   */
+  const job = async (j: number, firstSeed: number) => {
+    const deadline = Date.now() + o.timeSeconds * 1000;
+    const done: FuzzStats[] = [];
+    let seed = firstSeed;
+    for (let boot = 0;; boot++) {
+      const left = Math.ceil((deadline - Date.now()) / 1000);
+      const casesDone = done.reduce((a, s) => a + s.cases, 0);
+      if (boot > 0 && (left < 10 || (o.runs > 0 && casesDone >= o.runs))) break;
+      const pending: FuzzFinding[] = [];
+      let current: FuzzStats | null = null;
+      let finished = false;
+      const res = await runGuest({
+        command: `deno run -A fuzz/guest.ts --seed ${seed} --time ${Math.max(left, 1)} --cases ${
+          o.runs > 0 ? o.runs - casesDone : 0
+        } --max-commands ${o.maxCommands}`,
+        ...(o.profile ? { profile: o.profile } : {}),
+        ...(o.broken ? { broken: o.broken } : {}),
+        reportsDir: o.reportsDir,
+        echoGuest: false,
+        timeoutSeconds: Math.max(left, 1) + 600,
+        env: { seed, job: j, boot, shard: `${o.shard.index}/${o.shard.count}` },
+        onResult: (r: ResultEvent) => {
+          if (r.event === "progress" || r.event === "summary") {
+            current = r as unknown as FuzzStats;
+            finished ||= r.event === "summary";
+            live.set(j, mergeStats([...done, current]));
+            line();
+          } else if (r.event === "finding") {
+            pending.push(r as unknown as FuzzFinding);
+            note(String(r.title), "", true);
+            line();
+          }
+        },
+      });
+      if (res.exitCode === KERNEL_DIED_EXIT) kernelDied = true;
+      // Kernel reports on the console were filed by runGuest before we got here.
+      for (const dir of res.reportDirs) {
+        const meta = JSON.parse(await Deno.readTextFile(`${dir}/meta.json`));
+        note(meta.title, dir, meta.count === 1);
+      }
+      await fileFindings(pending, res.run.console, res.run.guestLog, res.env);
+      if (current) done.push(current);
+      if (finished) break;
+      const cur = current as FuzzStats | null;
+      seed = cur && cur.seeds.length ? cur.seeds.at(-1)! + 1 : seed + 1;
+      restarts++;
+      console.error(
+        `\nudiag-fuzz: VM ${j} ended early (${res.run.outcome.kind}); restarting from seed ${seed}`,
+      );
     }
   };
   await Promise.all(seeds.map((s, j) => job(j, s)));
   if (o.progress) Deno.stderr.writeSync(enc.encode("\n"));
   const all = [...live.values()];
-  const byCommand: Record<string, number> = Object.fromEntries(COMMAND_NAMES.map((n) => [n, 0]));
-  for (const s of all) {
-    for (const [k, v] of Object.entries(s.byCommand)) byCommand[k] = (byCommand[k] ?? 0) + v;
-  }
+  const total = mergeStats(all);
   const unique = new Map(findings.filter((f) => f.dir).map((f) => [f.title, f]));
   return {
     target: targetLabel(o.target) + (o.broken ? ` (broken: ${o.broken})` : ""),
-    seeds: all.flatMap((s) => s.seeds),
-    cases: all.reduce((a, s) => a + s.cases, 0),
-    ops: all.reduce((a, s) => a + s.ops, 0),
+    seeds: total.seeds,
+    cases: total.cases,
+    ops: total.ops,
     seconds: all.reduce((a, s) => Math.max(a, s.seconds), 0),
-    byCommand,
+    byCommand: total.byCommand,
     findings: [...unique.values()],
     kernelDied,
+    restarts,
   };
+}
+
+/** `1..5, 9, 11..12`: consecutive seeds as ranges (pure). */
+export function seedRanges(seeds: readonly number[]): string {
+  const sorted = [...new Set(seeds)].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    out.push(i === j ? `${sorted[i]}` : `${sorted[i]}..${sorted[j]}`);
+    i = j + 1;
+  }
+  return out.join(", ");
 }
 
 /** The summary a run ends with (pure). */
@@ -197,7 +270,7 @@ export function summaryMarkdown(s: FuzzSummary): string {
     `- covered: ${s.cases} cases, ${s.ops} operations in ${s.seconds.toFixed(0)} s (${
       (s.ops / Math.max(s.seconds, 1)).toFixed(0)
     } ops/s)`,
-    `- seeds: ${s.seeds.join(", ") || "none"}`,
+    `- seeds: ${seedRanges(s.seeds) || "none"}`,
     `- commands: ${Object.entries(s.byCommand).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `- findings: ${
       s.findings.length
@@ -215,6 +288,7 @@ export function summaryMarkdown(s: FuzzSummary): string {
     );
   }
   if (s.kernelDied) lines.push("- a kernel died during the campaign (see the reports)");
+  if (s.restarts) lines.push(`- VMs restarted after ending early: ${s.restarts}`);
   return lines.join("\n") + "\n";
 }
 

@@ -43,6 +43,18 @@ export class Tracefs {
     }
   }
 
+  /** Names of the events tracefs lists under the udiag system. */
+  events(): string[] {
+    try {
+      return [...Deno.readDirSync(`${this.root}/events/${DIAG_SYSTEM}`)]
+        .filter((e) => e.isDirectory)
+        .map((e) => e.name)
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
   /** Writes `1`/`0` to the event's `enable` file. */
   setEnabled(name: string, on: boolean): SysResult<number> {
     return writeFile(`${this.eventDir(name)}/enable`, on ? "1" : "0");

@@ -8,6 +8,7 @@
  * - {@link ./ftrace_reader.ts}: `readRecords` over `per_cpu/cpuN/trace_pipe_raw` (I/O)
  * - {@link ./perf.ts}: `perfAttr`, `parsePerfRecords` (pure); `perfOpen`, `PerfEvent` (I/O)
  * - {@link ./payloads.ts}: the known payloads of the captures and the suites
+ * - {@link ./recover.ts}: `payloadsOf`, the `data` fields of raw records by the format alone
  *
  * @module
  */
@@ -16,3 +17,4 @@ export * from "./ftrace_raw.ts";
 export * from "./ftrace_reader.ts";
 export * from "./perf.ts";
 export * from "./payloads.ts";
+export * from "./recover.ts";

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { consoleForCase, mergeStats, seedRanges, summaryMarkdown } from "./run.ts";
+import { findingTitle, KernelReport, replayPathOf } from "./campaign.ts";
+import { Mismatch } from "./real.ts";
+import { parseShard, shardSeeds } from "./shard.ts";
+import { checkReplay } from "./repro.ts";
+
+Deno.test("findingTitle() keeps titles stable across handles and indexes", () => {
+  assert.equal(
+    findingTitle(new Mismatch('delete("f0")', "ok 0", "EBUSY")).title,
+    "fuzz: delete returned ok 0, expected EBUSY",
+  );
+  assert.equal(
+    findingTitle(new Mismatch('register(h3, "f1")', "ok 7", "ok 1")).title,
+    "fuzz: register returned ok N, expected ok 1",
+  );
+  assert.equal(
+    findingTitle(new Mismatch('enable byte 12 after ftrace("f0", on)', "0", "1")).title,
+    "fuzz: enable byte after ftrace returned 0, expected 1",
+  );
+  const k = findingTitle(new KernelReport("KASAN: slab-use-after-free Read in x", "KASAN", "r"));
+  assert.deepEqual(k, {
+    title: "KASAN: slab-use-after-free Read in x",
+    type: "KASAN",
+    report: "r",
+  });
+});
+
+Deno.test("replayPathOf() reads fast-check's replayPath out of a command list", () => {
+  assert.equal(replayPathOf('open(),delete("f0") /*replayPath="AAB:q"*/'), "AAB:q");
+  assert.equal(replayPathOf("open()"), "");
+});
+
+Deno.test("consoleForCase() cuts the console between a case's marks", () => {
+  const log = [
+    "a",
+    "[ 1.0] udiag-fuzz[9]: fuzz/model/1/1: start",
+    "b",
+    "[ 2.0] udiag-fuzz[9]: fuzz/model/1/1: end",
+    "[ 3.0] udiag-fuzz[9]: fuzz/model/1/2: start",
+  ].join("\n");
+  assert.equal(consoleForCase(log, "model/1/1").split("\n").length, 4);
+  assert.equal(consoleForCase(log, "model/9/9"), "");
+});
+
+Deno.test("seedRanges(), mergeStats() and summaryMarkdown() say what was covered", () => {
+  assert.equal(seedRanges([5, 1, 2, 3, 9, 10]), "1..3, 5, 9..10");
+  const s = mergeStats([
+    { cases: 2, ops: 10, seconds: 1, byCommand: { open: 3 }, findings: 0, seeds: [1] },
+    { cases: 3, ops: 5, seconds: 2, byCommand: { open: 1, drain: 2 }, findings: 1, seeds: [2] },
+  ]);
+  assert.equal(s.cases, 5);
+  assert.equal(s.byCommand.open, 4);
+  const md = summaryMarkdown({
+    target: "kmod",
+    seeds: s.seeds,
+    cases: s.cases,
+    ops: s.ops,
+    seconds: 3,
+    byCommand: s.byCommand,
+    findings: [],
+    kernelDied: false,
+    restarts: 0,
+  });
+  assert.match(md, /covered: 5 cases, 15 operations/);
+  assert.match(md, /findings: none/);
+});
+
+Deno.test("parseShard() and shardSeeds() give every job of every shard its own seeds", () => {
+  assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
+  for (const bad of ["0/3", "4/3", "x", "1/0"]) assert.throws(() => parseShard(bad), TypeError);
+  const seen = new Set<number>();
+  for (let i = 1; i <= 3; i++) {
+    for (const s of shardSeeds(5, { index: i, count: 3 }, 2)) seen.add(s);
+  }
+  assert.equal(seen.size, 6);
+});
+
+Deno.test("checkReplay() refuses replay.json it cannot replay, naming why", () => {
+  assert.throws(() => checkReplay({ suite: "nope" }), /unknown suite "nope"/);
+  assert.throws(() => checkReplay({ suite: "fuzz/model", seed: "1" }), /numeric seed/);
+  assert.throws(
+    () => checkReplay({ suite: "fuzz/model", seed: 1, path: "1", broken: "X" }),
+    /broken/,
+  );
+  assert.equal(checkReplay({ suite: "conformance", rule: "UD-DEL-002" }).rule, "UD-DEL-002");
+});
