@@ -13,7 +13,13 @@ const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 Deno.test("deno task conformance: every rule passes on kmod in the KASAN VM", async () => {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
   const outDir = `${ROOT}/out/conformance`;
-  const code = await conformance({ target: { kind: "kmod" }, ruleIds: [], outDir, reportsDir });
+  const code = await conformance({
+    target: { kind: "kmod" },
+    ruleIds: [],
+    outDir,
+    reportsDir,
+    echo: false,
+  });
   const v = JSON.parse(await Deno.readTextFile(`${outDir}/verdicts.json`));
   const notPassed = v.rows.filter((r: { verdict: string }) => r.verdict !== "pass")
     .map((r: { rule: { id: string }; verdict: string }) => `${r.rule.id}: ${r.verdict}`);
@@ -35,6 +41,7 @@ Deno.test("deno task conformance: a module that skips the EBUSY check fails UD-D
     outDir,
     reportsDir,
     broken: "SKIP_EBUSY",
+    echo: false,
   });
   assert.notEqual(code, 0);
   const titles = (await listFindings(reportsDir)).map((m) => m.title);

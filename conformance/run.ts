@@ -40,6 +40,7 @@ const RULE_FILES = [
 
 const USAGE = `Usage: deno task conformance [options]
   --target T        kmod (default: our module in the KASAN VM) | local (this machine's /dev/udiag)
+                    | patch:FILE (a kernel patch under review, ported and built beside our kernel)
   --rule ID         run one rule (repeatable)
   --out DIR         where junit.xml, ktap.txt, matrix.md go   [out/conformance]
   --reports DIR     where findings go                          [reports]
@@ -75,12 +76,8 @@ async function runOnKernel(
   profile: string | undefined,
   broken: BrokenVariant | undefined,
   reportsDir: string,
+  echo: boolean,
 ): Promise<ConformanceResult> {
-  if (target.kind === "patch") {
-    throw new TypeError(
-      `--target patch:${target.file} is not supported yet: only kmod and local are`,
-    );
-  }
   if (target.kind === "local") {
     const junit = `${ROOT}/out/conformance/local-junit.xml`;
     const evidence = `${ROOT}/out/conformance/local-evidence.jsonl`;
@@ -104,14 +101,15 @@ async function runOnKernel(
     };
   }
   const junitName = "conformance-junit.xml";
-  const { run, reportDirs, exitCode } = await runGuest({
+  const { run, reportDirs, exitCode, env } = await runGuest({
     command: `deno ${DENO_TEST.join(" ")} --junit-path="$UDIAG_OUT/${junitName}" ${
       shellJoin(ruleArgs(ids))
     }`,
     ...(profile ? { profile } : {}),
     ...(broken ? { broken } : {}),
+    target,
     reportsDir,
-    echoGuest: true,
+    echoGuest: echo,
     timeoutSeconds: 1200,
   });
   return {
@@ -121,7 +119,19 @@ async function runOnKernel(
     kernelReports: reportDirs,
     guestLog: run.guestLog,
     env: {
-      target: broken ? `kmod (broken: ${broken})` : "kmod",
+      ...(broken ? { target: `kmod (broken: ${broken})` } : {}),
+      ...Object.fromEntries(
+        [
+          "target",
+          "kernelRelease",
+          "profile",
+          "patchSubject",
+          "patchSha256",
+          "portLog",
+          "portSteps",
+        ]
+          .filter((k) => env[k] !== undefined).map((k) => [k, env[k]]),
+      ),
       console: run.consoleFile,
       outcome: run.outcome.kind,
     },
@@ -136,6 +146,8 @@ export async function conformance(opts: {
   reportsDir: string;
   profile?: string;
   broken?: BrokenVariant;
+  /** Echo the guest's test output (default true; the VM tests keep their log quiet). */
+  echo?: boolean;
 }): Promise<number> {
   const res = await runOnKernel(
     opts.target,
@@ -143,6 +155,7 @@ export async function conformance(opts: {
     opts.profile,
     opts.broken,
     opts.reportsDir,
+    opts.echo ?? true,
   );
   const wanted = opts.ruleIds.length ? opts.ruleIds.map(ruleById) : allRules();
   const skipped = new Set(
@@ -175,6 +188,8 @@ export async function conformance(opts: {
       replay: {
         suite: "conformance",
         rule: r.rule.id,
+        target: targetLabel(opts.target),
+        ...(opts.broken ? { broken: opts.broken } : {}),
         command: `deno task conformance --target ${targetLabel(opts.target)} --rule ${r.rule.id}${
           opts.broken ? ` --broken ${opts.broken}` : ""
         }`,
@@ -223,7 +238,6 @@ if (import.meta.main) {
   let target: Target;
   try {
     target = parseTarget(v.target);
-    if (target.kind === "patch") throw new TypeError(`--target patch: is not supported yet`);
   } catch (e) {
     console.error((e as Error).message);
     Deno.exit(2);

@@ -14,6 +14,9 @@ import { DirtyDeviceError, Mismatch, RealUdiag } from "./real.ts";
 import { allCommands, COMMAND_NAMES, commandName } from "./commands/mod.ts";
 import { POOL } from "./commands/names.ts";
 import { pageSize } from "../harness/syscall.ts";
+import { UdiagFile } from "../harness/device.ts";
+import { Tracefs } from "../harness/tracefs.ts";
+import { rawCleanup, rawOp, RawViolation, runRawOp, showRawOp } from "./raw.ts";
 import { KmsgReader, markCase } from "../harness/kmsg.ts";
 import { parseConsole } from "../harness/console/parse.ts";
 
@@ -72,11 +75,23 @@ export interface CampaignOptions {
   readonly maxCommands?: number;
   readonly onFinding?: (f: FuzzFinding) => void;
   readonly onProgress?: (s: FuzzStats) => void;
+  /** Default "model". */
+  readonly suite?: Suite;
+  /** Counts to start from (a guest running several suites keeps one set). */
+  readonly stats?: FuzzStats;
 }
 
 /** A finding's title, stable across runs: numbers that vary become N (pure). */
 export function findingTitle(e: unknown): { title: string; type: string; report: string } {
   if (e instanceof KernelReport) return { title: e.title, type: e.kind, report: e.report };
+  if (e instanceof RawViolation) {
+    const kind = e.op.slice(0, e.op.indexOf("(")).replace("close(); open", "reopen");
+    return {
+      title: `fuzz raw: ${kind} returned ${e.got}: ${e.message.slice(e.message.indexOf(": ") + 2)}`,
+      type: "MISMATCH",
+      report: e.message,
+    };
+  }
   if (e instanceof Mismatch) {
     const norm = (s: string) => s.replace(/\bok ([2-9]|\d{2,})\b/g, "ok N");
     const op = e.op.startsWith("enable byte")
@@ -96,8 +111,12 @@ export function findingTitle(e: unknown): { title: string; type: string; report:
   };
 }
 
-/** One case: the property fast-check checks. Returns the op log of the run. */
+/** The campaigns a guest can run: model-based, or raw (no model). */
+export type Suite = "model" | "raw";
+
+/** One case: the property fast-check checks; the op log of the run goes to `lastLog`. */
 function makeProperty(
+  suite: Suite,
   stats: FuzzStats,
   seed: number,
   kmsg: KmsgReader | null,
@@ -105,12 +124,13 @@ function makeProperty(
   lastLog: { ops: string[]; caseId: string },
   afterCase: () => void = () => {},
   replayPath?: string,
-) {
+): fc.IProperty<[unknown]> {
   const commands = fc.commands(allCommands, {
     maxCommands,
     size: "max",
     ...(replayPath !== undefined ? { replayPath } : {}),
   });
+  if (suite === "raw") return makeRawProperty(stats, seed, kmsg, maxCommands, lastLog, afterCase);
   return fc.property(commands, (cmds) => {
     stats.cases++;
     const caseId = `model/${seed}/${stats.cases}`;
@@ -141,22 +161,54 @@ function makeProperty(
   });
 }
 
+/** A raw case: random raw operations, no model; see raw.ts for the oracle. */
+function makeRawProperty(
+  stats: FuzzStats,
+  seed: number,
+  kmsg: KmsgReader | null,
+  maxOps: number,
+  lastLog: { ops: string[]; caseId: string },
+  afterCase: () => void,
+): fc.IProperty<[unknown]> {
+  return fc.property(fc.array(rawOp, { maxLength: maxOps }), (ops) => {
+    stats.cases++;
+    const caseId = `raw/${seed}/${stats.cases}`;
+    markCase("fuzz", caseId, "start");
+    kmsg?.drain();
+    lastLog.caseId = caseId;
+    const tracefs = new Tracefs();
+    const state = { file: UdiagFile.openOrThrow(), tracefs };
+    const log: string[] = [];
+    try {
+      for (const o of ops) {
+        log.push(showRawOp(o));
+        runRawOp(state, o);
+        stats.byCommand[`raw_${o.op}`] = (stats.byCommand[`raw_${o.op}`] ?? 0) + 1;
+        stats.ops++;
+      }
+    } finally {
+      lastLog.ops = log;
+      state.file.close();
+      rawCleanup(tracefs);
+      markCase("fuzz", caseId, "end");
+    }
+    afterCase();
+    const crash = parseConsole(kmsg?.drain() ?? "");
+    if (crash) throw new KernelReport(crash.title, crash.type, crash.report);
+  });
+}
+
 /** Runs the campaign; findings and progress go to the callbacks. */
 export function runCampaign(o: CampaignOptions): FuzzStats {
-  const stats: FuzzStats = {
-    cases: 0,
-    ops: 0,
-    seconds: 0,
-    byCommand: Object.fromEntries(COMMAND_NAMES.map((n) => [n, 0])),
-    findings: 0,
-    seeds: [],
-  };
+  const suite = o.suite ?? "model";
+  const stats: FuzzStats = o.stats ?? newStats();
+  const startSeconds = stats.seconds;
   const started = Date.now();
   const left = () => o.timeSeconds * 1000 - (Date.now() - started);
   using kmsg = KmsgReader.open() ?? undefined;
   let lastProgress = 0;
   const progress = () => {
-    stats.seconds = (Date.now() - started) / 1000;
+    stats.seconds = startSeconds + (Date.now() - started) / 1000;
     o.onProgress?.(stats);
   };
   for (let k = 0; left() > 0; k++) {
@@ -164,19 +216,27 @@ export function runCampaign(o: CampaignOptions): FuzzStats {
     const seed = (o.seed + k) | 0;
     stats.seeds.push(seed);
     const lastLog = { ops: [] as string[], caseId: "" };
-    const prop = makeProperty(stats, seed, kmsg ?? null, o.maxCommands ?? 30, lastLog, () => {
-      if (Date.now() - lastProgress > 5000) {
-        lastProgress = Date.now();
-        progress();
-      }
-    });
+    const prop = makeProperty(
+      suite,
+      stats,
+      seed,
+      kmsg ?? null,
+      o.maxCommands ?? 30,
+      lastLog,
+      () => {
+        if (Date.now() - lastProgress > 5000) {
+          lastProgress = Date.now();
+          progress();
+        }
+      },
+    );
     const out = fc.check(prop, {
       seed,
       numRuns: o.maxCases
-        ? Math.min(o.runsPerSeed ?? 50, o.maxCases - stats.cases)
-        : o.runsPerSeed ?? 50,
-      interruptAfterTimeLimit: Math.max(1, left()),
-      markInterruptAsFailure: false,
+        ? Math.min(o.runsPerSeed ?? 20, o.maxCases - stats.cases)
+        : o.runsPerSeed ?? 20,
+      // No time limit inside fc.check: it would cut shrinking short. The
+      // budget is checked between batches of runsPerSeed cases instead.
     });
     if (out.failed && out.errorInstance instanceof DirtyDeviceError) {
       progress();
@@ -186,7 +246,16 @@ export function runCampaign(o: CampaignOptions): FuzzStats {
     const replayPath = replayPathOf(out.counterexample?.[0]);
     // Replay the shrunk case once: its operation log, and whether it reproduces.
     const replay = fc.check(
-      makeProperty(stats, seed, kmsg ?? null, o.maxCommands ?? 30, lastLog, () => {}, replayPath),
+      makeProperty(
+        suite,
+        stats,
+        seed,
+        kmsg ?? null,
+        o.maxCommands ?? 30,
+        lastLog,
+        () => {},
+        replayPath,
+      ),
       { seed, path: out.counterexamplePath, numRuns: 1, endOnFailure: true },
     );
     const { title, type, report } = findingTitle(out.errorInstance);
@@ -223,8 +292,26 @@ export function replayPathOf(commands: unknown): string {
   return m ? m[1]! : "";
 }
 
+/** Fresh campaign counts, every model command at 0. */
+export function newStats(): FuzzStats {
+  return {
+    cases: 0,
+    ops: 0,
+    seconds: 0,
+    byCommand: Object.fromEntries(COMMAND_NAMES.map((n) => [n, 0])),
+    findings: 0,
+    seeds: [],
+  };
+}
+
 /** Replays one case by seed, path and replayPath: does it still fail, and how. */
-export function replayCase(seed: number, path: string, replayPath: string, maxCommands = 30): {
+export function replayCase(
+  seed: number,
+  path: string,
+  replayPath: string,
+  maxCommands = 30,
+  suite: Suite = "model",
+): {
   failed: boolean;
   title: string | null;
   ops: string[];
@@ -239,7 +326,16 @@ export function replayCase(seed: number, path: string, replayPath: string, maxCo
   };
   using kmsg = KmsgReader.open() ?? undefined;
   const lastLog = { ops: [] as string[], caseId: "" };
-  const prop = makeProperty(stats, seed, kmsg ?? null, maxCommands, lastLog, () => {}, replayPath);
+  const prop = makeProperty(
+    suite,
+    stats,
+    seed,
+    kmsg ?? null,
+    maxCommands,
+    lastLog,
+    () => {},
+    replayPath,
+  );
   const out = fc.check(prop, {
     seed,
     path,

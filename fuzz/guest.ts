@@ -6,7 +6,19 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { replayCase, runCampaign } from "./campaign.ts";
+import {
+  type FuzzFinding,
+  type FuzzStats,
+  newStats,
+  replayCase,
+  runCampaign,
+  type Suite,
+} from "./campaign.ts";
+import { raceRound, roundFinding, runRaceCampaign } from "./race.ts";
+import { KmsgReader } from "../harness/kmsg.ts";
+
+/** Shares of the time budget: the model-based campaign first. */
+const WEIGHT: Record<string, number> = { model: 6, raw: 2, race: 2 };
 import { DirtyDeviceError } from "./real.ts";
 import { sendResult } from "../harness/channel.ts";
 
@@ -19,6 +31,7 @@ if (import.meta.main) {
       cases: { type: "string", default: "0" },
       "max-commands": { type: "string", default: "30" },
       replay: { type: "string" },
+      suites: { type: "string", default: "model,raw,race" },
       "replay-path": { type: "string", default: "" },
     },
   });
@@ -28,37 +41,82 @@ if (import.meta.main) {
     return n;
   };
   const maxCommands = int("max-commands", v["max-commands"]);
+  if (v.replay && v.suites === "race") {
+    // A race is not deterministic: rerun its round up to 5 times.
+    const m = /^(-?\d+):(\d+)x(\d+)$/.exec(v.replay);
+    if (!m) throw new TypeError(`Invalid --replay "${v.replay}": expected SEED:WORKERSxMS`);
+    using kmsg = KmsgReader.open() ?? undefined;
+    for (let i = 1; i <= 5; i++) {
+      const f = roundFinding(
+        await raceRound(Number(m[1]), Number(m[2]), Number(m[3]), kmsg ?? null),
+      );
+      if (f) {
+        sendResult({ event: "replay", failed: true, title: f.title, ops: [`try ${i}`] });
+        console.log(`reproduced on try ${i}: ${f.title}`);
+        Deno.exit(1);
+      }
+    }
+    sendResult({ event: "replay", failed: false, title: null, ops: [] });
+    console.log("did not reproduce in 5 tries");
+    Deno.exit(0);
+  }
   if (v.replay) {
     const m = /^(-?\d+):([\d:]+)$/.exec(v.replay);
     if (!m) throw new TypeError(`Invalid --replay "${v.replay}": expected SEED:PATH`);
-    const r = replayCase(Number(m[1]), m[2]!, v["replay-path"], maxCommands);
+    const suite = v.suites === "raw" ? "raw" : "model";
+    const r = replayCase(Number(m[1]), m[2]!, v["replay-path"], maxCommands, suite);
     sendResult({ event: "replay", ...r });
     console.log(r.failed ? `reproduced: ${r.title}` : "did not reproduce");
     for (const op of r.ops) console.log(`  ${op}`);
     Deno.exit(r.failed ? 1 : 0);
   }
-  let stats;
+  const suites = v.suites.split(",").filter(Boolean);
+  for (const su of suites) {
+    if (!(su in WEIGHT)) {
+      throw new TypeError(`Unknown suite "${su}": expected ${Object.keys(WEIGHT).join(", ")}`);
+    }
+  }
+  // Time and cases are shared by weight.
+  const total = suites.reduce((a, x) => a + WEIGHT[x]!, 0);
+  const share = (su: string) => WEIGHT[su]! / total;
+  const stats = newStats();
+  const onProgress = (s: FuzzStats) => {
+    sendResult({ event: "progress", ...s });
+    console.log(
+      `progress: ${s.cases} cases, ${s.ops} ops, ${
+        (s.ops / Math.max(s.seconds, 0.001)).toFixed(0)
+      } ops/s, ${s.findings} findings`,
+    );
+  };
+  const onFinding = (f: FuzzFinding) => {
+    sendResult({ ...f });
+    console.log(
+      `finding: ${f.title} (seed ${f.seed}, path ${f.path}, reproduced: ${f.reproduced})`,
+    );
+  };
   try {
-    stats = runCampaign({
-      seed: int("seed", v.seed),
-      timeSeconds: int("time", v.time),
-      maxCases: int("cases", v.cases),
-      maxCommands,
-      onProgress: (s) => {
-        sendResult({ event: "progress", ...s });
-        console.log(
-          `progress: ${s.cases} cases, ${s.ops} ops, ${
-            (s.ops / Math.max(s.seconds, 0.001)).toFixed(0)
-          } ops/s, ${s.findings} findings`,
-        );
-      },
-      onFinding: (f) => {
-        sendResult({ ...f });
-        console.log(
-          `finding: ${f.title} (seed ${f.seed}, path ${f.path}, reproduced: ${f.reproduced})`,
-        );
-      },
-    });
+    for (const su of suites) {
+      if (su === "race") {
+        await runRaceCampaign({
+          seed: int("seed", v.seed),
+          timeSeconds: Math.max(1, Math.round(int("time", v.time) * share(su))),
+          stats,
+          onProgress,
+          onFinding,
+        });
+        continue;
+      }
+      runCampaign({
+        suite: su as Suite,
+        stats,
+        seed: int("seed", v.seed),
+        timeSeconds: Math.max(1, Math.round(int("time", v.time) * share(su))),
+        maxCases: Math.round(int("cases", v.cases) * share(su)),
+        maxCommands,
+        onProgress,
+        onFinding,
+      });
+    }
   } catch (e) {
     if (!(e instanceof DirtyDeviceError)) throw e;
     // The host restarts the VM and goes on with the next seed.

@@ -11,10 +11,11 @@ import { runGuest } from "../harness/vm/vm_cli.ts";
 import { BROKEN_VARIANTS, type BrokenVariant } from "../harness/vm/module.ts";
 import { conformance } from "../conformance/run.ts";
 import { listFindings } from "../harness/report/store.ts";
+import { parseTarget } from "../harness/target.ts";
 
 /** What replay.json of a fuzz or conformance finding holds. */
 export interface Replay {
-  readonly suite: "fuzz/model" | "conformance";
+  readonly suite: "fuzz/model" | "fuzz/raw" | "fuzz/race" | "conformance";
   readonly seed?: number;
   readonly path?: string;
   readonly replayPath?: string;
@@ -22,6 +23,8 @@ export interface Replay {
   readonly rule?: string;
   readonly broken?: string;
   readonly profile?: string;
+  /** `kmod` or `patch:FILE`. */
+  readonly target?: string;
 }
 
 /** Validates a parsed replay.json (pure); throws a TypeError naming what is wrong. */
@@ -54,10 +57,11 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
   const title = (await Deno.readTextFile(`${dir}/title`)).trim();
   const replay = checkReplay(JSON.parse(await Deno.readTextFile(`${dir}/replay.json`)));
   const broken = replay.broken as BrokenVariant | undefined;
+  const target = parseTarget(replay.target ?? "kmod");
   if (replay.suite === "conformance") {
     const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });
     await conformance({
-      target: { kind: "kmod" },
+      target,
       ruleIds: [replay.rule!],
       outDir: `${reportsDir}/out`,
       reportsDir,
@@ -71,9 +75,10 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
   const res = await runGuest({
     command: `deno run -A fuzz/guest.ts --replay ${replay.seed}:${replay.path} --replay-path '${
       replay.replayPath ?? ""
-    }' --max-commands ${replay.maxCommands ?? 30}`,
+    }' --max-commands ${replay.maxCommands ?? 30} --suites ${replay.suite.slice("fuzz/".length)}`,
     ...(broken ? { broken } : {}),
     ...(replay.profile ? { profile: replay.profile } : {}),
+    target,
     reportsDir,
     echoGuest: true,
     timeoutSeconds: 600,

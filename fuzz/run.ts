@@ -23,13 +23,14 @@ import { parseShard, type Shard, shardSeeds } from "./shard.ts";
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
 const USAGE = `Usage: deno task fuzz [options]
-  --target T        kmod (our module in the KASAN VM)                    [kmod]
+  --target T        kmod (our module) | patch:FILE (a patch under review) [kmod]
   --time SEC        campaign time per VM                                 [120]
   --runs N          stop each VM after N cases (0 = time only)           [0]
   --seed S          first seed (integer)                                 [random]
   --jobs J          VMs in parallel, one seed range each                 [1]
   --shard i/N       this machine runs shard i of N (seed ranges disjoint)[1/1]
   --max-commands N  longest command sequence of a case                   [30]
+  --suites LIST     campaigns per VM, sharing its time: model,raw,race    [model,raw,race]
   --reports DIR     where findings go                                    [reports]
   --profile NAME    kernel debug profile                                 [base]
   --broken VARIANT  test-only: a module with a known bug (${BROKEN_VARIANTS.join(", ")})`;
@@ -77,6 +78,8 @@ export interface FuzzOptions {
   readonly profile?: string;
   readonly broken?: BrokenVariant;
   readonly progress?: boolean;
+  /** Campaigns each VM runs, sharing its time: model, raw, race. */
+  readonly suites?: readonly string[];
 }
 
 /** The console lines of one case: from its start mark to its end mark (pure). */
@@ -142,7 +145,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
         repro: f.ops.join("\n"),
         replay: {
           fastCheck: FAST_CHECK_VERSION,
-          suite: "fuzz/model",
+          suite: `fuzz/${f.caseId.split("/")[0]}`,
           seed: f.seed,
           path: f.path,
           replayPath: f.replayPath,
@@ -193,9 +196,12 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
       const res = await runGuest({
         command: `deno run -A fuzz/guest.ts --seed ${seed} --time ${Math.max(left, 1)} --cases ${
           o.runs > 0 ? o.runs - casesDone : 0
-        } --max-commands ${o.maxCommands}`,
+        } --max-commands ${o.maxCommands} --suites ${
+          (o.suites ?? ["model", "raw", "race"]).join(",")
+        }`,
         ...(o.profile ? { profile: o.profile } : {}),
         ...(o.broken ? { broken: o.broken } : {}),
+        target: o.target,
         reportsDir: o.reportsDir,
         echoGuest: false,
         timeoutSeconds: Math.max(left, 1) + 600,
@@ -246,6 +252,16 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
     kernelDied,
     restarts,
   };
+}
+
+/** The campaigns of `--suites`; throws a TypeError naming an unknown one. */
+export function parseSuites(s: string): string[] {
+  const list = s.split(",").map((x) => x.trim()).filter(Boolean);
+  const bad = list.filter((x) => !["model", "raw", "race"].includes(x));
+  if (bad.length || !list.length) {
+    throw new TypeError(`Invalid --suites "${s}": expected a list of model, raw, race`);
+  }
+  return list;
 }
 
 /** `1..5, 9, 11..12`: consecutive seeds as ranges (pure). */
@@ -305,6 +321,7 @@ if (import.meta.main) {
         jobs: { type: "string", default: "1" },
         shard: { type: "string", default: "1/1" },
         "max-commands": { type: "string", default: "30" },
+        suites: { type: "string", default: "model,raw,race" },
         reports: { type: "string" },
         profile: { type: "string" },
         broken: { type: "string" },
@@ -335,6 +352,7 @@ if (import.meta.main) {
       jobs: int("jobs", v.jobs, 1),
       shard: parseShard(v.shard),
       maxCommands: int("max-commands", v["max-commands"], 1),
+      suites: parseSuites(v.suites),
       reportsDir: v.reports ?? `${ROOT}/reports`,
       ...(v.profile ? { profile: v.profile } : {}),
       ...(v.broken ? { broken: v.broken as BrokenVariant } : {}),

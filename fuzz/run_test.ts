@@ -79,6 +79,7 @@ Deno.test("parseShard() and shardSeeds() give every job of every shard its own s
 Deno.test("checkReplay() refuses replay.json it cannot replay, naming why", () => {
   assert.throws(() => checkReplay({ suite: "nope" }), /unknown suite "nope"/);
   assert.throws(() => checkReplay({ suite: "fuzz/model", seed: "1" }), /numeric seed/);
+  assert.equal(checkReplay({ suite: "fuzz/race", seed: 3, path: "3x3000" }).path, "3x3000");
   assert.throws(
     () => checkReplay({ suite: "fuzz/model", seed: 1, path: "1", broken: "X" }),
     /broken/,

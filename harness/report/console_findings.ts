@@ -19,6 +19,10 @@ export function consoleFindings(
   env: Record<string, unknown>,
 ): Finding[] {
   const lines = consoleText.split("\n");
+  // Reports before the guest's init ran come from booting, not from a case.
+  const booted = lines.findIndex((l) => l.includes("udiag-vm: booted"));
+  const caseAt = (line: number) =>
+    booted < 0 || line < booted ? "boot" : lastMarkBefore(consoleText, line);
   const out: Finding[] = [];
   for (const c of parseAll(consoleText)) {
     out.push({
@@ -27,7 +31,7 @@ export function consoleFindings(
       report: c.report,
       log: lines.slice(Math.max(0, c.startLine - CONTEXT_BEFORE), c.endLine + 1)
         .join("\n"),
-      case: lastMarkBefore(consoleText, c.startLine),
+      case: caseAt(c.startLine),
       env,
       corrupted: c.corrupted,
     });
@@ -40,7 +44,7 @@ export function consoleFindings(
       type,
       report: title,
       log: tail,
-      case: lastMarkBefore(consoleText, lines.length),
+      case: caseAt(lines.length),
       env,
     });
   if (outcome.kind === "lost") {

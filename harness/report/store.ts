@@ -88,9 +88,16 @@ export function findingMarkdown(f: Finding, meta: FindingMeta): string {
     "```",
   ];
   if (f.repro) {
-    lines.push("", "## Operations", "", "```", f.repro.trimEnd(), "```");
+    lines.push(
+      "",
+      "## Operations (this occurrence; repro.txt keeps the shortest)",
+      "",
+      "```",
+      f.repro.trimEnd(),
+      "```",
+    );
   }
-  if (f.replay && typeof f.replay.command === "string") {
+  if (f.replay && typeof f.replay.command === "string" && f.replay.command) {
     lines.push("", "## Replay", "", "```", f.replay.command, "```");
   }
   lines.push(
@@ -129,12 +136,17 @@ export async function saveFinding(root: string, f: Finding): Promise<Saved> {
   await writeAtomic(`${dir}/report${logIndex}`, f.report);
   await writeAtomic(`${dir}/title`, f.title + "\n");
   await writeAtomic(`${dir}/env.json`, JSON.stringify(f.env, null, 2) + "\n");
-  if (f.repro) await writeAtomic(`${dir}/repro.txt`, f.repro.trimEnd() + "\n");
-  if (f.replay) {
-    await writeAtomic(
-      `${dir}/replay.json`,
-      JSON.stringify(f.replay, null, 2) + "\n",
-    );
+  // The shortest reproducer wins: a later occurrence whose shrinking was cut
+  // short must not replace a better one (syzkaller keeps its best repro too).
+  const oldRepro = await Deno.readTextFile(`${dir}/repro.txt`).catch(() => null);
+  const better = f.repro !== undefined &&
+    (oldRepro === null ||
+      f.repro.trimEnd().split("\n").length < oldRepro.trimEnd().split("\n").length);
+  if (f.repro && better) {
+    await writeAtomic(`${dir}/repro.txt`, f.repro.trimEnd() + "\n");
+    if (f.replay) await writeAtomic(`${dir}/replay.json`, JSON.stringify(f.replay, null, 2) + "\n");
+  } else if (f.replay && !f.repro && oldRepro === null) {
+    await writeAtomic(`${dir}/replay.json`, JSON.stringify(f.replay, null, 2) + "\n");
   }
   await writeAtomic(`${dir}/README.md`, findingMarkdown(f, meta));
   // meta.json last: a folder with meta.json is complete.

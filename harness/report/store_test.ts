@@ -62,3 +62,22 @@ Deno.test("countJunit() counts passed, failed and skipped test cases", () => {
   assert.deepEqual(t, { passed: 2, failed: 1, skipped: 1 });
   assert.equal(totalsLine(t), "2 passed, 1 failed, 1 skipped");
 });
+
+Deno.test("saveFinding() keeps the shortest repro.txt and its replay.json", async () => {
+  const root = await Deno.makeTempDir();
+  const f = (ops: string[], seed: number): Finding => ({
+    title: "fuzz: delete returned ok 0, expected EBUSY",
+    type: "MISMATCH",
+    report: "r",
+    log: "l",
+    repro: ops.join("\n"),
+    replay: { seed },
+    env: {},
+  });
+  const a = await saveFinding(root, f(["open()", "register()", "drain()", "delete()"], 1));
+  await saveFinding(root, f(["open()", "register()", "delete()"], 2));
+  await saveFinding(root, f(["open()", "mmap()", "register()", "drain()", "delete()"], 3));
+  assert.equal(await Deno.readTextFile(`${a.dir}/repro.txt`), "open()\nregister()\ndelete()\n");
+  assert.equal(JSON.parse(await Deno.readTextFile(`${a.dir}/replay.json`)).seed, 2);
+  await Deno.remove(root, { recursive: true });
+});

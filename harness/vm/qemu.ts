@@ -33,6 +33,8 @@ export function kernelCmdline(extra: readonly string[] = []): string {
     "kasan.fault=report",
     "random.trust_cpu=on",
     "no_hash_pointers",
+    // Case marks go through /dev/kmsg; ratelimiting would drop them.
+    "printk.devkmsg=on",
     // ACPI stays on (SeaBIOS' MP table alone brings up one CPU), but its PCI
     // interrupt routing (_PRT) runs the AML interpreter for over a minute
     // under KASAN on TCG and trips the soft-lockup detector; virtio uses MSI-X.
@@ -47,7 +49,9 @@ export function qemuArgs(c: QemuConfig): string[] {
     "-accel",
     "tcg",
     "-cpu",
-    "max",
+    // 4-level paging, as syzbot's x86 guests: with LA57 a timer interrupt in
+    // early boot once hit a KASAN wild-memory-access in handle_edge_irq.
+    "max,la57=off",
     "-smp",
     String(c.cpus ?? 2),
     "-m",

@@ -13,6 +13,8 @@ import { KERNEL_DIED_EXIT, type ResultEvent, runVm, type VmRun } from "./runner.
 import { consoleFindings } from "../report/console_findings.ts";
 import { saveFinding } from "../report/store.ts";
 import { kernelCmdline } from "./qemu.ts";
+import { buildPatchTarget } from "../patch/build.ts";
+import type { Target } from "../target.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -35,6 +37,8 @@ export interface GuestRunOptions {
   readonly silenceSeconds?: number;
   readonly module?: boolean;
   readonly broken?: BrokenVariant;
+  /** What implements /dev/udiag: our module (default) or a patch under review. */
+  readonly target?: Target;
   /** Also load the test-only report provoker (kmod/provoke). */
   readonly provoke?: boolean;
   readonly reportsDir?: string;
@@ -63,7 +67,21 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
   const outDir = `${ROOT}/out/vm/${stamp}-${Deno.pid}`;
   const buildRoot = `${ROOT}/out/build`;
   const modules: string[] = [];
-  if (o.module !== false) modules.push(await buildModule(kernel, buildRoot, "udiag", o.broken));
+  const targetEnv: Record<string, unknown> = {};
+  if (o.target?.kind === "patch") {
+    // The patch's module creates /dev/udiag itself; ours is not loaded.
+    const t = await buildPatchTarget(kernel, o.target.file, buildRoot);
+    modules.push(t.modulePath);
+    Object.assign(targetEnv, {
+      target: `patch:${o.target.file}`,
+      patchSubject: t.subject,
+      patchSha256: t.patchSha256,
+      portLog: `${t.dir}/port.md`,
+      portSteps: t.steps.filter((s) => s.applied).map((s) => s.id).join(", "),
+    });
+  } else if (o.module !== false) {
+    modules.push(await buildModule(kernel, buildRoot, "udiag", o.broken));
+  }
   if (o.provoke) modules.push(await buildModule(kernel, buildRoot, "udiag_provoke"));
   const guestPath = [
     Deno.execPath().replace(/\/[^/]+$/, ""),
@@ -107,6 +125,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     cmdline: kernelCmdline(),
     command: o.command,
     runDir: outDir,
+    ...targetEnv,
     ...o.env,
   };
   const reportDirs: string[] = [];
