@@ -101,23 +101,63 @@ async function runOnKernel(
     };
   }
   const junitName = "conformance-junit.xml";
-  const { run, reportDirs, exitCode, env } = await runGuest({
-    command: `deno ${DENO_TEST.join(" ")} --junit-path="$UDIAG_OUT/${junitName}" ${
-      shellJoin(ruleArgs(ids))
-    }`,
-    ...(profile ? { profile } : {}),
-    ...(broken ? { broken } : {}),
-    target,
-    reportsDir,
-    echoGuest: echo,
-    timeoutSeconds: 1200,
-  });
+  // A rule whose test kills the process (or the kernel) would leave every
+  // later rule unrun: the rest go on in a fresh VM, as kselftest runners do.
+  let remaining = ids.length ? [...ids] : allRules().map((r) => r.id);
+  const outcomes: RuleOutcome[] = [];
+  const junits: string[] = [];
+  const reportDirs: string[] = [];
+  const guestLogs: string[] = [];
+  const consoles: string[] = [];
+  let env: Record<string, unknown> = {};
+  let lastOutcome = "exited";
+  let died = false;
+  for (let boot = 0; boot < MAX_BOOTS && remaining.length; boot++) {
+    const res = await runGuest({
+      command: `deno ${DENO_TEST.join(" ")} --junit-path="$UDIAG_OUT/${junitName}" ${
+        shellJoin(ruleArgs(remaining))
+      }`,
+      ...(profile ? { profile } : {}),
+      ...(broken ? { broken } : {}),
+      target,
+      reportsDir,
+      echoGuest: echo,
+      timeoutSeconds: 1200,
+    });
+    const { run } = res;
+    env = res.env;
+    lastOutcome = run.outcome.kind;
+    died ||= run.outcome.kind !== "exited";
+    const got = run.results.filter((r) => r.event === "rule") as unknown as RuleOutcome[];
+    outcomes.push(...got);
+    junits.push(await Deno.readTextFile(`${run.outDir}/${junitName}`).catch(() => ""));
+    for (const d of res.reportDirs) if (!reportDirs.includes(d)) reportDirs.push(d);
+    guestLogs.push(run.guestLog);
+    consoles.push(run.consoleFile);
+    const reported = new Set(got.map((o) => o.id));
+    const crashed = crashedRule(run.console, reported);
+    if (crashed) {
+      outcomes.push({
+        event: "rule",
+        id: crashed,
+        verdict: "fail",
+        evidence: [],
+        error: `the test process or the kernel died during this rule (${
+          run.outcome.kind === "exited" ? `exit ${res.exitCode}` : run.outcome.kind
+        }); see the kernel reports`,
+      });
+      reported.add(crashed);
+    }
+    const before = remaining.length;
+    remaining = remaining.filter((id) => !reported.has(id));
+    if (remaining.length === before) break; // no progress: do not loop
+  }
   return {
-    outcomes: run.results.filter((r) => r.event === "rule") as unknown as RuleOutcome[],
-    junitXml: await Deno.readTextFile(`${run.outDir}/${junitName}`).catch(() => ""),
-    exitCode: run.outcome.kind === "exited" ? exitCode : KERNEL_DIED_EXIT,
+    outcomes,
+    junitXml: mergeJunit(junits),
+    exitCode: died ? KERNEL_DIED_EXIT : outcomes.some((o) => o.verdict === "fail") ? 1 : 0,
     kernelReports: reportDirs,
-    guestLog: run.guestLog,
+    guestLog: guestLogs.join("\n"),
     env: {
       ...(broken ? { target: `kmod (broken: ${broken})` } : {}),
       ...Object.fromEntries(
@@ -132,10 +172,33 @@ async function runOnKernel(
         ]
           .filter((k) => env[k] !== undefined).map((k) => [k, env[k]]),
       ),
-      console: run.consoleFile,
-      outcome: run.outcome.kind,
+      console: consoles.join(", "),
+      outcome: lastOutcome,
+      boots: consoles.length,
     },
   };
+}
+
+/** Most VMs one conformance run boots (each after a rule killed its process or kernel). */
+const MAX_BOOTS = 6;
+
+/** The rule whose start mark has no reported outcome: the one running when things died (pure). */
+export function crashedRule(consoleText: string, reported: ReadonlySet<string>): string | null {
+  const started = [...consoleText.matchAll(/: conformance\/(UD-[A-Z]+-\d+): start/g)].map((m) =>
+    m[1]!
+  );
+  const last = started.at(-1);
+  return last && !reported.has(last) ? last : null;
+}
+
+/** One JUnit document from several runs' (pure). */
+export function mergeJunit(docs: readonly string[]): string {
+  const suites = docs.flatMap((d) =>
+    [...d.matchAll(/<testsuite\b[\s\S]*?<\/testsuite>/g)].map((m) => m[0])
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="udiag conformance">\n${
+    suites.join("\n")
+  }\n</testsuites>\n`;
 }
 
 /** Runs the suite and writes every output; returns the process exit status. */
