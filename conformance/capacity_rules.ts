@@ -4,7 +4,7 @@ import { capacity } from "../harness/abi.ts";
 import { pageSize } from "../harness/syscall.ts";
 
 /** Fills every free index with new events; returns name → index. */
-function fill(fx: Fixture, t: { note(w: string, v: number): void }): Map<string, number> {
+function fill(fx: Fixture, t: { note(w: string, v: string | number): void }): Map<string, number> {
   const made = new Map<string, number>();
   for (;;) {
     const name = fx.name("cap");
