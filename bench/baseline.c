@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The C baseline of the micro-benchmark: the same operation mixes the
+ * harness drives through Deno FFI (bench/mixes.ts), as plain syscalls.
+ * Built static on the host (gcc -O2 -static) so the guest runs it from the
+ * read-only host share without a loader.
+ *
+ *   baseline MIX SECONDS WARMUP REPEAT
+ *
+ * prints one JSON line: {"mix":…,"side":"c","repeat":…,"ops":…,"seconds":…,"errors":…}
+ * Exit 2 on bad arguments, 1 when the set-up fails (the device, tracefs).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The RFC's definitions, as in kmod/udiag.c. */
+#define DIAG_IOC_MAGIC '*'
+#define DIAG_IOCSREG _IOW(DIAG_IOC_MAGIC, 0, char *)
+#define DIAG_IOCSDEL _IOW(DIAG_IOC_MAGIC, 1, char *)
+
+#define DEVICE "/dev/udiag"
+#define EVENTS "/sys/kernel/tracing/events/udiag"
+#define NAME_RD "bench_c_rd"
+#define NAME_W "bench_c_w"
+#define NAME_EB "bench_c_eb"
+
+/* The only state: what the timed loop counts. */
+struct tally {
+	long ops;
+	long errors;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int open_dev(void)
+{
+	int fd = open(DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "baseline: cannot open \"%s\": %s\n", DEVICE,
+			strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+static int set_enabled(const char *name, int on)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), EVENTS "/%s/enable", name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, on ? "1" : "0", 1) == 1 ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* One register/delete pair: open+REG on a fresh fd, close, DEL. */
+static int op_reg_del(int ctl)
+{
+	int fd = open(DEVICE, O_RDWR | O_CLOEXEC);
+	int idx, del;
+
+	if (fd < 0)
+		return 0;
+	idx = ioctl(fd, DIAG_IOCSREG, NAME_RD);
+	close(fd);
+	del = ioctl(ctl, DIAG_IOCSDEL, NAME_RD);
+	return idx >= 1 && del == 0;
+}
+
+/* State of the write and enable-byte mixes. */
+static int w_fd;
+static const char *w_buf;
+static size_t w_size;
+static volatile const unsigned char *eb_page;
+static int eb_index;
+
+static int op_write(int ctl)
+{
+	ssize_t n = write(w_fd, w_buf, w_size);
+
+	(void)ctl;
+	/* A zero-length write is EFAULT (RFC). */
+	return w_size == 0 ? n < 0 && errno == EFAULT : n == (ssize_t)w_size;
+}
+
+static int op_enable_byte(int ctl)
+{
+	(void)ctl;
+	return eb_page[eb_index] == 0;
+}
+
+/* Runs batches of `batch` ops until `seconds` passed; returns the elapsed time. */
+static double timed(int (*op)(int), int ctl, int batch, double seconds,
+		    struct tally *t)
+{
+	double t0 = now(), t1;
+
+	t->ops = 0;
+	t->errors = 0;
+	do {
+		for (int i = 0; i < batch; i++)
+			if (!op(ctl))
+				t->errors++;
+		t->ops += batch;
+		t1 = now();
+	} while (t1 - t0 < seconds);
+	return t1 - t0;
+}
+
+int main(int argc, char **argv)
+{
+	static char payload[4096];
+	int (*op)(int);
+	const char *mix, *event = NULL;
+	double seconds, warmup, elapsed;
+	int repeat, batch, enabled = 0, ctl;
+	struct tally t;
+	char onoff[4];
+	unsigned int size;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: baseline MIX SECONDS WARMUP REPEAT\n");
+		return 2;
+	}
+	mix = argv[1];
+	seconds = atof(argv[2]);
+	warmup = atof(argv[3]);
+	repeat = atoi(argv[4]);
+	memset(payload, 'a', sizeof(payload));
+	ctl = open_dev();
+
+	if (strcmp(mix, "reg_del") == 0) {
+		op = op_reg_del;
+		batch = 1;
+	} else if (strcmp(mix, "enable_byte") == 0) {
+		w_fd = open_dev();
+		eb_index = ioctl(w_fd, DIAG_IOCSREG, NAME_EB);
+		eb_page = mmap(NULL, getpagesize(), PROT_READ, MAP_SHARED,
+			       w_fd, 0);
+		if (eb_index < 1 || eb_page == MAP_FAILED) {
+			fprintf(stderr, "baseline: cannot register and map: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		event = NAME_EB;
+		op = op_enable_byte;
+		batch = 1024;
+	} else if (sscanf(mix, "write%u_%3s", &size, onoff) == 2 &&
+		   size <= sizeof(payload) &&
+		   (strcmp(onoff, "on") == 0 || strcmp(onoff, "off") == 0)) {
+		w_fd = open_dev();
+		if (ioctl(w_fd, DIAG_IOCSREG, NAME_W) < 1) {
+			fprintf(stderr, "baseline: cannot register: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		event = NAME_W;
+		enabled = strcmp(onoff, "on") == 0;
+		if (enabled && set_enabled(NAME_W, 1) < 0) {
+			fprintf(stderr, "baseline: cannot enable %s: %s\n",
+				NAME_W, strerror(errno));
+			return 1;
+		}
+		w_buf = payload;
+		w_size = size;
+		op = op_write;
+		batch = 16;
+	} else {
+		fprintf(stderr, "baseline: unknown mix \"%s\"\n", mix);
+		return 2;
+	}
+
+	if (warmup > 0)
+		timed(op, ctl, batch, warmup, &t);
+	elapsed = timed(op, ctl, batch, seconds, &t);
+
+	if (enabled)
+		set_enabled(event, 0);
+	if (eb_page)
+		munmap((void *)eb_page, getpagesize());
+	if (event) {
+		close(w_fd);
+		ioctl(ctl, DIAG_IOCSDEL, event);
+	}
+	close(ctl);
+	printf("{\"mix\":\"%s\",\"side\":\"c\",\"repeat\":%d,\"ops\":%ld,\"seconds\":%.6f,\"errors\":%ld}\n",
+	       mix, repeat, t.ops, elapsed, t.errors);
+	return 0;
+}

@@ -1,0 +1,125 @@
+/**
+ * The micro-benchmark's Deno side: each mix of `mixes.ts` driven through the
+ * harness's own clients (`UdiagFile`, `EnablePage`, `Tracefs`), exactly as
+ * the suites call them, with the same batches and clock reads as the C
+ * baseline. Runs in the guest.
+ *
+ * @module
+ */
+import { UdiagFile } from "../harness/device.ts";
+import { Tracefs } from "../harness/tracefs.ts";
+import type { Mix, MixSample } from "./mixes.ts";
+
+const NAME_RD = "bench_ffi_rd";
+const NAME_W = "bench_ffi_w";
+const NAME_EB = "bench_ffi_eb";
+
+/** Counts of one timed window. */
+interface Tally {
+  ops: number;
+  errors: number;
+  seconds: number;
+}
+
+function timed(op: () => boolean, batch: number, seconds: number): Tally {
+  const t: Tally = { ops: 0, errors: 0, seconds: 0 };
+  const t0 = performance.now();
+  let t1 = t0;
+  do {
+    for (let i = 0; i < batch; i++) if (!op()) t.errors++;
+    t.ops += batch;
+    t1 = performance.now();
+  } while (t1 - t0 < seconds * 1000);
+  t.seconds = (t1 - t0) / 1000;
+  return t;
+}
+
+/** The op of a mix, and what undoes its set-up. */
+interface Prepared {
+  readonly op: () => boolean;
+  readonly teardown: () => void;
+}
+
+function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
+  switch (mix.kind) {
+    case "reg_del":
+      return {
+        op: () => {
+          const f = UdiagFile.open();
+          if (!f.ok) return false;
+          const idx = f.value.register(NAME_RD);
+          f.value.close();
+          const del = ctl.delete(NAME_RD);
+          return idx.ok && idx.value >= 1 && del.ok && del.value === 0;
+        },
+        teardown: () => {},
+      };
+    case "write": {
+      const size = mix.size ?? 0;
+      const f = UdiagFile.openOrThrow();
+      const idx = f.register(NAME_W);
+      if (!idx.ok) throw new Error(`Cannot register "${NAME_W}": ${idx.errno}`);
+      if (mix.enabled) {
+        const on = tracefs.setEnabled(NAME_W, true);
+        if (!on.ok) throw new Error(`Cannot enable "${NAME_W}": ${on.errno}`);
+      }
+      const buf = new Uint8Array(size).fill(0x61);
+      return {
+        // A zero-length write is EFAULT (RFC).
+        op: size === 0
+          ? () => {
+            const r = f.write(buf);
+            return !r.ok && r.errno === "EFAULT";
+          }
+          : () => {
+            const r = f.write(buf);
+            return r.ok && r.value === size;
+          },
+        teardown: () => {
+          if (mix.enabled) tracefs.setEnabled(NAME_W, false);
+          f.close();
+          ctl.delete(NAME_W);
+        },
+      };
+    }
+    case "enable_byte": {
+      const f = UdiagFile.openOrThrow();
+      const idx = f.register(NAME_EB);
+      const page = f.mapPage();
+      if (!idx.ok || !page.ok) {
+        throw new Error(
+          `Cannot register and map "${NAME_EB}": ${idx.ok ? "" : idx.errno}${
+            page.ok ? "" : page.errno
+          }`,
+        );
+      }
+      const index = idx.value;
+      return {
+        op: () => page.value.byte(index) === 0,
+        teardown: () => {
+          page.value.unmap();
+          f.close();
+          ctl.delete(NAME_EB);
+        },
+      };
+    }
+  }
+}
+
+/** Runs one mix for `warmup` s untimed, then `seconds` s timed. */
+export function runFfiMix(
+  mix: Mix,
+  seconds: number,
+  warmup: number,
+  repeat: number,
+): MixSample {
+  using ctl = UdiagFile.openOrThrow();
+  const p = prepare(mix, ctl, new Tracefs());
+  try {
+    if (warmup > 0) timed(p.op, mix.batch, warmup);
+    const t = timed(p.op, mix.batch, seconds);
+    return { mix: mix.id, side: "ffi", repeat, ops: t.ops, seconds: t.seconds, errors: t.errors };
+  } finally {
+    p.teardown();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The operation mixes both sides of the micro-benchmark drive (pure data):
+ * the Deno FFI side in `ffi_mixes.ts` and the C baseline in `baseline.c`
+ * know them by the same `id`.
+ *
+ * @module
+ */
+
+/** One operation mix. */
+export interface Mix {
+  /** Name both sides use (`baseline <id> …`). */
+  readonly id: string;
+  /** What one operation is, for the tables. */
+  readonly label: string;
+  readonly kind: "reg_del" | "write" | "enable_byte";
+  /** write(2) payload size in bytes. */
+  readonly size?: number;
+  /** Whether the event is enabled in tracefs while the mix runs. */
+  readonly enabled?: boolean;
+  /** Operations between two clock reads, the same on both sides. */
+  readonly batch: number;
+}
+
+function writeMix(size: number, enabled: boolean): Mix {
+  return {
+    id: `write${size}_${enabled ? "on" : "off"}`,
+    label: `write ${size} B, event ${enabled ? "enabled" : "disabled"}${
+      size === 0 ? " (EFAULT)" : ""
+    }`,
+    kind: "write",
+    size,
+    enabled,
+    batch: 16,
+  };
+}
+
+/** Every mix, in table order. */
+export const MIXES: readonly Mix[] = [
+  {
+    id: "reg_del",
+    label: "register/delete pair (open+REG, close, DEL)",
+    kind: "reg_del",
+    batch: 1,
+  },
+  writeMix(0, false),
+  writeMix(64, false),
+  writeMix(4096, false),
+  writeMix(0, true),
+  writeMix(64, true),
+  writeMix(4096, true),
+  {
+    id: "enable_byte",
+    label: "enable-byte read (mmap'd page)",
+    kind: "enable_byte",
+    batch: 1024,
+  },
+];
+
+/**
+ * The mix named `id`; throws a TypeError naming the known ones.
+ *
+ * @example
+ * ```ts
+ * import { mixById } from "./mixes.ts";
+ * if (mixById("write64_on").size !== 64) throw new Error();
+ * ```
+ */
+export function mixById(id: string): Mix {
+  const m = MIXES.find((x) => x.id === id);
+  if (!m) {
+    throw new TypeError(`Unknown mix "${id}": expected ${MIXES.map((x) => x.id).join(", ")}`);
+  }
+  return m;
+}
+
+/** One timed sample of one mix on one side, as both sides report it. */
+export interface MixSample {
+  readonly mix: string;
+  readonly side: "ffi" | "c";
+  readonly repeat: number;
+  /** Operations completed in the timed window. */
+  readonly ops: number;
+  readonly seconds: number;
+  /** Operations whose result differed from the expected one. */
+  readonly errors: number;
+}
