@@ -18,7 +18,26 @@ import { UdiagFile } from "../harness/device.ts";
 import { Tracefs } from "../harness/tracefs.ts";
 import { rawCleanup, rawOp, RawViolation, runRawOp, showRawOp } from "./raw.ts";
 import { KmsgReader, markCase } from "../harness/kmsg.ts";
-import { parseConsole } from "../harness/console/parse.ts";
+import { parseAll } from "../harness/console/parse.ts";
+
+/**
+ * Kernel report titles this guest already filed. A target that WARNs on every
+ * register would otherwise fail every case with the same report and hide
+ * everything else; a known title no longer fails a case (syzkaller, too,
+ * stops reproducing a crash it already has).
+ */
+const knownTitles = new Set<string>();
+
+/** The first kernel report in `said` whose title is not known yet (pure but for the set). */
+export function newReport(said: string): KernelReport | null {
+  const c = parseAll(said).find((x) => !knownTitles.has(x.title));
+  return c ? new KernelReport(c.title, c.type, c.report) : null;
+}
+
+/** Marks a title as filed: later cases that only repeat it pass. */
+export function fileTitle(title: string): void {
+  knownTitles.add(title);
+}
 
 /** The fast-check version replay records name (pinned in package.json). */
 export const FAST_CHECK_VERSION = "4.10.2";
@@ -156,8 +175,8 @@ function makeProperty(
     }
     afterCase();
     const said = kmsg?.drain() ?? "";
-    const crash = parseConsole(said);
-    if (crash) throw new KernelReport(crash.title, crash.type, crash.report);
+    const fresh = newReport(said);
+    if (fresh) throw fresh;
   });
 }
 
@@ -193,8 +212,8 @@ function makeRawProperty(
       markCase("fuzz", caseId, "end");
     }
     afterCase();
-    const crash = parseConsole(kmsg?.drain() ?? "");
-    if (crash) throw new KernelReport(crash.title, crash.type, crash.report);
+    const fresh = newReport(kmsg?.drain() ?? "");
+    if (fresh) throw fresh;
   });
 }
 
@@ -260,6 +279,7 @@ export function runCampaign(o: CampaignOptions): FuzzStats {
     );
     const { title, type, report } = findingTitle(out.errorInstance);
     stats.findings++;
+    if (out.errorInstance instanceof KernelReport) fileTitle(title);
     o.onFinding?.({
       event: "finding",
       title,

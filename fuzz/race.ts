@@ -10,10 +10,10 @@
  */
 import { UdiagFile } from "../harness/device.ts";
 import { KmsgReader, markCase } from "../harness/kmsg.ts";
-import { parseConsole } from "../harness/console/parse.ts";
+
 import { Tracefs } from "../harness/tracefs.ts";
 import { RACE_POOL, type RaceViolation } from "./race_worker.ts";
-import type { FuzzFinding, FuzzStats } from "./campaign.ts";
+import { fileTitle, type FuzzFinding, type FuzzStats, newReport } from "./campaign.ts";
 
 const WORKER = new URL("./race_worker.ts", import.meta.url).pathname;
 
@@ -72,13 +72,13 @@ export async function raceRound(
   const dirtyPage = page.ok ? [...page.value.bytes()].flatMap((b, i) => (b ? [i] : [])) : [];
   if (page.ok) page.value.unmap();
   ctl.close();
-  const crash = parseConsole(kmsg?.drain() ?? "");
+  const crash = newReport(kmsg?.drain() ?? "");
   return {
     ops,
     violations,
     leaked,
     dirtyPage,
-    crash: crash && { title: crash.title, type: crash.type, report: crash.report },
+    crash: crash && { title: crash.title, type: crash.kind, report: crash.report },
   };
 }
 
@@ -142,6 +142,7 @@ export async function runRaceCampaign(o: {
     const f = roundFinding(r);
     if (f) {
       o.stats.findings++;
+      if (r.crash) fileTitle(r.crash.title);
       o.onFinding?.({
         event: "finding",
         ...f,
