@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { sendResult } from "../harness/channel.ts";
 import { Tracefs } from "../harness/tracefs.ts";
-import { MIXES, type MixSample, mixById } from "./mixes.ts";
+import { type Mix, mixById, MIXES, type MixSample } from "./mixes.ts";
 import { runFfiMix } from "./ffi_mixes.ts";
 import { probeFuzz } from "./fuzz_probe.ts";
 
@@ -38,18 +38,20 @@ function stopKmemleakThread(): boolean {
 
 async function runC(
   baseline: string,
-  mix: string,
+  mix: Mix,
   seconds: number,
   warmup: number,
   repeat: number,
 ): Promise<MixSample> {
   const { code, stdout, stderr } = await new Deno.Command(baseline, {
-    args: [mix, String(seconds), String(warmup), String(repeat)],
+    args: [mix.id, String(seconds), String(warmup), String(repeat), String(mix.batch)],
     stdin: "null",
   }).output();
   const dec = new TextDecoder();
   if (code !== 0) {
-    throw new Error(`Baseline "${mix}" failed with exit code ${code}: ${dec.decode(stderr).trim()}`);
+    throw new Error(
+      `Baseline "${mix}" failed with exit code ${code}: ${dec.decode(stderr).trim()}`,
+    );
   }
   return JSON.parse(dec.decode(stdout)) as MixSample;
 }
@@ -69,7 +71,7 @@ if (import.meta.main) {
       baseline: { type: "string", default: "out/bench/baseline" },
       repeats: { type: "string", default: "5" },
       seconds: { type: "string", default: "1" },
-      warmup: { type: "string", default: "0.2" },
+      warmup: { type: "string", default: "0.5" },
       mixes: { type: "string", default: MIXES.map((m) => m.id).join(",") },
       "fuzz-seconds": { type: "string", default: "20" },
       seed: { type: "string", default: "1" },
@@ -115,7 +117,7 @@ if (import.meta.main) {
           if (mix.enabled) tracefs.clear();
           const s = side === "ffi"
             ? runFfiMix(mix, seconds, warmup, r)
-            : await runC(v.baseline, mix.id, seconds, warmup, r);
+            : await runC(v.baseline, mix, seconds, warmup, r);
           sendResult({ event: "bench-sample", uptime: uptime(), ...s });
           console.log(
             `bench: repeat ${r} ${mix.id} ${side}: ${(s.ops / s.seconds).toFixed(0)} ops/s${

@@ -31,10 +31,10 @@ export interface Replay {
 export function checkReplay(v: unknown): Replay {
   const r = v as Record<string, unknown>;
   if (!r || typeof r !== "object") throw new TypeError("replay.json is not an object");
-  if (r.suite === "fuzz/model") {
+  if (r.suite === "fuzz/model" || r.suite === "fuzz/raw" || r.suite === "fuzz/race") {
     if (typeof r.seed !== "number" || typeof r.path !== "string") {
       throw new TypeError(
-        'replay.json of suite "fuzz/model" needs a numeric seed and a string path',
+        `replay.json of suite "${r.suite}" needs a numeric seed and a string path`,
       );
     }
   } else if (r.suite === "conformance") {
