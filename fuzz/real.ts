@@ -62,8 +62,17 @@ export class RealUdiag implements Disposable {
   readonly formats = new Map<number, { name: string; format: string }>();
   readonly #control: UdiagFile;
 
-  constructor(names: readonly string[]) {
+  /**
+   * Compare every byte of the page (true), or only those of indexes the
+   * case's events used: once a target's page was found dirty where no event
+   * lives (filed once), later cases look past that and go on testing.
+   */
+  readonly strictPage: boolean;
+  readonly #touched = new Set<number>();
+
+  constructor(names: readonly string[], strictPage = true) {
     this.names = names;
+    this.strictPage = strictPage;
     this.#control = UdiagFile.openOrThrow();
     const p = this.#control.mapPage();
     if (!p.ok) throw new Error(`Cannot map the enable page: ${p.errno}`);
@@ -123,7 +132,9 @@ export class RealUdiag implements Disposable {
     this.log.push(after);
     const got = this.page.bytes();
     const want = m.page();
+    for (const e of m.events().values()) this.#touched.add(e.index);
     for (let i = 0; i < got.length; i++) {
+      if (!this.strictPage && !this.#touched.has(i)) continue;
       if (got[i] !== want[i]) {
         throw new Mismatch(`enable byte ${i} after ${after}`, String(got[i]), String(want[i]));
       }

@@ -18,6 +18,10 @@ Deno.test("findingTitle() keeps titles stable across handles and indexes", () =>
     findingTitle(new Mismatch('enable byte 12 after ftrace("f0", on)', "0", "1")).title,
     "fuzz: enable byte after ftrace returned 0, expected 1",
   );
+  assert.equal(
+    findingTitle(new Mismatch("enable byte 7 after setup", "83", "0")).title,
+    "fuzz: enable byte after setup returned 83, expected 0",
+  );
   const k = findingTitle(new KernelReport("KASAN: slab-use-after-free Read in x", "KASAN", "r"));
   assert.deepEqual(k, {
     title: "KASAN: slab-use-after-free Read in x",

@@ -52,5 +52,6 @@ export const allCommands: fc.Arbitrary<fc.Command<UdiagModel, RealUdiag>>[] = [
 
 /** The command-name of a command's printed form (`register(h1, "f0")` → `register`). */
 export function commandName(printed: string): string {
-  return printed.slice(0, printed.indexOf("(")).replace(/^pwrite$/, "write");
+  const open = printed.indexOf("(");
+  return (open < 0 ? printed : printed.slice(0, open)).replace(/^pwrite$/, "write");
 }
