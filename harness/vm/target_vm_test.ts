@@ -23,8 +23,10 @@ Deno.test("VM target: guest boots with 2 CPUs, loads udiag.ko, smoke.ts drives /
   assert.ok(smoke, `the smoke script sent no result; guest output:\n${run.guestLog}`);
   assert.equal(smoke.failed, 0, JSON.stringify(smoke.steps, null, 2));
   assert.equal(exitCode, 0, run.guestLog);
-  // A clean module leaves no kernel report, kmemleak included.
-  assert.deepEqual(reportDirs, [], `unexpected findings: ${reportDirs.join(", ")}`);
+  // A clean module leaves no kernel report, kmemleak included. Reports from
+  // before init ran (case "boot") are the emulated machine's, filed but not ours.
+  const ours = (await listFindings(reportsDir)).filter((m) => m.cases.join() !== "boot");
+  assert.deepEqual(ours.map((m) => m.title), [], `unexpected findings: ${reportDirs.join(", ")}`);
 });
 
 Deno.test("VM target: LKDTM KASAN and WARNING reports become report folders with kernel titles", async () => {
