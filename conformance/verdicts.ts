@@ -113,10 +113,24 @@ export function verdictsKtap(rows: readonly RuleVerdict[]): string {
   }));
 }
 
-/** The finding title of a failed rule, in the design's words. */
+/**
+ * A seen value short and stable enough for a title: long values (lists of
+ * indexes, decoder messages) lose their numbers and are cut (pure).
+ */
+export function titleValue(v: string): string {
+  if (v.length <= 32) return v;
+  const cut = v.replace(/\d+/g, "N");
+  return cut.length <= 48 ? cut : `${cut.slice(0, 48)}…`;
+}
+
+/** The finding title of a failed rule, in the design's words; stable across runs. */
 export function violationTitle(r: RuleVerdict): string {
   const bad = firstMismatch(r);
-  if (bad) return `conformance ${r.rule.id}: ${bad.what} returned ${bad.got}, expected ${bad.want}`;
+  if (bad) {
+    return `conformance ${r.rule.id}: ${bad.what} returned ${titleValue(bad.got)}, expected ${
+      titleValue(bad.want)
+    }`;
+  }
   return `conformance ${r.rule.id}: ${r.error ?? r.verdict}`.slice(0, 200);
 }
 

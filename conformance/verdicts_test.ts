@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { matrixMarkdown, tally, verdicts, verdictsKtap, violationTitle } from "./verdicts.ts";
+import {
+  matrixMarkdown,
+  tally,
+  titleValue,
+  verdicts,
+  verdictsKtap,
+  violationTitle,
+} from "./verdicts.ts";
 import { allRules, ruleById } from "./rules.ts";
 import { crashedRule, mergeJunit } from "./run.ts";
 import type { RuleOutcome } from "./fixture.ts";
@@ -42,6 +49,16 @@ Deno.test("rules have unique IDs, statements and sources", () => {
     assert.match(r.id, /^UD-[A-Z]+-\d{3}$/);
     assert.ok(r.statement && r.source, r.id);
   }
+});
+
+Deno.test("titleValue() keeps short values and makes long ones stable", () => {
+  assert.equal(titleValue("EBUSY"), "EBUSY");
+  assert.equal(titleValue("2049=64,2050=228,2051=6,2052=128,2053=9"), "N=N,N=N,N=N,N=N,N=N");
+  assert.equal(
+    titleValue("2049=64,2050=228,2051=6,2052=128,2053=136,2054=255"),
+    titleValue("17=3,2050=1,2051=6,2052=128,2053=136,2054=255"),
+  );
+  assert.ok(titleValue("x".repeat(300)).length <= 49);
 });
 
 Deno.test("crashedRule() names the rule that started and never reported", () => {

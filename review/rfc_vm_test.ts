@@ -1,12 +1,19 @@
 /**
  * Regression test of the framework's power: the RFC as posted, built beside
  * our kernel, still shows every finding docs/rfc-findings.json lists that the
- * conformance suite can reach (rule violations and the kernel reports logged
- * while the rules ran).
+ * conformance suite can reach: each rule violation by its exact title, and
+ * each kernel report logged while the rules ran by its class (the title
+ * before " in <frame>"), since where a leaked preempt count is noticed
+ * depends on timing.
  */
 import assert from "node:assert/strict";
 import { conformance } from "../conformance/run.ts";
 import { listFindings } from "../harness/report/store.ts";
+
+/** "BUG: scheduling while atomic in foo" → "BUG: scheduling while atomic" (pure). */
+function reportClass(title: string): string {
+  return title.replace(/ in [^ ]+$/, "");
+}
 
 const DOC = new URL("../docs/rfc-findings.json", import.meta.url);
 const RFC = "kmod/rfc/000_aa391f59f6e4613c.txt";
@@ -37,6 +44,12 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
     reportsDir,
     echo: false,
   });
-  const found = new Set((await listFindings(reportsDir)).map((m) => m.title));
-  assert.deepEqual(wanted.filter((t) => !found.has(t)), [], "listed findings no longer found");
+  const found = (await listFindings(reportsDir)).map((m) => m.title);
+  const key = (t: string) => t.startsWith("conformance ") ? t : reportClass(t);
+  const foundKeys = new Set(found.map(key));
+  assert.deepEqual(
+    [...new Set(wanted.map(key))].filter((k) => !foundKeys.has(k)),
+    [],
+    `listed findings no longer found; found: ${found.join("; ")}`,
+  );
 });
