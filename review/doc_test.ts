@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { breaks, type DocFinding, findingsMarkdown } from "./doc.ts";
+import { RULES } from "../conformance/rules.ts";
+
+const f = (title: string, type: string): DocFinding => ({
+  title,
+  type,
+  slug: title.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+  cases: ["conformance/UD-WR-004"],
+  count: 1,
+  evidence: "evidence line",
+  reproduce: "deno task repro docs/x",
+});
+
+Deno.test("breaks() names the rule of a violation and the invariant of a kernel report", () => {
+  assert.match(
+    breaks(f("conformance UD-MM-003: x returned ok mapped, expected EPERM", "CONFORMANCE"), RULES),
+    /^rule UD-MM-003: mmap with PROT_WRITE fails with EPERM.*our reading:/,
+  );
+  assert.match(breaks(f("WARNING in trace_add_event_call", "WARNING"), RULES), /no kernel report/);
+  assert.match(
+    breaks(f("fuzz: delete returned ok 0, expected EBUSY", "MISMATCH"), RULES),
+    /reference model/,
+  );
+});
+
+Deno.test("findingsMarkdown() lists memory-safety reports before leaks and violations", () => {
+  const md = findingsMarkdown(
+    {
+      target: "patch:x",
+      subject: "[RFC PATCH] x",
+      sha256: "ab",
+      kernel: "6.12",
+      date: "2026-11-26",
+      conformance: "36 rules",
+      fuzz: "covered",
+      portSteps: ["class-create-owner"],
+      regenerate: "deno task review-rfc",
+    },
+    [
+      f("conformance UD-REG-008: x returned ok 1, expected EINVAL", "CONFORMANCE"),
+      f("memory leak in diag_dev_ioctl", "KMEMLEAK"),
+      f("KASAN: slab-use-after-free Read in diag_dev_write", "KASAN"),
+    ],
+    RULES,
+    "docs/x",
+  );
+  const order = [...md.matchAll(/^## \d+\. (.*)$/gm)].map((m) => m[1]);
+  assert.deepEqual(order, [
+    "KASAN: slab-use-after-free Read in diag_dev_write",
+    "memory leak in diag_dev_ioctl",
+    "conformance UD-REG-008: x returned ok 1, expected EINVAL",
+  ]);
+  assert.match(md, /reproduce: `deno task repro docs\/x`/);
+});
