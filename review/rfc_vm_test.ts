@@ -34,7 +34,9 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
   const byConformance = new Set(
     replays.filter((r) => r.suite === "conformance").map((r) => r.title),
   );
-  const wanted = listed.filter((t) => byConformance.has(t));
+  // A rule whose process the RFC's leaked preempt count killed ("died during
+  // this rule") depends on timing: which rule's write meets it varies.
+  const wanted = listed.filter((t) => byConformance.has(t) && !t.includes("died during this rule"));
   assert.ok(wanted.length >= 5, `the document lists only ${wanted.length} conformance findings`);
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-rfc-" });
   await conformance({
