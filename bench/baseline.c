@@ -9,7 +9,8 @@
  *
  * runs MIX for WARMUP seconds untimed, then for SECONDS timed, reading the
  * clock every BATCH ops (bench/mixes.ts gives each mix's batch), and
- * prints one JSON line: {"mix":…,"side":"c","repeat":…,"ops":…,"seconds":…,"errors":…}
+ * prints one JSON line:
+ * {"mix":…,"side":"c","repeat":…,"ops":…,"seconds":…,"errors":…,"unexpected":[…]}
  * Exit 2 on bad arguments, 1 when the set-up fails (the device, tracefs).
  */
 #define _GNU_SOURCE
@@ -34,11 +35,28 @@
 #define NAME_W "bench_c_w"
 #define NAME_EB "bench_c_eb"
 
-/* The only state: what the timed loop counts. */
+/* Unexpected results kept for the report, as the FFI side keeps them. */
+#define MAX_UNEXPECTED 3
+
+/* What the timed loop counts; owned by main(), filled by timed(). */
 struct tally {
 	long ops;
 	long errors;
+	char unexpected[MAX_UNEXPECTED][64];
 };
+
+/* State of the mixes, set up by main() before the loop; ops only read it. */
+static int ctl_fd;
+static int w_fd;
+static const char *w_buf;
+static size_t w_size;
+static volatile const unsigned char *eb_page;
+static int eb_index;
+
+/* What the last failing op saw, for its description. */
+static const char *bad_what;
+static long bad_ret;
+static int bad_errno;
 
 static double now(void)
 {
@@ -74,70 +92,94 @@ static int set_enabled(const char *name, int on)
 	return ret;
 }
 
+static int bad(const char *what, long ret)
+{
+	bad_what = what;
+	bad_ret = ret;
+	bad_errno = ret < 0 ? errno : 0;
+	return 0;
+}
+
 /* One register/delete pair: open+REG on a fresh fd, close, DEL. */
-static int op_reg_del(int ctl)
+static int op_reg_del(void)
 {
 	int fd = open(DEVICE, O_RDWR | O_CLOEXEC);
 	int idx, del;
 
 	if (fd < 0)
-		return 0;
+		return bad("open", fd);
 	idx = ioctl(fd, DIAG_IOCSREG, NAME_RD);
+	if (idx < 1) {
+		bad("register", idx);
+		close(fd);
+		return 0;
+	}
 	close(fd);
-	del = ioctl(ctl, DIAG_IOCSDEL, NAME_RD);
-	return idx >= 1 && del == 0;
+	del = ioctl(ctl_fd, DIAG_IOCSDEL, NAME_RD);
+	return del == 0 ? 1 : bad("delete", del);
 }
 
-/* State of the write and enable-byte mixes. */
-static int w_fd;
-static const char *w_buf;
-static size_t w_size;
-static volatile const unsigned char *eb_page;
-static int eb_index;
-
-static int op_write(int ctl)
+static int op_write(void)
 {
 	ssize_t n = write(w_fd, w_buf, w_size);
 
-	(void)ctl;
 	/* A zero-length write is EFAULT (RFC). */
-	return w_size == 0 ? n < 0 && errno == EFAULT : n == (ssize_t)w_size;
+	if (w_size == 0 ? n < 0 && errno == EFAULT : n == (ssize_t)w_size)
+		return 1;
+	return bad("write", n);
 }
 
-static int op_enable_byte(int ctl)
+static int op_enable_byte(void)
 {
-	(void)ctl;
-	return eb_page[eb_index] == 0;
+	unsigned char b = eb_page[eb_index];
+
+	return b == 0 ? 1 : bad("enable byte", b);
 }
 
 /* Runs batches of `batch` ops until `seconds` passed; returns the elapsed time. */
-static double timed(int (*op)(int), int ctl, int batch, double seconds,
+static double timed(int (*op)(void), int batch, double seconds,
 		    struct tally *t)
 {
 	double t0 = now(), t1;
 
-	t->ops = 0;
-	t->errors = 0;
+	memset(t, 0, sizeof(*t));
 	do {
-		for (int i = 0; i < batch; i++)
-			if (!op(ctl))
-				t->errors++;
+		for (int i = 0; i < batch; i++) {
+			if (op())
+				continue;
+			if (t->errors < MAX_UNEXPECTED)
+				snprintf(t->unexpected[t->errors], 64,
+					 "%s: ret %ld errno %d", bad_what,
+					 bad_ret, bad_errno);
+			t->errors++;
+		}
 		t->ops += batch;
 		t1 = now();
 	} while (t1 - t0 < seconds);
 	return t1 - t0;
 }
 
+static int parse_write_mix(const char *mix, unsigned int *size, int *enabled)
+{
+	char onoff[4];
+
+	if (sscanf(mix, "write%u_%3s", size, onoff) != 2 || *size > 4096)
+		return -1;
+	if (strcmp(onoff, "on") != 0 && strcmp(onoff, "off") != 0)
+		return -1;
+	*enabled = strcmp(onoff, "on") == 0;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static char payload[4096];
-	int (*op)(int);
+	int (*op)(void);
 	const char *mix, *event = NULL;
 	double seconds, warmup, elapsed;
-	int repeat, batch, enabled = 0, ctl;
+	int repeat, batch, enabled = 0;
+	unsigned int size = 0;
 	struct tally t;
-	char onoff[4];
-	unsigned int size;
 
 	if (argc != 6 || atoi(argv[5]) < 1) {
 		fprintf(stderr,
@@ -150,18 +192,18 @@ int main(int argc, char **argv)
 	repeat = atoi(argv[4]);
 	batch = atoi(argv[5]);
 	memset(payload, 'a', sizeof(payload));
+	/* enable_byte_view differs from enable_byte on the Deno side only. */
 	if (strcmp(mix, "reg_del") != 0 && strcmp(mix, "enable_byte") != 0 &&
-	    !(sscanf(mix, "write%u_%3s", &size, onoff) == 2 &&
-	      size <= sizeof(payload) &&
-	      (strcmp(onoff, "on") == 0 || strcmp(onoff, "off") == 0))) {
+	    strcmp(mix, "enable_byte_view") != 0 &&
+	    parse_write_mix(mix, &size, &enabled) < 0) {
 		fprintf(stderr, "baseline: unknown mix \"%s\"\n", mix);
 		return 2;
 	}
-	ctl = open_dev();
+	ctl_fd = open_dev();
 
 	if (strcmp(mix, "reg_del") == 0) {
 		op = op_reg_del;
-	} else if (strcmp(mix, "enable_byte") == 0) {
+	} else if (strncmp(mix, "enable_byte", 11) == 0) {
 		w_fd = open_dev();
 		eb_index = ioctl(w_fd, DIAG_IOCSREG, NAME_EB);
 		eb_page = mmap(NULL, getpagesize(), PROT_READ, MAP_SHARED,
@@ -181,7 +223,6 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		event = NAME_W;
-		enabled = strcmp(onoff, "on") == 0;
 		if (enabled && set_enabled(NAME_W, 1) < 0) {
 			fprintf(stderr, "baseline: cannot enable %s: %s\n",
 				NAME_W, strerror(errno));
@@ -193,8 +234,8 @@ int main(int argc, char **argv)
 	}
 
 	if (warmup > 0)
-		timed(op, ctl, batch, warmup, &t);
-	elapsed = timed(op, ctl, batch, seconds, &t);
+		timed(op, batch, warmup, &t);
+	elapsed = timed(op, batch, seconds, &t);
 
 	if (enabled)
 		set_enabled(event, 0);
@@ -202,11 +243,14 @@ int main(int argc, char **argv)
 		munmap((void *)eb_page, getpagesize());
 	if (event) {
 		close(w_fd);
-		ioctl(ctl, DIAG_IOCSDEL, event);
+		ioctl(ctl_fd, DIAG_IOCSDEL, event);
 	}
-	close(ctl);
+	close(ctl_fd);
 	printf("{\"mix\":\"%s\",\"side\":\"c\",\"repeat\":%d,", mix, repeat);
-	printf("\"ops\":%ld,\"seconds\":%.6f,\"errors\":%ld}\n", t.ops,
-	       elapsed, t.errors);
+	printf("\"ops\":%ld,\"seconds\":%.6f,\"errors\":%ld,\"unexpected\":[",
+	       t.ops, elapsed, t.errors);
+	for (long i = 0; i < t.errors && i < MAX_UNEXPECTED; i++)
+		printf("%s\"%s\"", i ? "," : "", t.unexpected[i]);
+	printf("]}\n");
 	return 0;
 }

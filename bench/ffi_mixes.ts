@@ -7,26 +7,38 @@
  * @module
  */
 import { UdiagFile } from "../harness/device.ts";
+import { showResult } from "../harness/errno.ts";
 import { Tracefs } from "../harness/tracefs.ts";
 import type { Mix, MixSample } from "./mixes.ts";
 
 const NAME_RD = "bench_ffi_rd";
 const NAME_W = "bench_ffi_w";
 const NAME_EB = "bench_ffi_eb";
+/** Unexpected results kept for the report, as the C side keeps them. */
+const MAX_UNEXPECTED = 3;
+
+/** An op: null when the kernel answered as expected, else what it answered. */
+type Op = () => string | null;
 
 /** Counts of one timed window. */
 interface Tally {
   ops: number;
   errors: number;
   seconds: number;
+  unexpected: string[];
 }
 
-function timed(op: () => boolean, batch: number, seconds: number): Tally {
-  const t: Tally = { ops: 0, errors: 0, seconds: 0 };
+function timed(op: Op, batch: number, seconds: number): Tally {
+  const t: Tally = { ops: 0, errors: 0, seconds: 0, unexpected: [] };
   const t0 = performance.now();
   let t1 = t0;
   do {
-    for (let i = 0; i < batch; i++) if (!op()) t.errors++;
+    for (let i = 0; i < batch; i++) {
+      const bad = op();
+      if (bad === null) continue;
+      if (t.errors < MAX_UNEXPECTED) t.unexpected.push(bad);
+      t.errors++;
+    }
     t.ops += batch;
     t1 = performance.now();
   } while (t1 - t0 < seconds * 1000);
@@ -36,7 +48,7 @@ function timed(op: () => boolean, batch: number, seconds: number): Tally {
 
 /** The op of a mix, and what undoes its set-up. */
 interface Prepared {
-  readonly op: () => boolean;
+  readonly op: Op;
   readonly teardown: () => void;
 }
 
@@ -46,11 +58,12 @@ function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
       return {
         op: () => {
           const f = UdiagFile.open();
-          if (!f.ok) return false;
+          if (!f.ok) return `open: ${f.errno}`;
           const idx = f.value.register(NAME_RD);
           f.value.close();
+          if (!idx.ok || idx.value < 1) return `register: ${showResult(idx)}`;
           const del = ctl.delete(NAME_RD);
-          return idx.ok && idx.value >= 1 && del.ok && del.value === 0;
+          return del.ok && del.value === 0 ? null : `delete: ${showResult(del)}`;
         },
         teardown: () => {},
       };
@@ -69,11 +82,11 @@ function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
         op: size === 0
           ? () => {
             const r = f.write(buf);
-            return !r.ok && r.errno === "EFAULT";
+            return !r.ok && r.errno === "EFAULT" ? null : `write: ${showResult(r)}`;
           }
           : () => {
             const r = f.write(buf);
-            return r.ok && r.value === size;
+            return r.ok && r.value === size ? null : `write: ${showResult(r)}`;
           },
         teardown: () => {
           if (mix.enabled) tracefs.setEnabled(NAME_W, false);
@@ -94,8 +107,19 @@ function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
         );
       }
       const index = idx.value;
+      const view = new Deno.UnsafePointerView(
+        Deno.UnsafePointer.create(page.value.mapping.address)!,
+      );
       return {
-        op: () => page.value.byte(index) === 0,
+        op: mix.view
+          ? () => {
+            const b = view.getUint8(index);
+            return b === 0 ? null : `enable byte: ${b}`;
+          }
+          : () => {
+            const b = page.value.byte(index);
+            return b === 0 ? null : `enable byte: ${b}`;
+          },
         teardown: () => {
           page.value.unmap();
           f.close();
@@ -118,7 +142,15 @@ export function runFfiMix(
   try {
     if (warmup > 0) timed(p.op, mix.batch, warmup);
     const t = timed(p.op, mix.batch, seconds);
-    return { mix: mix.id, side: "ffi", repeat, ops: t.ops, seconds: t.seconds, errors: t.errors };
+    return {
+      mix: mix.id,
+      side: "ffi",
+      repeat,
+      ops: t.ops,
+      seconds: t.seconds,
+      errors: t.errors,
+      unexpected: t.unexpected,
+    };
   } finally {
     p.teardown();
   }

@@ -17,6 +17,12 @@ export interface Mix {
   readonly size?: number;
   /** Whether the event is enabled in tracefs while the mix runs. */
   readonly enabled?: boolean;
+  /**
+   * Enable byte through a `Deno.UnsafePointerView` kept across reads instead
+   * of `EnablePage.byte()` (which copies the byte into a new array): what the
+   * FFI costs without the harness's convenience. The C side is the same.
+   */
+  readonly view?: boolean;
   /** Operations between two clock reads, the same on both sides. */
   readonly batch: number;
 }
@@ -50,8 +56,15 @@ export const MIXES: readonly Mix[] = [
   writeMix(4096, true),
   {
     id: "enable_byte",
-    label: "enable-byte read (mmap'd page)",
+    label: "enable-byte read (mmap'd page), EnablePage.byte()",
     kind: "enable_byte",
+    batch: 1024,
+  },
+  {
+    id: "enable_byte_view",
+    label: "enable-byte read (mmap'd page), UnsafePointerView.getUint8()",
+    kind: "enable_byte",
+    view: true,
     batch: 1024,
   },
 ];
@@ -83,4 +96,6 @@ export interface MixSample {
   readonly seconds: number;
   /** Operations whose result differed from the expected one. */
   readonly errors: number;
+  /** The first few of those results, as the side describes them. */
+  readonly unexpected?: readonly string[];
 }

@@ -34,7 +34,8 @@ export const VM_PACKAGES: readonly ToolPackage[] = [
   { pkg: "gzip", probe: "/usr/bin/gzip" },
 ];
 
-function exists(path: string): boolean {
+/** Does `path` exist (any kind of file)? */
+export function exists(path: string): boolean {
   try {
     Deno.statSync(path);
     return true;

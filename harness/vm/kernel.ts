@@ -8,7 +8,7 @@
  */
 import { kconfigMismatches, parseKconfig } from "./kconfig.ts";
 import { capture, runLogged } from "../proc.ts";
-import { ensurePackages, KERNEL_BUILD_PACKAGES } from "../tools.ts";
+import { ensurePackages, exists, KERNEL_BUILD_PACKAGES } from "../tools.ts";
 
 const KMOD_KERNEL = new URL("../../kmod/kernel/", import.meta.url);
 const SOURCE_TARBALL = "/usr/src/linux-source-6.12.tar.xz";
@@ -80,15 +80,6 @@ export async function kernelKey(
   const parts = [RECIPE, SOURCE_PACKAGE, sourceVersion];
   for (const { name, text } of kernelInputs(profile)) parts.push(name, text);
   return (await sha256Hex(parts.join("\0"))).slice(0, 16);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Options for {@linkcode ensureKernel}. */
