@@ -44,12 +44,15 @@ mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
 mount -t debugfs none /host/sys/kernel/debug
 mount -t tracefs none /host/sys/kernel/tracing
-mount -t tmpfs -o mode=1777 tmp /host/tmp
+# Writable scratch for Deno on /run, not /tmp: the checkout (and so $CWD and
+# $OUT) may live under the host's /tmp, which must stay visible.
+mount -t tmpfs -o mode=1777 run /host/run
+mkdir -p /host/run/tmp /host/run/deno
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "/host$OUT"
 
 say "running: $CMD"
 result "{\"event\":\"start\",\"uptime\":\"$(cut -d' ' -f1 /proc/uptime)\"}"
-chroot /host /usr/bin/env -i HOME=/tmp DENO_DIR=/tmp/deno NO_COLOR=1 \
+chroot /host /usr/bin/env -i HOME=/run DENO_DIR=/run/deno TMPDIR=/run/tmp NO_COLOR=1 \
 	PATH="$GUEST_PATH" UDIAG_GUEST=1 UDIAG_RESULTS="$RESULTS" \
 	UDIAG_OUT="$OUT" /bin/sh -c "cd \"$CWD\" && $CMD" \
 	< /dev/null > "/host$OUT/guest.log" 2>&1
