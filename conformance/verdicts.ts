@@ -7,6 +7,7 @@
 import type { Rule } from "./rules.ts";
 import type { Evidence, RuleOutcome } from "./fixture.ts";
 import { ktap } from "../harness/report/ktap.ts";
+import { collapseRepeats } from "../harness/report/dedup.ts";
 
 /** A rule's verdict. `not run` and `skip` are never a pass. */
 export type Verdict = "pass" | "fail" | "skip" | "not run";
@@ -119,7 +120,7 @@ export function verdictsKtap(rows: readonly RuleVerdict[]): string {
  */
 export function titleValue(v: string): string {
   if (v.length <= 32) return v;
-  const cut = v.replace(/\d+/g, "N");
+  const cut = collapseRepeats(v.replace(/\d+/g, "N"));
   return cut.length <= 48 ? cut : `${cut.slice(0, 48)}…`;
 }
 

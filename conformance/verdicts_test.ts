@@ -53,7 +53,7 @@ Deno.test("rules have unique IDs, statements and sources", () => {
 
 Deno.test("titleValue() keeps short values and makes long ones stable", () => {
   assert.equal(titleValue("EBUSY"), "EBUSY");
-  assert.equal(titleValue("2049=64,2050=228,2051=6,2052=128,2053=9"), "N=N,N=N,N=N,N=N,N=N");
+  assert.equal(titleValue("2049=64,2050=228,2051=6,2052=128,2053=9"), "N=N,…");
   assert.equal(
     titleValue("2049=64,2050=228,2051=6,2052=128,2053=136,2054=255"),
     titleValue("17=3,2050=1,2051=6,2052=128,2053=136,2054=255"),

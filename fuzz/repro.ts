@@ -11,6 +11,7 @@ import { runGuest } from "../harness/vm/vm_cli.ts";
 import { BROKEN_VARIANTS, type BrokenVariant } from "../harness/vm/module.ts";
 import { conformance } from "../conformance/run.ts";
 import { listFindings } from "../harness/report/store.ts";
+import { titleKey } from "../harness/report/dedup.ts";
 import { parseTarget } from "../harness/target.ts";
 
 /** What replay.json of a fuzz or conformance finding holds. */
@@ -68,7 +69,10 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
       ...(broken ? { broken } : {}),
     });
     const titles = (await listFindings(reportsDir)).map((m) => m.title);
-    return { reproduced: titles.includes(title), detail: titles.join("; ") || "rule passed" };
+    return {
+      reproduced: titles.some((t) => titleKey(t) === titleKey(title)),
+      detail: titles.join("; ") || "rule passed",
+    };
   }
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });
   let replayed: { failed: boolean; title: string | null } | null = null;
@@ -90,7 +94,8 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
   });
   const consoleTitles = (await listFindings(reportsDir)).map((m) => m.title);
   const r = replayed as { failed: boolean; title: string | null } | null;
-  const reproduced = (r?.failed === true && r.title === title) || consoleTitles.includes(title);
+  const same = (t: string | null) => t !== null && titleKey(t) === titleKey(title);
+  const reproduced = (r?.failed === true && same(r.title)) || consoleTitles.some(same);
   return {
     reproduced,
     detail: [

@@ -20,7 +20,9 @@ export function sendResult(record: { event: string } & Record<string, unknown>):
       }
     }
   }
-  port?.writeSync(new TextEncoder().encode(JSON.stringify(record) + "\n"));
+  // The virtio port takes at most 32 KiB per write: loop, or a long record is torn.
+  const bytes = new TextEncoder().encode(JSON.stringify(record) + "\n");
+  for (let at = 0; port && at < bytes.length;) at += port.writeSync(bytes.subarray(at));
   return port !== null;
 }
 

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { conformance } from "../conformance/run.ts";
 import { listFindings } from "../harness/report/store.ts";
+import { titleKey } from "../harness/report/dedup.ts";
 
 /** "BUG: scheduling while atomic in foo" → "BUG: scheduling while atomic" (pure). */
 function reportClass(title: string): string {
@@ -47,7 +48,7 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
     echo: false,
   });
   const found = (await listFindings(reportsDir)).map((m) => m.title);
-  const key = (t: string) => t.startsWith("conformance ") ? t : reportClass(t);
+  const key = (t: string) => t.startsWith("conformance ") ? titleKey(t) : reportClass(t);
   const foundKeys = new Set(found.map(key));
   assert.deepEqual(
     [...new Set(wanted.map(key))].filter((k) => !foundKeys.has(k)),

@@ -55,3 +55,25 @@ export function typeRank(type: string): number {
   const i = (TYPE_ORDER as readonly string[]).indexOf(type);
   return i < 0 ? TYPE_ORDER.length : i;
 }
+
+/**
+ * Collapses a list that repeats one item (`N=N,N=N,N=N` or `a; a; a`) to
+ * its first item and an ellipsis, so a title does not depend on how many
+ * times the kernel showed the same thing (pure).
+ *
+ * @example
+ * ```ts
+ * import { collapseRepeats } from "./dedup.ts";
+ * if (collapseRepeats("returned N=N,N=N,N=N, expected none") !== "returned N=N,…, expected none") {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function collapseRepeats(s: string): string {
+  return s.replace(/([^,;\s][^,;]*?)(?:(?:, ?|; )\1)+(?=[,;]|$|…)/g, "$1,…");
+}
+
+/** The key two titles must share to be the same finding (used by repro and regression checks). */
+export function titleKey(title: string): string {
+  return collapseRepeats(title.replace(/…/g, "")).replace(/,…(,…)+/g, ",…");
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { hash8, reportDirName, slug, typeRank } from "./dedup.ts";
+import { collapseRepeats, hash8, reportDirName, slug, titleKey, typeRank } from "./dedup.ts";
 import { type Finding, listFindings, MAX_LOGS, saveFinding } from "./store.ts";
 import { countJunit, totalsLine } from "./junit.ts";
 
@@ -80,4 +80,19 @@ Deno.test("saveFinding() keeps the shortest repro.txt and its replay.json", asyn
   assert.equal(await Deno.readTextFile(`${a.dir}/repro.txt`), "open()\nregister()\ndelete()\n");
   assert.equal(JSON.parse(await Deno.readTextFile(`${a.dir}/replay.json`)).seed, 2);
   await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("titleKey() makes titles that differ only in how often a list repeats equal", () => {
+  assert.equal(
+    collapseRepeats("returned N=N,N=N,N=N, expected none"),
+    "returned N=N,…, expected none",
+  );
+  assert.equal(
+    titleKey("x returned N=N,N=N, expected none"),
+    titleKey("x returned N=N,N=N,N=N, expected none"),
+  );
+  assert.notEqual(
+    titleKey("delete returned ok 0, expected EBUSY"),
+    titleKey("delete returned EBUSY, expected ok 0"),
+  );
 });

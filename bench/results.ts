@@ -1,0 +1,507 @@
+/**
+ * The benchmark's results (pure): the shape of `out/bench/results.json`,
+ * the aggregation of raw samples into table rows, and `results.md`.
+ *
+ * @module
+ */
+import {
+  formatRate,
+  formatSummary,
+  markdownTable,
+  pairedRatio,
+  ratio,
+  summarize,
+  type Summary,
+} from "./stats.ts";
+import type { Mix, MixSample } from "./mixes.ts";
+import type { FuzzProbeRun } from "./fuzz_probe.ts";
+import { type CpuSplit, cpuSplit } from "./proc_stat.ts";
+import {
+  type BootMarks,
+  type BootStages,
+  type CmdlineVariant,
+  FIX_TOKEN,
+  STAGES,
+  type TimedRecord,
+} from "./stages.ts";
+import type { Machine, PhaseCounts } from "./machine.ts";
+
+/** One row of the FFI-vs-C table. */
+export interface MicroRow {
+  readonly mix: string;
+  readonly label: string;
+  readonly ffi: Summary;
+  readonly c: Summary;
+  /** FFI/C of the samples taken in the same repeat, summarized. */
+  readonly ratio: Summary | null;
+  readonly ratioOfMedians: number | null;
+  /** Operations whose result was not the expected one (should be 0). */
+  readonly errors: { readonly ffi: number; readonly c: number };
+  /** The first few such results of each side, over all its samples. */
+  readonly unexpected: { readonly ffi: readonly string[]; readonly c: readonly string[] };
+}
+
+/**
+ * Table rows from raw samples: ops/s of both sides per mix, and the FFI/C
+ * ratio of each repeat's pair.
+ *
+ * @example
+ * ```ts
+ * import { microRows } from "./results.ts";
+ * const mix = { id: "m", label: "m", kind: "write" as const, batch: 1 };
+ * const rows = microRows([
+ *   { mix: "m", side: "ffi", repeat: 0, ops: 50, seconds: 1, errors: 0 },
+ *   { mix: "m", side: "c", repeat: 0, ops: 100, seconds: 1, errors: 0 },
+ * ], [mix]);
+ * if (rows[0]!.ratio?.median !== 0.5) throw new Error();
+ * ```
+ */
+export function microRows(samples: readonly MixSample[], mixes: readonly Mix[]): MicroRow[] {
+  const rows: MicroRow[] = [];
+  for (const mix of mixes) {
+    const of = (side: "ffi" | "c") =>
+      samples.filter((s) => s.mix === mix.id && s.side === side)
+        .sort((a, b) => a.repeat - b.repeat);
+    const ffi = of("ffi");
+    const c = of("c");
+    if (ffi.length === 0 || c.length === 0) continue;
+    const rate = (s: MixSample) => s.ops / s.seconds;
+    const repeats = ffi.map((s) => s.repeat).filter((r) => c.some((x) => x.repeat === r));
+    const pair = (side: MixSample[]) => repeats.map((r) => rate(side.find((s) => s.repeat === r)!));
+    const f = summarize(ffi.map(rate));
+    const cs = summarize(c.map(rate));
+    rows.push({
+      mix: mix.id,
+      label: mix.label,
+      ffi: f,
+      c: cs,
+      ratio: repeats.length ? pairedRatio(pair(ffi), pair(c)) : null,
+      ratioOfMedians: ratio(f.median, cs.median),
+      errors: {
+        ffi: ffi.reduce((a, s) => a + s.errors, 0),
+        c: c.reduce((a, s) => a + s.errors, 0),
+      },
+      unexpected: {
+        ffi: ffi.flatMap((s) => s.unexpected ?? []).slice(0, 5),
+        c: c.flatMap((s) => s.unexpected ?? []).slice(0, 5),
+      },
+    });
+  }
+  return rows;
+}
+
+/** The counters fuzz/guest.ts sends in its progress and summary records. */
+interface Counts {
+  readonly cases: number;
+  readonly ops: number;
+  readonly seconds: number;
+}
+
+function counts(r: TimedRecord["record"]): Counts {
+  return { cases: Number(r.cases), ops: Number(r.ops), seconds: Number(r.seconds) };
+}
+
+/** Throughput over a window. */
+export interface Throughput {
+  readonly cases: number;
+  readonly ops: number;
+  readonly seconds: number;
+  readonly casesPerSecond: number;
+  readonly opsPerSecond: number;
+}
+
+function throughput(from: Counts, to: Counts): Throughput {
+  const cases = to.cases - from.cases;
+  const ops = to.ops - from.ops;
+  const seconds = to.seconds - from.seconds;
+  return { cases, ops, seconds, casesPerSecond: cases / seconds, opsPerSecond: ops / seconds };
+}
+
+/** CPU split over a window, with how busy the process kept the CPUs. */
+export interface CpuWindow extends CpuSplit {
+  readonly wallSeconds: number;
+  /** (user + kernel) / wall: above 1 when several threads ran at once. */
+  readonly busy: number | null;
+}
+
+/** The campaign's throughput and CPU split for one suite. */
+export interface FuzzRow {
+  readonly suite: string;
+  readonly seed: number;
+  readonly timeSeconds: number;
+  readonly exitCode: number;
+  /** The campaign's own totals (its summary record). */
+  readonly total: Throughput | null;
+  /** From the first progress record (the first case ended) to the summary: no start-up. */
+  readonly steady: Throughput | null;
+  /** ops/s between consecutive progress records (about 5 s apart). */
+  readonly intervalOpsPerSecond: Summary | null;
+  /** Child spawned → first progress record, in the guest. */
+  readonly spawnToFirstCaseSeconds: number | null;
+  /** The whole process over the steady window. */
+  readonly cpuSteady: CpuWindow | null;
+  /** The main (JS) thread only over the steady window. */
+  readonly cpuSteadyMainThread: CpuWindow | null;
+  /** The whole life of the process, start-up included (cutime/cstime of the parent). */
+  readonly cpuTotal: CpuWindow;
+  readonly findings: number;
+}
+
+function cpuWindow(
+  from: { utime: number; stime: number },
+  to: { utime: number; stime: number },
+  wallSeconds: number,
+): CpuWindow {
+  const s = cpuSplit(from, to);
+  return {
+    ...s,
+    wallSeconds,
+    busy: wallSeconds > 0 ? (s.userSeconds + s.kernelSeconds) / wallSeconds : null,
+  };
+}
+
+/** Aggregates one suite's run of fuzz/guest.ts. */
+export function fuzzRow(run: FuzzProbeRun): FuzzRow {
+  const progress = run.records.filter((r) => r.record.event === "progress");
+  const summary = run.records.find((r) => r.record.event === "summary");
+  const first = progress[0];
+  const end = summary ?? progress.at(-1);
+  const total = end ? throughput({ cases: 0, ops: 0, seconds: 0 }, counts(end.record)) : null;
+  const steady = first && end && end !== first && counts(end.record).seconds > 0
+    ? throughput(counts(first.record), counts(end.record))
+    : null;
+  const intervals: number[] = [];
+  for (let i = 1; i < progress.length; i++) {
+    const t = throughput(counts(progress[i - 1]!.record), counts(progress[i]!.record));
+    if (t.seconds > 0) intervals.push(t.opsPerSecond);
+  }
+  // CPU samples taken after the probe had read the first progress record.
+  const firstIndex = first ? run.records.indexOf(first) + 1 : Infinity;
+  const after = run.samples.filter((s) => s.records >= firstIndex);
+  const a = after[0];
+  const b = after.at(-1);
+  const window = a && b && b !== a;
+  return {
+    suite: run.suite,
+    seed: run.seed,
+    timeSeconds: run.timeSeconds,
+    exitCode: run.exitCode,
+    total,
+    steady,
+    intervalOpsPerSecond: intervals.length ? summarize(intervals) : null,
+    spawnToFirstCaseSeconds: first?.t ?? null,
+    cpuSteady: window ? cpuWindow(a.process, b.process, b.t - a.t) : null,
+    cpuSteadyMainThread: window ? cpuWindow(a.mainThread, b.mainThread, b.t - a.t) : null,
+    cpuTotal: cpuWindow({ utime: 0, stime: 0 }, run.childTotal, run.wallSeconds),
+    findings: end ? Number(end.record.findings ?? 0) : 0,
+  };
+}
+
+/** One boot of the boot-to-first-case benchmark. */
+export interface BootResult {
+  readonly variant: CmdlineVariant;
+  readonly cmdline: string;
+  readonly command: string;
+  readonly outcome: string;
+  readonly wallSeconds: number;
+  /** QEMU processes of others running when this boot started. */
+  readonly otherVms: number;
+  readonly marks: BootMarks;
+  readonly host: BootStages;
+  readonly guest: BootStages;
+  readonly records: readonly TimedRecord[];
+  readonly consoleFile: string;
+}
+
+/** Per stage, the summary over the boots of one variant (null: a mark never came). */
+export type StageSummary = Record<keyof BootStages, Summary | null>;
+
+/** Summarizes the stages of the boots of one variant on one clock. */
+export function stageSummary(
+  runs: readonly BootResult[],
+  clock: "host" | "guest",
+): StageSummary {
+  const out = {} as Record<keyof BootStages, Summary | null>;
+  for (const { key } of STAGES) {
+    const xs = runs.map((r) => r[clock][key]).filter((x): x is number => x !== null);
+    out[key] = xs.length ? summarize(xs) : null;
+  }
+  return out;
+}
+
+/** Concurrency of the run: other engineers' guests on the same 2 cores. */
+export interface Concurrency {
+  readonly waitedSeconds: number;
+  readonly otherVmsAtStart: number;
+  readonly otherVmsAtEnd: number;
+  /** The largest count seen: at start, before each boot, every 10 s, at end. */
+  readonly otherVmsMax: number;
+  /** Checks every 10 s and at each phase's start, by phase of the run. */
+  readonly byPhase: Readonly<Record<string, PhaseCounts>>;
+  readonly loadAverageAtStart: number;
+  readonly loadAverageAtEnd: number;
+}
+
+/** Everything `out/bench/results.json` holds. */
+export interface BenchResults {
+  readonly schema: "udiag-fuzz-bench/1";
+  readonly command: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly machine: Machine;
+  readonly guest: {
+    readonly release: string;
+    readonly cpus: number | null;
+    readonly profile: string;
+    readonly kernelKey: string;
+    readonly cmdline: string;
+    readonly kmemleakThreadOff: boolean | null;
+  };
+  readonly concurrency: Concurrency;
+  readonly config: Record<string, unknown>;
+  readonly micro: { readonly samples: readonly MixSample[]; readonly rows: readonly MicroRow[] };
+  readonly fuzz: { readonly runs: readonly FuzzProbeRun[]; readonly rows: readonly FuzzRow[] };
+  readonly boot: {
+    readonly runs: readonly BootResult[];
+    readonly host: Partial<Record<CmdlineVariant, StageSummary>>;
+    readonly guest: Partial<Record<CmdlineVariant, StageSummary>>;
+  };
+  /** Anything that went wrong but did not stop the run. */
+  readonly problems: readonly string[];
+}
+
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined ? "–" : `${(x * 100).toFixed(0)} %`;
+const secs = (x: number) => `${x.toFixed(1)} s`;
+const times = (x: number) => x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`;
+
+function microSection(r: BenchResults): string {
+  const cfg = r.config;
+  const rows = r.micro.rows.map((m) => [
+    m.label,
+    formatSummary(m.ffi, formatRate),
+    formatSummary(m.c, formatRate),
+    formatSummary(m.ratio, (x) => x.toFixed(3)),
+    m.ratio ? times(1 / m.ratio.median) : "–",
+    m.errors.ffi + m.errors.c === 0 ? "0" : `${m.errors.ffi} / ${m.errors.c}`,
+  ]);
+  return [
+    "## Deno FFI against C, same guest boot",
+    "",
+    `ops/s, median (min–max) of ${cfg.repeats} repeats of ${cfg.seconds} s each ` +
+    `(after ${cfg.warmup} s untimed warm-up); FFI/C is the median (min–max) of the ratio of ` +
+    "the two samples of each repeat; C/FFI is how many times faster C is.",
+    "",
+    markdownTable(
+      ["mix (one op =)", "Deno FFI ops/s", "C ops/s", "FFI/C", "C/FFI", "bad results"],
+      rows,
+      ["left", "right", "right", "right", "right", "right"],
+    ),
+  ].join("\n");
+}
+
+function fuzzSection(r: BenchResults): string {
+  const rows = r.fuzz.rows.map((f) => [
+    `${f.suite} (seed ${f.seed}, --time ${f.timeSeconds})`,
+    f.total ? `${f.total.cases} / ${f.total.ops} / ${secs(f.total.seconds)}` : "–",
+    f.total ? f.total.casesPerSecond.toFixed(1) : "–",
+    f.total ? formatRate(f.total.opsPerSecond) : "–",
+    f.steady ? `${f.steady.casesPerSecond.toFixed(1)} / ${formatRate(f.steady.opsPerSecond)}` : "–",
+    formatSummary(f.intervalOpsPerSecond, formatRate),
+    f.spawnToFirstCaseSeconds === null ? "–" : secs(f.spawnToFirstCaseSeconds),
+  ]);
+  const cpu = r.fuzz.rows.map((f) => [
+    f.suite,
+    pct(f.cpuSteady?.kernelShare),
+    pct(f.cpuSteadyMainThread?.kernelShare),
+    f.cpuSteady ? `${f.cpuSteady.busy?.toFixed(2)}` : "–",
+    pct(f.cpuTotal.kernelShare),
+    `${f.cpuTotal.userSeconds.toFixed(1)} / ${f.cpuTotal.kernelSeconds.toFixed(1)} s`,
+  ]);
+  return [
+    "## The fuzz campaign's own throughput",
+    "",
+    "`fuzz/guest.ts --suites S --seed N --time T`, one run per suite, counts from its " +
+    "`progress`/`summary` records. Steady = from the first progress record (sent when the " +
+    "first case ended) to the summary, so Deno's start-up and the first case are left out.",
+    "",
+    markdownTable(
+      [
+        "suite",
+        "cases / ops / seconds",
+        "cases/s",
+        "ops/s",
+        "steady cases/s / ops/s",
+        "ops/s per ~5 s interval",
+        "spawn → first case ended",
+      ],
+      rows,
+      ["left", "right", "right", "right", "right", "right", "right"],
+    ),
+    "",
+    "Share of CPU time in the kernel (system time) against the harness (user time) of the " +
+    "`fuzz/guest.ts` process; see Method.",
+    "",
+    markdownTable(
+      [
+        "suite",
+        "kernel share, steady",
+        "kernel share, main thread, steady",
+        "CPUs busy, steady",
+        "kernel share, whole life",
+        "user / kernel, whole life",
+      ],
+      cpu,
+      ["left", "right", "right", "right", "right", "right"],
+    ),
+  ].join("\n");
+}
+
+function bootSection(r: BenchResults): string {
+  const variants = (["after", "before"] as const).filter((v) =>
+    r.boot.runs.some((b) => b.variant === v)
+  );
+  const n = (v: CmdlineVariant) => r.boot.runs.filter((b) => b.variant === v).length;
+  const head = (v: CmdlineVariant) =>
+    `${v === "after" ? `with ${FIX_TOKEN}` : `without ${FIX_TOKEN} (before)`}, ${n(v)} boot${
+      n(v) === 1 ? "" : "s"
+    }`;
+  const table = (clock: "host" | "guest") =>
+    markdownTable(
+      ["stage", ...variants.map(head)],
+      STAGES.map((s) => [
+        s.label,
+        ...variants.map((v) => formatSummary(r.boot[clock][v]?.[s.key] ?? null, secs)),
+      ]),
+      ["left", ...variants.map(() => "right" as const)],
+    );
+  const runs = markdownTable(
+    [
+      "boot",
+      "outcome",
+      "first console line",
+      "CPUs",
+      "soft lockups",
+      '"booted" record (host / uptime)',
+      '"start" record (host / uptime)',
+      "first progress record",
+      "other VMs",
+    ],
+    r.boot.runs.map((b, i) => [
+      `${i + 1} ${b.variant}`,
+      b.outcome,
+      b.marks.firstOutput === null ? "–" : secs(b.marks.firstOutput),
+      String(b.marks.cpus ?? "–"),
+      String(b.marks.softLockups),
+      b.marks.bootedRecord
+        ? `${secs(b.marks.bootedRecord.host)} / ${secs(b.marks.bootedRecord.guest ?? NaN)}`
+        : "–",
+      b.marks.startRecord
+        ? `${secs(b.marks.startRecord.host)} / ${secs(b.marks.startRecord.guest ?? NaN)}`
+        : "–",
+      b.marks.firstProgressRecord ? secs(b.marks.firstProgressRecord.host) : "–",
+      String(b.otherVms),
+    ]),
+    ["left", "left", "right", "right", "right", "right", "right", "right", "right"],
+  );
+  return [
+    "## Boot to first case, before and after the boot fix",
+    "",
+    `Each boot runs \`${r.boot.runs[0]?.command ?? ""}\` and is stopped when the first case ` +
+    `has ended. "before" is the same kernel command line without \`${FIX_TOKEN}\`.`,
+    "",
+    "On the host's clock (arrival of the console line, seconds since QEMU was spawned):",
+    "",
+    table("host"),
+    "",
+    "On the guest's clock (printk timestamps of the same lines; the kernel stage starts at " +
+    "the kernel's clock, after firmware and decompression):",
+    "",
+    table("guest"),
+    "",
+    "Each boot (results records are read every 50 ms):",
+    "",
+    runs,
+  ].join("\n");
+}
+
+function methodSection(r: BenchResults): string {
+  return [
+    "## Method",
+    "",
+    "- One `deno task bench` run: the C baseline (`bench/baseline.c`) is compiled with " +
+    "`gcc -O2 -static` into `out/bench/baseline`; one guest boot runs `bench/guest.ts`, which " +
+    "first runs the fuzz suites, then the micro-benchmark; then the boot-to-first-case boots.",
+    "- Micro-benchmark: both sides run in the same boot; in each repeat every mix runs on " +
+    "both sides back to back, the side that goes first alternating between repeats. Each " +
+    "side registers its own event, runs the op in batches (the same batch on both sides) " +
+    "and reads the monotonic clock between batches until the sample time has passed. The " +
+    "FFI side calls the harness's clients (`UdiagFile.register/close/delete/write`, " +
+    "`EnablePage.byte`, `Tracefs.setEnabled`), as the suites do. Enabled mixes enable the " +
+    "event in tracefs and start from an empty trace buffer. 0-byte writes are EFAULT by the " +
+    "RFC; 4096-byte writes with the event enabled are copied and passed to the probe, and " +
+    "ftrace drops records larger than a ring-buffer page.",
+    "- kmemleak's periodic scan thread is switched off in the benchmark boot " +
+    `(\`scan=off\`: ${r.guest.kmemleakThreadOff ?? "n/a"}), as its first scan (60 s after ` +
+    "boot) takes seconds of one vCPU under KASAN/TCG and would land in one sample.",
+    "- Kernel vs harness: the probe (`bench/fuzz_probe.ts`) reads `/proc/<pid>/stat` of " +
+    "the `fuzz/guest.ts` process every 100 ms: utime is user space (Deno, V8, fast-check, " +
+    "the FFI glue), stime is the kernel working for it (syscalls into udiag and tracefs, " +
+    "page faults, 9p reads of Deno's code on first use). Steady = from the first sample " +
+    "after the first progress record to the last sample. Whole life = the parent's " +
+    "cutime/cstime (getrusage(RUSAGE_CHILDREN)) across the child's run, start-up included. " +
+    "The guest kernel uses tick-based accounting (CONFIG_TICK_CPU_ACCOUNTING, HZ=250): each " +
+    "4 ms tick is charged whole to user or system, so shares are sampled, not traced.",
+    "- Boot stages: QEMU is started with the same initramfs and arguments as the runner " +
+    "(`buildInitramfs`, `qemuArgs`), only the `-append` value differs between variants; " +
+    "console lines are stamped on the host as they arrive; the marks are init.sh's " +
+    "`udiag-vm: booted` and `udiag-vm: running:` lines and the first case mark " +
+    "`udiag-fuzz[pid]: fuzz/…: start` that fuzz/guest.ts writes to /dev/kmsg.",
+    `- Other QEMU guests on this machine (\`pgrep qemu-system\` less our own QEMU, at each ` +
+    "phase's start and every 10 s): " +
+    `${r.concurrency.otherVmsAtStart} at start (after waiting ${r.concurrency.waitedSeconds} s), ` +
+    `${r.concurrency.otherVmsAtEnd} at end; load average ${r.concurrency.loadAverageAtStart} at ` +
+    `start, ${r.concurrency.loadAverageAtEnd} at end.`,
+    "",
+    markdownTable(
+      ["phase", "checks", "checks that saw another guest", "most seen at once"],
+      Object.entries(r.concurrency.byPhase).map(([phase, p]) => [
+        phase,
+        String(p.checks),
+        String(p.busy),
+        String(p.max),
+      ]),
+      ["left", "right", "right", "right"],
+    ),
+  ].join("\n");
+}
+
+/** `results.md`: the tables and how they were made. */
+export function renderMarkdown(r: BenchResults): string {
+  const m = r.machine;
+  const concurrent = r.concurrency.otherVmsMax > 0 || r.concurrency.otherVmsAtEnd > 0;
+  const parts = [
+    "# udiag-fuzz benchmark results",
+    "",
+    `Generated by \`${r.command}\`, ${r.startedAt} – ${r.finishedAt}.`,
+    "",
+    `- host: ${m.nproc} × ${m.cpuModel}, Linux ${m.hostKernel}`,
+    `- guest: Linux ${r.guest.release}, ${r.guest.cpus ?? "?"} vCPUs, QEMU TCG, kernel profile ` +
+    `${r.guest.profile} (${r.guest.kernelKey})`,
+    `- tools: ${m.qemu}; Deno ${m.deno} (V8 ${m.v8}); ${m.gcc}`,
+    `- other VMs: ${
+      concurrent
+        ? "yes, other engineers' QEMU guests ran during this run (counts under Method)"
+        : "none at start, before each boot, or at end"
+    }`,
+    "",
+  ];
+  if (r.micro.rows.length) parts.push(microSection(r), "");
+  if (r.fuzz.rows.length) parts.push(fuzzSection(r), "");
+  if (r.boot.runs.length) parts.push(bootSection(r), "");
+  parts.push(methodSection(r), "");
+  if (r.problems.length) {
+    parts.push("## Problems", "", ...r.problems.map((p) => `- ${p}`), "");
+  }
+  return parts.join("\n");
+}

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { type BenchResults, fuzzRow, microRows, renderMarkdown, stageSummary } from "./results.ts";
+import { MIXES, type MixSample } from "./mixes.ts";
+import type { FuzzProbeRun } from "./fuzz_probe.ts";
+import { bootMarks, guestStages, hostStages } from "./stages.ts";
+
+// A model-suite run of fuzz/guest.ts captured in our guest (testdata/README.md).
+const RUN: FuzzProbeRun = JSON.parse(
+  Deno.readTextFileSync(new URL("./testdata/fuzz_model_run.json", import.meta.url)),
+);
+
+function sample(mix: string, side: "ffi" | "c", repeat: number, ops: number): MixSample {
+  return { mix, side, repeat, ops, seconds: 2, errors: 0 };
+}
+
+Deno.test("microRows() pairs FFI and C samples by repeat, not by order", () => {
+  const rows = microRows([
+    sample("reg_del", "c", 1, 400),
+    sample("reg_del", "ffi", 0, 100),
+    sample("reg_del", "ffi", 1, 100),
+    sample("reg_del", "c", 0, 100),
+  ], MIXES);
+  assert.equal(rows.length, 1);
+  const r = rows[0]!;
+  assert.deepEqual(r.ffi, { n: 2, median: 50, min: 50, max: 50 });
+  assert.deepEqual(r.c, { n: 2, median: 125, min: 50, max: 200 });
+  assert.deepEqual(r.ratio, { n: 2, median: 0.625, min: 0.25, max: 1 });
+  assert.equal(r.ratioOfMedians, 0.4);
+});
+
+Deno.test("microRows() leaves out a mix with samples on one side only and sums bad results", () => {
+  const rows = microRows([
+    sample("write64_on", "ffi", 0, 10),
+    { ...sample("enable_byte", "ffi", 0, 10), errors: 2 },
+    { ...sample("enable_byte", "c", 0, 10), errors: 1 },
+  ], MIXES);
+  assert.deepEqual(rows.map((r) => [r.mix, r.errors]), [["enable_byte", { ffi: 2, c: 1 }]]);
+});
+
+Deno.test("fuzzRow() takes totals from the summary record and the steady state from the first progress record on", () => {
+  const f = fuzzRow(RUN);
+  const summary = RUN.records.find((r) => r.record.event === "summary")!.record;
+  const first = RUN.records.find((r) => r.record.event === "progress")!.record;
+  assert.equal(f.total?.cases, summary.cases);
+  assert.equal(f.total?.ops, summary.ops);
+  assert.equal(f.steady?.cases, Number(summary.cases) - Number(first.cases));
+  assert.ok(f.steady!.seconds < f.total!.seconds);
+  assert.ok(f.intervalOpsPerSecond !== null && f.intervalOpsPerSecond.n >= 1);
+  assert.ok(f.spawnToFirstCaseSeconds! > 0);
+  assert.equal(f.findings, 0);
+});
+
+Deno.test("fuzzRow() splits CPU time into shares between 0 and 1, the steady window inside the whole life", () => {
+  const f = fuzzRow(RUN);
+  for (const c of [f.cpuSteady!, f.cpuSteadyMainThread!, f.cpuTotal]) {
+    assert.ok(c.kernelShare !== null && c.kernelShare >= 0 && c.kernelShare <= 1);
+  }
+  assert.ok(f.cpuSteady!.wallSeconds < f.cpuTotal.wallSeconds);
+  assert.ok(
+    f.cpuSteady!.userSeconds + f.cpuSteady!.kernelSeconds <=
+      f.cpuTotal.userSeconds + f.cpuTotal.kernelSeconds,
+  );
+});
+
+Deno.test("fuzzRow() of a run that never finished a case has no rates", () => {
+  const f = fuzzRow({ ...RUN, records: [], samples: [] });
+  assert.equal(f.total, null);
+  assert.equal(f.steady, null);
+  assert.equal(f.cpuSteady, null);
+  assert.equal(f.spawnToFirstCaseSeconds, null);
+});
+
+Deno.test("renderMarkdown() has a table per part, the machine, and says whether other VMs ran", () => {
+  const lines = [
+    { t: 10, line: "[ 9.0] udiag-vm: booted 6.12 cpus=2" },
+    { t: 12, line: "[ 11.0] udiag-vm: running: x" },
+    { t: 30, line: "[ 29.0] udiag-fuzz[7]: fuzz/model/1/1: start" },
+  ];
+  const marks = bootMarks(lines, []);
+  const boot = {
+    variant: "after" as const,
+    cmdline: "acpi=noirq",
+    command: "deno run -A fuzz/guest.ts",
+    outcome: "first-case",
+    wallSeconds: 31,
+    otherVms: 0,
+    marks,
+    host: hostStages(marks),
+    guest: guestStages(marks),
+    records: [],
+    consoleFile: "/x",
+  };
+  const r: BenchResults = {
+    schema: "udiag-fuzz-bench/1",
+    command: "deno task bench",
+    startedAt: "2026-01-01T00:00:00Z",
+    finishedAt: "2026-01-01T00:10:00Z",
+    machine: {
+      nproc: 2,
+      cpuModel: "Test CPU",
+      memTotalKiB: 1,
+      hostKernel: "6.1.0",
+      qemu: "QEMU emulator version 7.2",
+      deno: "2.9.6",
+      v8: "15",
+      gcc: "gcc 12",
+    },
+    guest: {
+      release: "6.12.117",
+      cpus: 2,
+      profile: "base",
+      kernelKey: "k",
+      cmdline: "acpi=noirq",
+      kmemleakThreadOff: true,
+    },
+    concurrency: {
+      waitedSeconds: 0,
+      otherVmsAtStart: 0,
+      otherVmsAtEnd: 1,
+      otherVmsMax: 0,
+      byPhase: { "FFI/C and fuzz boot": { checks: 3, busy: 0, max: 0 } },
+      loadAverageAtStart: 0.5,
+      loadAverageAtEnd: 1,
+    },
+    config: { repeats: 1, seconds: 2, warmup: 0.5 },
+    micro: {
+      samples: [],
+      rows: microRows([sample("reg_del", "ffi", 0, 1), sample("reg_del", "c", 0, 2)], MIXES),
+    },
+    fuzz: { runs: [RUN], rows: [fuzzRow(RUN)] },
+    boot: { runs: [boot], host: { after: stageSummary([boot], "host") }, guest: {} },
+    problems: ["something"],
+  };
+  const md = renderMarkdown(r);
+  assert.match(md, /^# udiag-fuzz benchmark results/);
+  assert.match(md, /- host: 2 × Test CPU, Linux 6\.1\.0/);
+  assert.match(md, /\| register\/delete pair .*\| +0\.500 \| +2\.00× \|/);
+  assert.match(md, /\| model \(seed 1, --time 8\)/);
+  assert.match(md, /\| boot to first case .*\| +30\.0 s \|/);
+  assert.match(md, /yes, other engineers' QEMU guests ran/);
+  assert.match(md, /## Problems\n\n- something/);
+  assert.match(md, /\| FFI\/C and fuzz boot \| +3 \| +0 \| +0 \|/);
+});
