@@ -6,7 +6,7 @@
  * @module
  */
 import type { SysResult } from "../harness/errno.ts";
-import type { Fixture } from "./fixture.ts";
+import type { Fixture, RuleContext } from "./fixture.ts";
 import { type PerfEvent, perfOpen, sampleRaw } from "../harness/trace/perf.ts";
 import { readRecords } from "../harness/trace/ftrace_reader.ts";
 import { payloadsOf, type Recovered } from "../harness/trace/recover.ts";
@@ -44,4 +44,22 @@ export function hex(b: Uint8Array): string {
       [...b.subarray(0, 12)].map((x) => x.toString(16).padStart(2, "0")).join("")
     }…`
     : [...b].map((x) => x.toString(16).padStart(2, "0")).join("") || "(empty)";
+}
+
+/** Compares recovered payloads with the sent ones, in order, byte for byte. */
+export function expectPayloads(
+  t: RuleContext,
+  label: string,
+  sent: readonly Uint8Array[],
+  got: readonly Uint8Array[],
+): void {
+  sent.forEach((s, i) => {
+    const back = got[i] ?? new Uint8Array();
+    t.expect(`${label} #${i} (${s.length} bytes) byte for byte`, hex(back), hex(s));
+    t.expect(
+      `${label} #${i} equal`,
+      back.length === s.length && back.every((b, j) => b === s[j]),
+      true,
+    );
+  });
 }

@@ -1,6 +1,6 @@
 /** Conformance: enable bytes and payload round trips through ftrace and perf. */
 import { Fixture, rule } from "./fixture.ts";
-import { hex, openTracepointPerf, recoverFtrace, recoverPerf } from "./perf_fixture.ts";
+import { expectPayloads, openTracepointPerf, recoverFtrace, recoverPerf } from "./perf_fixture.ts";
 import { payloadBytes, PAYLOADS } from "../harness/trace/payloads.ts";
 
 rule("UD-TR-001", (t) => {
@@ -36,15 +36,7 @@ rule("UD-TR-002", (t) => {
   const got = recoverFtrace(fx, name);
   t.expect("decode problems", got.problems.join("; ") || "none", "none");
   t.expect("records recovered", got.payloads.length, sent.length);
-  sent.forEach((p, i) => {
-    const back = got.payloads[i] ?? new Uint8Array();
-    t.expect(`payload #${i} (${p.length} bytes) byte for byte`, hex(back), hex(p));
-    t.expect(
-      `payload #${i} equal`,
-      back.length === p.length && back.every((b, j) => b === p[j]),
-      true,
-    );
-  });
+  expectPayloads(t, "payload", sent, got.payloads);
 });
 
 rule("UD-TR-003", (t) => {
@@ -67,15 +59,7 @@ rule("UD-TR-003", (t) => {
   const got = recoverPerf(fx, name, perf.value);
   t.expect("decode problems", got.problems.join("; ") || "none", "none");
   t.expect("samples recovered", got.payloads.length, sent.length);
-  sent.forEach((s, i) => {
-    const back = got.payloads[i] ?? new Uint8Array();
-    t.expect(`sample #${i} (${s.length} bytes) byte for byte`, hex(back), hex(s));
-    t.expect(
-      `sample #${i} equal`,
-      back.length === s.length && back.every((b, j) => b === s[j]),
-      true,
-    );
-  });
+  expectPayloads(t, "sample", sent, got.payloads);
   perf.value.close();
   t.expect("byte after perf closed", p.byte(idx.value), 0);
 });
