@@ -17,6 +17,7 @@ import { parseArgs } from "node:util";
 import { ensureKernel } from "../harness/vm/kernel.ts";
 import { buildModule } from "../harness/vm/module.ts";
 import { kernelCmdline } from "../harness/vm/qemu.ts";
+import { guestPath } from "../harness/vm/initramfs.ts";
 import { runGuest } from "../harness/vm/vm_cli.ts";
 import type { ResultEvent } from "../harness/vm/runner.ts";
 import { capture } from "../harness/proc.ts";
@@ -63,18 +64,6 @@ function num(name: string, s: string, integer = false): number {
     );
   }
   return n;
-}
-
-function guestPath(): string {
-  return [
-    Deno.execPath().replace(/\/[^/]+$/, ""),
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-  ].join(":");
 }
 
 /** Options of {@linkcode bench}. */

@@ -12,6 +12,7 @@
 import { ensureKernel } from "../vm/kernel.ts";
 import { buildModule } from "../vm/module.ts";
 import { runVm } from "../vm/runner.ts";
+import { guestPath } from "../vm/initramfs.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const TESTDATA = new URL("./testdata/", import.meta.url).pathname;
@@ -65,7 +66,7 @@ if (import.meta.main) {
       plan: {
         command,
         cwd: ROOT,
-        guestPath: `${Deno.execPath().replace(/\/[^/]+$/, "")}:/usr/bin:/bin`,
+        guestPath: guestPath(),
         kmemleak: c.kmemleak ?? false,
         modules,
       },

@@ -24,6 +24,22 @@ export interface GuestPlan {
   readonly kmemleak: boolean;
 }
 
+/**
+ * PATH inside the guest's chroot of the host root: the running Deno's own
+ * directory first, so the guest runs the same pinned Deno as the host.
+ */
+export function guestPath(): string {
+  return [
+    Deno.execPath().replace(/\/[^/]+$/, ""),
+    "/usr/local/sbin",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/usr/bin",
+    "/sbin",
+    "/bin",
+  ].join(":");
+}
+
 /** Quotes a value for a POSIX shell assignment. */
 export function shellQuote(s: string): string {
   return `'${s.replaceAll("'", `'\\''`)}'`;

@@ -13,6 +13,7 @@ import { KERNEL_DIED_EXIT, type ResultEvent, runVm, type VmRun } from "./runner.
 import { consoleFindings } from "../report/console_findings.ts";
 import { saveFinding } from "../report/store.ts";
 import { kernelCmdline } from "./qemu.ts";
+import { guestPath } from "./initramfs.ts";
 import { buildPatchTarget } from "../patch/build.ts";
 import type { Target } from "../target.ts";
 
@@ -83,15 +84,6 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     modules.push(await buildModule(kernel, buildRoot, "udiag", o.broken));
   }
   if (o.provoke) modules.push(await buildModule(kernel, buildRoot, "udiag_provoke"));
-  const guestPath = [
-    Deno.execPath().replace(/\/[^/]+$/, ""),
-    "/usr/local/sbin",
-    "/usr/local/bin",
-    "/usr/sbin",
-    "/usr/bin",
-    "/sbin",
-    "/bin",
-  ].join(":");
   const enc = new TextEncoder();
   const run = await runVm({
     kernel,
@@ -99,7 +91,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     plan: {
       command: o.command,
       cwd: ROOT,
-      guestPath,
+      guestPath: guestPath(),
       kmemleak: o.kmemleak ?? true,
       modules,
     },
