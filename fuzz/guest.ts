@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import {
   type FuzzFinding,
   type FuzzStats,
+  lenientPage,
   newStats,
   replayCase,
   runCampaign,
@@ -33,6 +34,7 @@ if (import.meta.main) {
       replay: { type: "string" },
       suites: { type: "string", default: "model,raw,race" },
       "replay-path": { type: "string", default: "" },
+      "lenient-page": { type: "boolean", default: false },
     },
   });
   const int = (name: string, s: string) => {
@@ -64,6 +66,7 @@ if (import.meta.main) {
     const m = /^(-?\d+):([\d:]+)$/.exec(v.replay);
     if (!m) throw new TypeError(`Invalid --replay "${v.replay}": expected SEED:PATH`);
     const suite = v.suites === "raw" ? "raw" : "model";
+    if (v["lenient-page"]) lenientPage();
     const r = replayCase(Number(m[1]), m[2]!, v["replay-path"], maxCommands, suite);
     sendResult({ event: "replay", ...r });
     console.log(r.failed ? `reproduced: ${r.title}` : "did not reproduce");

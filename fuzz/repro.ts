@@ -79,7 +79,9 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
   const res = await runGuest({
     command: `deno run -A fuzz/guest.ts --replay ${replay.seed}:${replay.path} --replay-path '${
       replay.replayPath ?? ""
-    }' --max-commands ${replay.maxCommands ?? 30} --suites ${replay.suite.slice("fuzz/".length)}`,
+    }' --max-commands ${replay.maxCommands ?? 30} --suites ${replay.suite.slice("fuzz/".length)}${
+      title.startsWith("fuzz: enable byte after") ? "" : " --lenient-page"
+    }`,
     ...(broken ? { broken } : {}),
     ...(replay.profile ? { profile: replay.profile } : {}),
     target,
