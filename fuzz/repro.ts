@@ -21,6 +21,7 @@ export interface Replay {
   readonly path?: string;
   readonly replayPath?: string;
   readonly maxCommands?: number;
+  /** A rule ID, or "all" for a report only the whole suite shows (kmemleak). */
   readonly rule?: string;
   readonly broken?: string;
   readonly profile?: string;
@@ -63,7 +64,7 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
     const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });
     await conformance({
       target,
-      ruleIds: [replay.rule!],
+      ruleIds: replay.rule === "all" ? [] : [replay.rule!],
       outDir: `${reportsDir}/out`,
       reportsDir,
       ...(broken ? { broken } : {}),

@@ -30,6 +30,11 @@ function replayFor(
   replay: Record<string, unknown> | null,
 ): Record<string, unknown> | null {
   if (replay) return { ...replay, target: targetLabel(target) };
+  // kmemleak reports at the end of a run, so the last case mark says nothing
+  // about where the leak was made: replay the whole suite.
+  if (meta.type === "KMEMLEAK" && meta.cases.some((c) => c.startsWith("conformance/"))) {
+    return { suite: "conformance", rule: "all", target: targetLabel(target) };
+  }
   // A kernel report during a conformance rule replays with that rule.
   const rule = meta.cases.map((c) => /^conformance\/(UD-[A-Z]+-\d+)$/.exec(c)?.[1]).find(Boolean);
   if (rule) return { suite: "conformance", rule, target: targetLabel(target) };
