@@ -75,5 +75,5 @@ export function collapseRepeats(s: string): string {
 
 /** The key two titles must share to be the same finding (used by repro and regression checks). */
 export function titleKey(title: string): string {
-  return collapseRepeats(title.replace(/…/g, "")).replace(/,…(,…)+/g, ",…");
+  return collapseRepeats(title).replace(/,…(,…)+/g, ",…");
 }

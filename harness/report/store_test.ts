@@ -82,6 +82,13 @@ Deno.test("saveFinding() keeps the shortest repro.txt and its replay.json", asyn
   await Deno.remove(root, { recursive: true });
 });
 
+Deno.test("titleKey() matches a title collapsed earlier with its long form", () => {
+  assert.equal(
+    titleKey("x returned N=N,…, expected none"),
+    titleKey("x returned N=N,N=N,N=N,N=N,N=N,N=N, expected none"),
+  );
+});
+
 Deno.test("titleKey() makes titles that differ only in how often a list repeats equal", () => {
   assert.equal(
     collapseRepeats("returned N=N,N=N,N=N, expected none"),
