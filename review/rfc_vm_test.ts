@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { conformance } from "../conformance/run.ts";
 import { listFindings } from "../harness/report/store.ts";
-import { titleKey } from "../harness/report/dedup.ts";
 
 /** "BUG: scheduling while atomic in foo" → "BUG: scheduling while atomic" (pure). */
 function reportClass(title: string): string {
@@ -48,7 +47,9 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
     echo: false,
   });
   const found = (await listFindings(reportsDir)).map((m) => m.title);
-  const key = (t: string) => t.startsWith("conformance ") ? titleKey(t) : reportClass(t);
+  // A violation is still found when its rule still fails: what the RFC does
+  // first wrong in a rule can depend on what earlier rules left in its buffers.
+  const key = (t: string) => t.startsWith("conformance ") ? t.split(":")[0]! : reportClass(t);
   const foundKeys = new Set(found.map(key));
   assert.deepEqual(
     [...new Set(wanted.map(key))].filter((k) => !foundKeys.has(k)),
