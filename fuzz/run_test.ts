@@ -3,7 +3,7 @@ import { consoleForCase, mergeStats, seedRanges, summaryMarkdown } from "./run.t
 import { findingTitle, KernelReport, replayPathOf } from "./campaign.ts";
 import { Mismatch } from "./real.ts";
 import { parseShard, shardSeeds } from "./shard.ts";
-import { checkReplay } from "./repro.ts";
+import { checkReplay, sameReport } from "./repro.ts";
 
 Deno.test("findingTitle() keeps titles stable across handles and indexes", () => {
   assert.equal(
@@ -89,4 +89,15 @@ Deno.test("checkReplay() refuses replay.json it cannot replay, naming why", () =
     /broken/,
   );
   assert.equal(checkReplay({ suite: "conformance", rule: "UD-DEL-002" }).rule, "UD-DEL-002");
+});
+
+Deno.test("sameReport() accepts a leaked preempt count noticed in another frame, nothing else", () => {
+  assert.ok(
+    sameReport(
+      "BUG: scheduling while atomic in do_task_dead",
+      "BUG: scheduling while atomic in irqentry_exit_to_user_mode",
+    ),
+  );
+  assert.ok(!sameReport("WARNING in foo", "WARNING in bar"));
+  assert.ok(sameReport("WARNING in foo", "WARNING in foo"));
 });
