@@ -28,9 +28,22 @@ import { parseAll } from "../harness/console/parse.ts";
  */
 const knownTitles = new Set<string>();
 
+/** During a replay: the only title that may fail a case (null: any new one). */
+let expected: string | null = null;
+
+/**
+ * Replays look for one finding: other kernel reports (which the campaign had
+ * filed before this case ran) must not fail the case first.
+ */
+export function expectOnly(title: string): void {
+  expected = title;
+}
+
 /** The first kernel report in `said` whose title is not known yet (pure but for the set). */
 export function newReport(said: string): KernelReport | null {
-  const c = parseAll(said).find((x) => !knownTitles.has(x.title));
+  const c = parseAll(said).find((x) =>
+    !knownTitles.has(x.title) && (expected === null || x.title === expected)
+  );
   return c ? new KernelReport(c.title, c.type, c.report) : null;
 }
 

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import {
+  expectOnly,
   type FuzzFinding,
   type FuzzStats,
   lenientPage,
@@ -35,6 +36,7 @@ if (import.meta.main) {
       suites: { type: "string", default: "model,raw,race" },
       "replay-path": { type: "string", default: "" },
       "lenient-page": { type: "boolean", default: false },
+      expect: { type: "string" },
     },
   });
   const int = (name: string, s: string) => {
@@ -43,6 +45,7 @@ if (import.meta.main) {
     return n;
   };
   const maxCommands = int("max-commands", v["max-commands"]);
+  if (v.expect) expectOnly(v.expect);
   if (v.replay && v.suites === "race") {
     // A race is not deterministic: rerun its round up to 5 times.
     const m = /^(-?\d+):(\d+)x(\d+)$/.exec(v.replay);

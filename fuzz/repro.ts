@@ -12,6 +12,7 @@ import { BROKEN_VARIANTS, type BrokenVariant } from "../harness/vm/module.ts";
 import { conformance } from "../conformance/run.ts";
 import { listFindings } from "../harness/report/store.ts";
 import { titleKey } from "../harness/report/dedup.ts";
+import { shellQuote } from "../harness/vm/initramfs.ts";
 import { parseTarget } from "../harness/target.ts";
 
 /** What replay.json of a fuzz or conformance finding holds. */
@@ -96,7 +97,7 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
       replay.replayPath ?? ""
     }' --max-commands ${replay.maxCommands ?? 30} --suites ${replay.suite.slice("fuzz/".length)}${
       title.startsWith("fuzz: enable byte after") ? "" : " --lenient-page"
-    }`,
+    } --expect ${shellQuote(title)}`,
     ...(broken ? { broken } : {}),
     ...(replay.profile ? { profile: replay.profile } : {}),
     target,
