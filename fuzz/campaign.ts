@@ -371,14 +371,7 @@ export function replayCase(
   title: string | null;
   ops: string[];
 } {
-  const stats: FuzzStats = {
-    cases: 0,
-    ops: 0,
-    seconds: 0,
-    byCommand: {},
-    findings: 0,
-    seeds: [seed],
-  };
+  const stats = newStats();
   using kmsg = KmsgReader.open() ?? undefined;
   const lastLog = { ops: [] as string[], caseId: "" };
   const prop = makeProperty(
