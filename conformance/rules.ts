@@ -17,6 +17,11 @@ export interface Rule {
   readonly source: string;
   /** Set where the RFC is ambiguous or unsafe: the reading tested, and why. */
   readonly interpretation?: string;
+  /**
+   * Set where the rule lets one user affect another's events: the security
+   * check that measures it (security/catalog.ts) and why the ABI allows it.
+   */
+  readonly byDesign?: string;
 }
 
 const RULE_LIST: readonly Rule[] = [
@@ -39,6 +44,8 @@ const RULE_LIST: readonly Rule[] = [
     id: "UD-REG-002",
     statement: "the same name registered from another file returns the same index",
     source: "register_diag_event: find_diag_event",
+    byDesign:
+      "Names are global: any process that can open the device joins an existing event by its name and writes records into it, whoever registered it (SEC-XU-003).",
   },
   {
     id: "UD-REG-003",
@@ -110,6 +117,8 @@ const RULE_LIST: readonly Rule[] = [
     id: "UD-DEL-005",
     statement: "DIAG_IOCSDEL after the last holder closed succeeds and removes the tracefs event",
     source: "diag_dev_release; destroy_diag_event",
+    byDesign:
+      "Events have no owner: any process that can open the device deletes an event nobody holds, whoever registered it (SEC-XU-002).",
   },
   {
     id: "UD-DEL-006",
@@ -191,6 +200,8 @@ const RULE_LIST: readonly Rule[] = [
     id: "UD-CAP-001",
     statement: "exactly PAGE_SIZE-1 events fit; the next DIAG_IOCSREG fails with EMFILE",
     source: "MAX_PROVIDERS = PAGE_SIZE; bit 0 set at init; register_diag_event: -EMFILE",
+    byDesign:
+      "The PAGE_SIZE-1 indexes are shared by all users with no per-user quota, and events outlive the files that made them: one user can take them all (SEC-CAP-001).",
   },
   {
     id: "UD-CAP-002",
@@ -201,6 +212,8 @@ const RULE_LIST: readonly Rule[] = [
     id: "UD-TR-001",
     statement: "enabling events/udiag/<name> sets its enable byte to 1; disabling sets it to 0",
     source: "diag_event_reg; update_reg_page_for",
+    byDesign:
+      "The page is shared: every process that maps it reads every event's enable byte, so it learns which events are traced (SEC-XU-004).",
   },
   {
     id: "UD-TR-002",

@@ -182,11 +182,17 @@ async function runOnKernel(
 /** Most VMs one conformance run boots (each after a rule killed its process or kernel). */
 const MAX_BOOTS = 6;
 
-/** The rule whose start mark has no reported outcome: the one running when things died (pure). */
-export function crashedRule(consoleText: string, reported: ReadonlySet<string>): string | null {
-  const started = [...consoleText.matchAll(/: conformance\/(UD-[A-Z]+-\d+): start/g)].map((m) =>
-    m[1]!
-  );
+/**
+ * The rule (or check, for `suite` "security") whose start mark has no
+ * reported outcome: the one running when things died (pure).
+ */
+export function crashedRule(
+  consoleText: string,
+  reported: ReadonlySet<string>,
+  suite = "conformance",
+): string | null {
+  const mark = new RegExp(`: ${suite}/([A-Z]+-[A-Z]+-\\d+): start`, "g");
+  const started = [...consoleText.matchAll(mark)].map((m) => m[1]!);
   const last = started.at(-1);
   return last && !reported.has(last) ? last : null;
 }

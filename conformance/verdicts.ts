@@ -94,6 +94,11 @@ export function matrixMarkdown(
     lines.push("", "## Interpretations", "");
     for (const r of interp) lines.push(`- ${r.rule.id}: ${r.rule.interpretation}`);
   }
+  const design = rows.filter((r) => r.rule.byDesign);
+  if (design.length) {
+    lines.push("", "## By design: what one user can do to another's events", "");
+    for (const r of design) lines.push(`- ${r.rule.id}: ${r.rule.byDesign}`);
+  }
   return lines.join("\n") + "\n";
 }
 

@@ -66,6 +66,8 @@ Deno.test("crashedRule() names the rule that started and never reported", () => 
     "x: conformance/UD-WR-005: start\nSegfault\n";
   assert.equal(crashedRule(log, new Set(["UD-WR-004"])), "UD-WR-005");
   assert.equal(crashedRule(log, new Set(["UD-WR-004", "UD-WR-005"])), null);
+  const sec = "x: security/SEC-HD-001: start\nx: conformance/UD-WR-005: start\n";
+  assert.equal(crashedRule(sec, new Set(), "security"), "SEC-HD-001");
 });
 
 Deno.test("mergeJunit() keeps every testsuite of every run", () => {

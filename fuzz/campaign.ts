@@ -10,7 +10,7 @@
  */
 import fc from "fast-check";
 import { UdiagModel } from "./model.ts";
-import { DirtyDeviceError, Mismatch, RealUdiag } from "./real.ts";
+import { DirtyDeviceError, leftBehind, Mismatch, RealUdiag, StateLeak } from "./real.ts";
 import { allCommands, COMMAND_NAMES, commandName } from "./commands/mod.ts";
 import { POOL } from "./commands/names.ts";
 import { pageSize } from "../harness/syscall.ts";
@@ -54,6 +54,14 @@ export function fileTitle(title: string): void {
   // later cases compare only the bytes of their own events.
   if (/^fuzz: enable byte after (setup|open) /.test(title)) strictPage.value = false;
 }
+
+/**
+ * Set when a case left state behind (see {@linkcode StateLeak}): later cases
+ * in this boot would start on state the model does not know, so they are
+ * skipped (fc.pre) and the campaign asks for a fresh VM once the leaking case
+ * is filed.
+ */
+const dirty = { value: false };
 
 /** Whether cases compare the whole enable page (see {@linkcode fileTitle}). */
 const strictPage = { value: true };
@@ -139,6 +147,9 @@ export function findingTitle(e: unknown): { title: string; type: string; report:
       report: e.message,
     };
   }
+  if (e instanceof StateLeak) {
+    return { title: `fuzz: state left behind: ${e.kind}`, type: "MISMATCH", report: e.message };
+  }
   if (e instanceof Mismatch) {
     // Indexes and lengths vary between runs; 0 and 1 carry meaning (ok 0 vs EBUSY).
     const lengthOp = /^(mmap|mprotect|write|pwrite)/.test(e.op);
@@ -184,6 +195,7 @@ function makeProperty(
   });
   if (suite === "raw") return makeRawProperty(stats, seed, kmsg, maxCommands, lastLog, afterCase);
   return fc.property(commands, (cmds) => {
+    fc.pre(!dirty.value);
     stats.cases++;
     const caseId = `model/${seed}/${stats.cases}`;
     markCase("fuzz", caseId, "start");
@@ -191,11 +203,15 @@ function makeProperty(
     const model = new UdiagModel({ pageSize: pageSize() });
     const real = new RealUdiag(POOL, strictPage.value);
     lastLog.caseId = caseId;
+    let leak: StateLeak | null = null;
+    let failure: unknown = null;
     try {
       real.ensureClean(); // a case starts on a clean device
       real.checkPage(model, "setup");
       real.log.length = 0;
       fc.modelRun(() => ({ model, real }), cmds);
+    } catch (e) {
+      failure = e;
     } finally {
       lastLog.ops = [...real.log];
       for (const op of real.log) {
@@ -204,8 +220,14 @@ function makeProperty(
       }
       stats.ops += real.log.length;
       real[Symbol.dispose]();
+      leak = leftBehind(real.tracefs);
+      if (leak) dirty.value = true;
       markCase("fuzz", caseId, "end");
     }
+    // A leak ends this boot's cases, so it is what gets filed, even when the
+    // case failed for another reason too (that reason is found again later).
+    if (leak) throw failure ? leak.alsoFailed(failure) : leak;
+    if (failure) throw failure;
     afterCase();
     const said = kmsg?.drain() ?? "";
     const fresh = newReport(said);
@@ -296,8 +318,9 @@ export function runCampaign(o: CampaignOptions): FuzzStats {
     }
     if (!out.failed || out.counterexamplePath === null) continue;
     const replayPath = replayPathOf(out.counterexample?.[0]);
-    // Replay the shrunk case once: its operation log, and whether it reproduces.
-    const replay = fc.check(
+    // Replay the shrunk case once: its operation log, and whether it
+    // reproduces (not on a device a case left dirty: a fresh VM replays it).
+    const replay = dirty.value ? { failed: false } : fc.check(
       makeProperty(
         suite,
         stats,
@@ -323,22 +346,27 @@ export function runCampaign(o: CampaignOptions): FuzzStats {
       path: out.counterexamplePath,
       replayPath,
       caseId: lastLog.caseId,
-      ops: lastLog.ops.concat(
-        out.errorInstance instanceof Mismatch
-          ? [
-            `${out.errorInstance.op}  # ${out.errorInstance.got}, expected ${out.errorInstance.want}`,
-          ]
-          : [],
-      ),
+      ops: lastLog.ops.concat(failingOp(out.errorInstance)),
       error: out.errorInstance instanceof Error
         ? out.errorInstance.message
         : String(out.errorInstance),
       report,
       reproduced: replay.failed,
     });
+    if (dirty.value) {
+      progress();
+      throw new DirtyDeviceError(`state left behind by ${lastLog.caseId}`);
+    }
   }
   progress();
   return stats;
+}
+
+/** The operation a case failed on, as the last line of its log (pure). */
+function failingOp(e: unknown): string[] {
+  const m = e instanceof StateLeak ? e.cause : e;
+  const op = m instanceof Mismatch ? [`${m.op}  # ${m.got}, expected ${m.want}`] : [];
+  return e instanceof StateLeak ? [...op, `(cleanup)  # ${e.message}`] : op;
 }
 
 /** The replayPath fast-check prints in a command list's toString() (pure). */

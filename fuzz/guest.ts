@@ -19,10 +19,9 @@ import {
 import { raceRound, roundFinding, runRaceCampaign } from "./race.ts";
 import { KmsgReader } from "../harness/kmsg.ts";
 
-/** Shares of the time budget: the model-based campaign first. */
-const WEIGHT: Record<string, number> = { model: 6, raw: 2, race: 2 };
 import { DirtyDeviceError } from "./real.ts";
 import { sendResult } from "../harness/channel.ts";
+import { parseShares, SUITE_WEIGHT as WEIGHT } from "./shares.ts";
 
 if (import.meta.main) {
   const { values: v } = parseArgs({
@@ -37,6 +36,7 @@ if (import.meta.main) {
       "replay-path": { type: "string", default: "" },
       "lenient-page": { type: "boolean", default: false },
       expect: { type: "string" },
+      shares: { type: "string" },
     },
   });
   const int = (name: string, s: string) => {
@@ -82,9 +82,12 @@ if (import.meta.main) {
       throw new TypeError(`Unknown suite "${su}": expected ${Object.keys(WEIGHT).join(", ")}`);
     }
   }
-  // Time and cases are shared by weight.
-  const total = suites.reduce((a, x) => a + WEIGHT[x]!, 0);
-  const share = (su: string) => WEIGHT[su]! / total;
+  // Time and cases are shared by weight, or by the host's --shares (seconds
+  // per suite: what is left of each after earlier VMs of the run).
+  const given = v.shares ? parseShares(v.shares) : null;
+  const weight = (su: string) => given ? given[su] ?? 0 : WEIGHT[su]!;
+  const total = suites.reduce((a, x) => a + weight(x), 0);
+  const share = (su: string) => weight(su) / Math.max(total, 1e-9);
   const stats = newStats();
   const onProgress = (s: FuzzStats) => {
     sendResult({ event: "progress", ...s });
@@ -102,6 +105,7 @@ if (import.meta.main) {
   };
   try {
     for (const su of suites) {
+      sendResult({ event: "suite", suite: su, phase: "start" });
       if (su === "race") {
         await runRaceCampaign({
           seed: int("seed", v.seed),
@@ -110,6 +114,7 @@ if (import.meta.main) {
           onProgress,
           onFinding,
         });
+        sendResult({ event: "suite", suite: su, phase: "end" });
         continue;
       }
       runCampaign({
@@ -122,11 +127,12 @@ if (import.meta.main) {
         onProgress,
         onFinding,
       });
+      sendResult({ event: "suite", suite: su, phase: "end" });
     }
   } catch (e) {
     if (!(e instanceof DirtyDeviceError)) throw e;
     // The host restarts the VM and goes on with the next seed.
-    sendResult({ event: "dirty", events: e.events });
+    sendResult({ event: "dirty", what: e.what });
     console.log(e.message);
     Deno.exit(4);
   }

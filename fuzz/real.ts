@@ -33,16 +33,74 @@ export function agree(op: string, got: SysResult<unknown>, want: SysResult<unkno
 }
 
 /**
- * The device did not come back to its initial state after a case: events
- * remain that no delete removes. Cases after it would compare against a model
- * that starts empty, so the campaign stops and the VM is restarted.
+ * The device is not in its initial state: at a case's start (events remain
+ * that no delete removes), or after a case left state behind. Cases after it
+ * would compare against a model that starts empty, so the campaign stops and
+ * the host goes on in a fresh VM.
  */
 export class DirtyDeviceError extends Error {
-  readonly events: string[];
-  constructor(events: string[]) {
-    super(`Device state leaked: events ${events.join(", ")} remain after cleanup`);
+  readonly what: string;
+  constructor(what: string) {
+    super(`Device state leaked: ${what}`);
     this.name = "DirtyDeviceError";
-    this.events = events;
+    this.what = what;
+  }
+}
+
+/**
+ * A case ended and the device did not come back to its initial state: an
+ * event stays that the case's own cleanup (close every file, delete every
+ * name it registered) cannot remove, or an index no listed event holds stays
+ * taken. Every later case would start on state the model does not know; the
+ * case that left it is the finding (a resource leak), not the next one.
+ */
+export class StateLeak extends Error {
+  /** What stays, in words stable across runs (the finding's title). */
+  readonly kind: string;
+  readonly detail: string;
+  constructor(kind: string, detail: string, options?: ErrorOptions) {
+    super(`State left behind after the case's cleanup: ${kind} (${detail})`, options);
+    this.name = "StateLeak";
+    this.kind = kind;
+    this.detail = detail;
+  }
+
+  /** The same leak, noting the other way the case failed (as its `cause`). */
+  alsoFailed(e: unknown): StateLeak {
+    const why = e instanceof Error ? e.message : String(e);
+    return new StateLeak(this.kind, `${this.detail}; the case also failed: ${why}`, { cause: e });
+  }
+}
+
+/** Name of the event {@linkcode leftBehind} registers to see which index is free. */
+export const PROBE_NAME = "udiag_fuzz_probe";
+
+/**
+ * What a case left behind (null: nothing): events tracefs still lists, or an
+ * index below the one a new event gets (the lowest free index, 1 on a clean
+ * device) that something tracefs does not list still holds. The probe event
+ * is deleted again.
+ */
+export function leftBehind(tracefs: Tracefs): StateLeak | null {
+  const listed = tracefs.events().filter((n) => n !== PROBE_NAME);
+  if (listed.length) {
+    return new StateLeak("an event stays that delete cannot remove", listed.join(", "));
+  }
+  using f = UdiagFile.openOrThrow();
+  try {
+    const r = f.register(PROBE_NAME);
+    f.close(); // the event is in use while a file holds it
+    if (!r.ok) return new StateLeak("a new event cannot be registered", r.errno);
+    if (r.value !== 1) {
+      return new StateLeak(
+        "an event tracefs does not list holds an index",
+        `a new event got index ${r.value}, expected 1`,
+      );
+    }
+    return null;
+  } finally {
+    using ctl = UdiagFile.openOrThrow();
+    ctl.delete(PROBE_NAME);
   }
 }
 
@@ -86,7 +144,7 @@ export class RealUdiag implements Disposable {
       this.#control.delete(n);
     }
     const left = this.tracefs.events();
-    if (left.length) throw new DirtyDeviceError(left);
+    if (left.length) throw new DirtyDeviceError(`events ${left.join(", ")} remain after cleanup`);
   }
 
   /** A file of the case's own that registers nothing: deletes go through it. */

@@ -14,16 +14,19 @@ import { listFindings } from "../harness/report/store.ts";
 import { titleKey } from "../harness/report/dedup.ts";
 import { shellQuote } from "../harness/vm/initramfs.ts";
 import { parseTarget } from "../harness/target.ts";
+import { security } from "../security/run.ts";
 
 /** What replay.json of a fuzz or conformance finding holds. */
 export interface Replay {
-  readonly suite: "fuzz/model" | "fuzz/raw" | "fuzz/race" | "conformance";
+  readonly suite: "fuzz/model" | "fuzz/raw" | "fuzz/race" | "conformance" | "security";
   readonly seed?: number;
   readonly path?: string;
   readonly replayPath?: string;
   readonly maxCommands?: number;
   /** A rule ID, or "all" for a report only the whole suite shows (kmemleak). */
   readonly rule?: string;
+  /** A security check ID. */
+  readonly check?: string;
   readonly broken?: string;
   readonly profile?: string;
   /** `kmod` or `patch:FILE`. */
@@ -43,6 +46,10 @@ export function checkReplay(v: unknown): Replay {
   } else if (r.suite === "conformance") {
     if (typeof r.rule !== "string") {
       throw new TypeError('replay.json of suite "conformance" needs a rule');
+    }
+  } else if (r.suite === "security") {
+    if (typeof r.check !== "string") {
+      throw new TypeError('replay.json of suite "security" needs a check');
     }
   } else {
     throw new TypeError(`replay.json names an unknown suite "${String(r.suite)}"`);
@@ -88,6 +95,24 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
     return {
       reproduced: titles.some((t) => rule ? t.split(":")[0] === rule : sameReport(t, title)),
       detail: titles.join("; ") || "rule passed",
+    };
+  }
+  if (replay.suite === "security") {
+    const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });
+    await security({
+      target,
+      checkIds: [replay.check!],
+      outDir: `${reportsDir}/out`,
+      reportsDir,
+      ...(broken ? { broken } : {}),
+    });
+    const titles = (await listFindings(reportsDir)).map((m) => m.title);
+    // A check's finding reproduces when the same check exposes it again; a
+    // kernel report seen during the check must come back under its title.
+    const check = title.startsWith("security ") ? title.split(":")[0]! : null;
+    return {
+      reproduced: titles.some((t) => check ? t.split(":")[0] === check : sameReport(t, title)),
+      detail: titles.join("; ") || "check passed",
     };
   }
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });

@@ -19,6 +19,8 @@ import { KERNEL_DIED_EXIT, type ResultEvent } from "../harness/vm/runner.ts";
 import { FAST_CHECK_VERSION, type FuzzFinding, type FuzzStats } from "./campaign.ts";
 import { COMMAND_NAMES } from "./commands/mod.ts";
 import { parseShard, type Shard, shardSeeds } from "./shard.ts";
+import { afterBoot, planShares, showShares } from "./shares.ts";
+import { security } from "../security/run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -30,7 +32,9 @@ const USAGE = `Usage: deno task fuzz [options]
   --jobs J          VMs in parallel, one seed range each                 [1]
   --shard i/N       this machine runs shard i of N (seed ranges disjoint)[1/1]
   --max-commands N  longest command sequence of a case                   [30]
-  --suites LIST     campaigns per VM, sharing its time: model,raw,race    [model,raw,race]
+  --suites LIST     campaigns per VM, sharing its time: model,raw,race; and
+                    security (the attacker checks of deno task security, once,
+                    in a VM of their own)                 [model,raw,race,security]
   --reports DIR     where findings go                                    [reports]
   --profile NAME    kernel debug profile                                 [base]
   --broken VARIANT  test-only: a module with a known bug (${BROKEN_VARIANTS.join(", ")})`;
@@ -47,6 +51,8 @@ export interface FuzzSummary {
   readonly kernelDied: boolean;
   /** VMs restarted after ending early. */
   readonly restarts: number;
+  /** The security checks' tally and summary, when the security suite ran. */
+  readonly security?: { readonly tally: string; readonly summary: string };
 }
 
 /** Sums campaign stats of several VM runs (pure); seconds add up, as runs of one job are sequential. */
@@ -97,6 +103,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
     throw new TypeError("--target local is not supported by fuzz: it runs in the VM only");
   }
   const seeds = shardSeeds(o.seed, o.shard, o.jobs);
+  const campaigns = (o.suites ?? ["model", "raw", "race"]).filter((x) => x !== "security");
   const live = new Map<number, FuzzStats>();
   const findings: FuzzSummary["findings"] = [];
   let kernelDied = false;
@@ -184,18 +191,21 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
     const deadline = Date.now() + o.timeSeconds * 1000;
     const done: FuzzStats[] = [];
     let seed = firstSeed;
+    let plan = planShares(campaigns, o.timeSeconds);
     for (let boot = 0;; boot++) {
       const left = Math.ceil((deadline - Date.now()) / 1000);
       const casesDone = done.reduce((a, s) => a + s.cases, 0);
-      if (boot > 0 && (left < 10 || (o.runs > 0 && casesDone >= o.runs))) break;
+      if (boot > 0 && (left < 10 || !plan.size || (o.runs > 0 && casesDone >= o.runs))) break;
       const pending: FuzzFinding[] = [];
       let current: FuzzStats | null = null;
       let finished = false;
+      const ended = new Set<string>();
+      let running: { suite: string; since: number } | null = null;
       const res = await runGuest({
         command: `deno run -A fuzz/guest.ts --seed ${seed} --time ${Math.max(left, 1)} --cases ${
           o.runs > 0 ? o.runs - casesDone : 0
-        } --max-commands ${o.maxCommands} --suites ${
-          (o.suites ?? ["model", "raw", "race"]).join(",")
+        } --max-commands ${o.maxCommands} --suites ${[...plan.keys()].join(",")} --shares ${
+          showShares(plan)
         }`,
         ...(o.profile ? { profile: o.profile } : {}),
         ...(o.broken ? { broken: o.broken } : {}),
@@ -210,6 +220,9 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
             finished ||= r.event === "summary";
             live.set(j, mergeStats([...done, current]));
             line();
+          } else if (r.event === "suite") {
+            if (r.phase === "start") running = { suite: String(r.suite), since: Date.now() };
+            else ended.add(String(r.suite));
           } else if (r.event === "finding") {
             pending.push(r as unknown as FuzzFinding);
             note(String(r.title), "", true);
@@ -226,6 +239,12 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
       await fileFindings(pending, res.run.console, res.run.guestLog, res.env);
       if (current) done.push(current);
       if (finished) break;
+      const was = running as { suite: string; since: number } | null;
+      plan = afterBoot(
+        plan,
+        ended,
+        was ? { suite: was.suite, seconds: (Date.now() - was.since) / 1000 } : null,
+      );
       const cur = current as FuzzStats | null;
       seed = cur && cur.seeds.length ? cur.seeds.at(-1)! + 1 : seed + 1;
       restarts++;
@@ -234,7 +253,27 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
       );
     }
   };
-  await Promise.all(seeds.map((s, j) => job(j, s)));
+  let sec: FuzzSummary["security"];
+  if (o.suites?.includes("security")) {
+    // The attacker checks take a VM of their own, before the campaigns.
+    const outDir = `${ROOT}/out/security`;
+    const r = await security({
+      target: o.target,
+      checkIds: [],
+      outDir,
+      reportsDir: o.reportsDir,
+      ...(o.profile ? { profile: o.profile } : {}),
+      ...(o.broken ? { broken: o.broken } : {}),
+      echo: false,
+    });
+    kernelDied ||= r.exitCode === KERNEL_DIED_EXIT;
+    for (const dir of r.findingDirs.values()) {
+      const meta = JSON.parse(await Deno.readTextFile(`${dir}/meta.json`));
+      note(meta.title, dir, meta.count === 1);
+    }
+    sec = { tally: r.tally, summary: `${outDir}/summary.md` };
+  }
+  if (campaigns.length) await Promise.all(seeds.map((s, j) => job(j, s)));
   if (o.progress) Deno.stderr.writeSync(enc.encode("\n"));
   const all = [...live.values()];
   const total = mergeStats(all);
@@ -249,15 +288,16 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
     findings: [...unique.values()],
     kernelDied,
     restarts,
+    ...(sec ? { security: sec } : {}),
   };
 }
 
 /** The campaigns of `--suites`; throws a TypeError naming an unknown one. */
 export function parseSuites(s: string): string[] {
   const list = s.split(",").map((x) => x.trim()).filter(Boolean);
-  const bad = list.filter((x) => !["model", "raw", "race"].includes(x));
+  const bad = list.filter((x) => !["model", "raw", "race", "security"].includes(x));
   if (bad.length || !list.length) {
-    throw new TypeError(`Invalid --suites "${s}": expected a list of model, raw, race`);
+    throw new TypeError(`Invalid --suites "${s}": expected a list of model, raw, race, security`);
   }
   return list;
 }
@@ -303,6 +343,7 @@ export function summaryMarkdown(s: FuzzSummary): string {
   }
   if (s.kernelDied) lines.push("- a kernel died during the campaign (see the reports)");
   if (s.restarts) lines.push(`- VMs restarted after ending early: ${s.restarts}`);
+  if (s.security) lines.push(`- security checks: ${s.security.tally} (${s.security.summary})`);
   return lines.join("\n") + "\n";
 }
 
@@ -319,7 +360,7 @@ if (import.meta.main) {
         jobs: { type: "string", default: "1" },
         shard: { type: "string", default: "1/1" },
         "max-commands": { type: "string", default: "30" },
-        suites: { type: "string", default: "model,raw,race" },
+        suites: { type: "string", default: "model,raw,race,security" },
         reports: { type: "string" },
         profile: { type: "string" },
         broken: { type: "string" },

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { consoleForCase, mergeStats, seedRanges, summaryMarkdown } from "./run.ts";
+import { consoleForCase, mergeStats, parseSuites, seedRanges, summaryMarkdown } from "./run.ts";
 import { findingTitle, KernelReport, replayPathOf } from "./campaign.ts";
-import { Mismatch } from "./real.ts";
+import { Mismatch, StateLeak } from "./real.ts";
 import { parseShard, shardSeeds } from "./shard.ts";
 import { checkReplay, sameReport } from "./repro.ts";
 
@@ -28,6 +28,23 @@ Deno.test("findingTitle() keeps titles stable across handles and indexes", () =>
     type: "KASAN",
     report: "r",
   });
+});
+
+Deno.test("findingTitle() of a leak names what stayed, not the case's numbers", () => {
+  const leak = new StateLeak("an event tracefs does not list holds an index", "index 2, expected 1")
+    .alsoFailed(new Mismatch('register(h2, "")', "ok 1", "EINVAL"));
+  assert.equal(
+    findingTitle(leak).title,
+    "fuzz: state left behind: an event tracefs does not list holds an index",
+  );
+  assert.match(leak.message, /also failed: register\(h2, ""\) returned ok 1, expected EINVAL/);
+  assert.ok(leak.cause instanceof Mismatch);
+});
+
+Deno.test("parseSuites() takes the campaigns and the security checks, nothing else", () => {
+  assert.deepEqual(parseSuites("model, security"), ["model", "security"]);
+  assert.throws(() => parseSuites("model,fast"), /Invalid --suites "model,fast"/);
+  assert.throws(() => parseSuites(""), /Invalid --suites/);
 });
 
 Deno.test("replayPathOf() reads fast-check's replayPath out of a command list", () => {

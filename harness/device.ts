@@ -67,6 +67,11 @@ export class UdiagFile implements Disposable {
     return r.ok ? { ok: true, value: new UdiagFile(r.value) } : r;
   }
 
+  /** A descriptor this process got another way: inherited, or received with SCM_RIGHTS. */
+  static adopt(fd: number): UdiagFile {
+    return new UdiagFile(fd);
+  }
+
   /** Like {@linkcode UdiagFile.open} but throws: for fixtures that need the device. */
   static openOrThrow(path: string = DEVICE_PATH): UdiagFile {
     const r = UdiagFile.open(path);

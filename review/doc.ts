@@ -6,6 +6,7 @@
  */
 import { typeRank } from "../harness/report/dedup.ts";
 import type { Rule } from "../conformance/rules.ts";
+import { checkById } from "../security/catalog.ts";
 
 /** One finding as the document shows it. */
 export interface DocFinding {
@@ -30,6 +31,8 @@ export interface ReviewHeader {
   readonly date: string;
   readonly conformance: string;
   readonly fuzz: string;
+  /** The security checks' tally and where their summary is. */
+  readonly security: string;
   readonly portSteps: readonly string[];
   readonly regenerate: string;
 }
@@ -55,6 +58,18 @@ export function breaks(f: DocFinding, rules: ReadonlyMap<string, Rule>): string 
         r.interpretation ? `; our reading: ${r.interpretation}` : ""
       }`
       : `rule ${m[1]}`;
+  }
+  const sec = /^security (SEC-[A-Z]+-\d+):/.exec(f.title);
+  if (sec) {
+    const c = checkById(sec[1]!);
+    return `security check ${c.id}: ${c.statement} (${c.cwe.id} ${c.cwe.name}, severity ${c.severity})${
+      f.title.includes(": allowed by design:") && c.byDesign
+        ? `; allowed by the ABI as designed (${c.byDesign.rule}): ${c.byDesign.why}`
+        : ""
+    }`;
+  }
+  if (f.title.startsWith("fuzz: state left behind:")) {
+    return "invariant: a case that closes its files and deletes what it registered leaves the device as it found it";
   }
   if (KERNEL_TYPES.has(f.type)) {
     return "invariant: no kernel report (KASAN, lockdep, WARNING, BUG, kmemleak, hang) while user space drives the ABI";
@@ -87,6 +102,7 @@ export function findingsMarkdown(
     `- kernel: ${h.kernel}`,
     `- conformance: ${h.conformance}`,
     `- fuzz: ${h.fuzz}`,
+    `- security checks: ${h.security}`,
     `- port steps applied to build it on 6.12 (see the port log): ${
       h.portSteps.join(", ") || "none"
     }`,

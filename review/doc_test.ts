@@ -33,6 +33,7 @@ Deno.test("findingsMarkdown() lists memory-safety reports before leaks and viola
       kernel: "6.12",
       date: "2026-11-26",
       conformance: "36 rules",
+      security: "19 pass, 4 by design, 1 exposed (docs/x-security.md)",
       fuzz: "covered",
       portSteps: ["class-create-owner"],
       regenerate: "deno task review-rfc",

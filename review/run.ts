@@ -19,6 +19,7 @@ import { RULES } from "../conformance/rules.ts";
 import { type DocFinding, findingsMarkdown } from "./doc.ts";
 import { ensureKernel } from "../harness/vm/kernel.ts";
 import { buildPatchTarget } from "../harness/patch/build.ts";
+import { security } from "../security/run.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -38,6 +39,19 @@ function replayFor(
   // A kernel report during a conformance rule replays with that rule.
   const rule = meta.cases.map((c) => /^conformance\/(UD-[A-Z]+-\d+)$/.exec(c)?.[1]).find(Boolean);
   if (rule) return { suite: "conformance", rule, target: targetLabel(target) };
+  // One seen during a security check replays with that check.
+  const check = meta.cases.map((c) => /^security\/(SEC-[A-Z]+-\d+)$/.exec(c)?.[1]).find(Boolean);
+  if (check) return { suite: "security", check, target: targetLabel(target) };
+  // One seen during a race round replays with that round.
+  const race = meta.cases.map((c) => /^fuzz\/race\/(-?\d+)\/(\d+x\d+)$/.exec(c)).find(Boolean);
+  if (race) {
+    return {
+      suite: "fuzz/race",
+      seed: Number(race[1]),
+      path: race[2],
+      target: targetLabel(target),
+    };
+  }
   void dir;
   return null;
 }
@@ -56,6 +70,13 @@ export async function review(o: {
   const reportsDir = `${work}/reports`;
   await conformance({ target: o.target, ruleIds: [], outDir: `${work}/conformance`, reportsDir });
   const conf = JSON.parse(await Deno.readTextFile(`${work}/conformance/verdicts.json`));
+  const sec = await security({
+    target: o.target,
+    checkIds: [],
+    outDir: `${work}/security`,
+    reportsDir,
+  });
+  const securityDoc = o.out.replace(/(-findings)?\.md$/, "-security.md");
   const fz = await fuzz({
     target: o.target,
     timeSeconds: o.timeSeconds,
@@ -128,6 +149,9 @@ export async function review(o: {
         l.startsWith("- covered") || l.startsWith("- seeds")
       )
         .map((l) => l.slice(2)).join("; "),
+      security: `${sec.tally} ([${securityDoc.split("/").at(-1)}](${
+        securityDoc.split("/").at(-1)
+      }))`,
       portSteps: built.steps.filter((s) => s.applied).map((s) => s.id),
       regenerate: o.out.includes("rfc-findings")
         ? "deno task review-rfc"
@@ -139,6 +163,11 @@ export async function review(o: {
   );
   await Deno.mkdir(o.out.replace(/\/[^/]+$/, ""), { recursive: true });
   await Deno.writeTextFile(o.out, md);
+  // Its findings' folders are published beside the findings document.
+  await Deno.writeTextFile(
+    securityDoc,
+    sec.summary.replaceAll(reportsDir.replace(`${ROOT}/`, ""), replayRoot.replace(`${ROOT}/`, "")),
+  );
   await Deno.writeTextFile(
     o.out.replace(/\.md$/, ".json"),
     JSON.stringify(

@@ -36,6 +36,17 @@ export interface Finding {
   readonly replay?: Record<string, unknown>;
   readonly env: Record<string, unknown>;
   readonly corrupted?: boolean;
+  /** For security findings: how bad, which weakness class, and whether the ABI allows it. */
+  readonly security?: SecurityClass;
+}
+
+/** Severity and weakness class of a security finding. */
+export interface SecurityClass {
+  readonly severity: string;
+  /** "CWE-416 Use After Free". */
+  readonly cwe: string;
+  /** The conformance rule that allows it, when it is a property of the ABI as designed. */
+  readonly byDesign?: string;
 }
 
 /** Metadata kept in meta.json. */
@@ -47,6 +58,7 @@ export interface FindingMeta {
   readonly count: number;
   readonly cases: string[];
   readonly corrupted: boolean;
+  readonly security?: SecurityClass;
 }
 
 /** What {@linkcode saveFinding} did. */
@@ -77,6 +89,13 @@ export function findingMarkdown(f: Finding, meta: FindingMeta): string {
     `# ${f.title}`,
     "",
     `- type: ${meta.type}${meta.corrupted ? " (report corrupted)" : ""}`,
+    ...(f.security
+      ? [
+        `- severity: ${f.security.severity}; class: ${f.security.cwe}${
+          f.security.byDesign ? `; by design (${f.security.byDesign})` : ""
+        }`,
+      ]
+      : []),
     `- seen: ${meta.count} time(s), first ${meta.firstSeen}, last ${meta.lastSeen}`,
     `- running case(s): ${meta.cases.length ? meta.cases.join(", ") : "unknown"}`,
     ...Object.entries(f.env).map(([k, v]) => `- ${k}: ${String(v)}`),
@@ -130,6 +149,7 @@ export async function saveFinding(root: string, f: Finding): Promise<Saved> {
     count,
     cases,
     corrupted: (old?.corrupted ?? true) && (f.corrupted ?? false),
+    ...(f.security ? { security: f.security } : {}),
   };
   const logIndex = (count - 1) % MAX_LOGS;
   await writeAtomic(`${dir}/log${logIndex}`, f.log);

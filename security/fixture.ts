@@ -1,0 +1,142 @@
+/**
+ * The security fixture: `check()` registers one Deno test per check ID, marks
+ * it in the kernel log, watches the kernel log while it runs, and reports a
+ * verdict to the host:
+ *
+ * - `pass`: the attacker's move failed;
+ * - `by design`: it worked, and the catalog names the ABI rule that allows it;
+ * - `exposed`: it worked and nothing allows it, or the kernel logged a report
+ *   (KASAN, lockdep, WARNING, …) while it ran; the test fails;
+ * - `error`: the check itself could not run; the test fails.
+ *
+ * @module
+ */
+import { deviceExists } from "../harness/device.ts";
+import { DEVICE_PATH } from "../harness/abi.ts";
+import { KmsgReader, markCase } from "../harness/kmsg.ts";
+import { parseAll } from "../harness/console/parse.ts";
+import { sendResult } from "../harness/channel.ts";
+import { checkById } from "./catalog.ts";
+
+/** What a check reports to the host. */
+export interface CheckOutcome {
+  readonly event: "check";
+  readonly id: string;
+  readonly verdict: "pass" | "by design" | "exposed" | "error";
+  /** What the attacker tried and what the kernel answered, one line each. */
+  readonly evidence: readonly string[];
+  /** How the weakness showed, when it did. */
+  readonly exposures: readonly string[];
+  /** Titles of kernel reports logged while the check ran. */
+  readonly kernel: readonly string[];
+  /** Numbers the check measured (counts, rates, bytes). */
+  readonly measured: Readonly<Record<string, number | string>>;
+  readonly error?: string;
+}
+
+/** Collects one check's evidence. */
+export class SecurityContext {
+  readonly id: string;
+  readonly evidence: string[] = [];
+  readonly exposures: string[] = [];
+  readonly measured: Record<string, number | string> = {};
+
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  /** Records what was tried and the answer, as evidence. */
+  saw(what: string, answer: unknown): void {
+    this.evidence.push(`${what}: ${show(answer)}`);
+  }
+
+  /** Records that the attacker's move worked (the weakness is there). */
+  exposed(how: string): void {
+    this.exposures.push(how);
+  }
+
+  /** Records a measured figure. */
+  measure(key: string, value: number | string): void {
+    this.measured[key] = value;
+  }
+}
+
+function show(v: unknown): string {
+  if (v && typeof v === "object" && "ok" in v) {
+    const r = v as { ok: boolean; value?: unknown; errno?: string };
+    return r.ok ? `ok ${JSON.stringify(r.value)}` : String(r.errno);
+  }
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** The verdict of a finished check (pure). */
+export function verdictOf(
+  id: string,
+  exposures: readonly string[],
+  kernel: readonly string[],
+): CheckOutcome["verdict"] {
+  if (kernel.length) return "exposed";
+  if (!exposures.length) return "pass";
+  return checkById(id).byDesign ? "by design" : "exposed";
+}
+
+/** Registers the test of one check; without the device it is ignored (a skip). */
+export function check(id: string, fn: (t: SecurityContext) => void | Promise<void>): void {
+  const c = checkById(id);
+  const present = deviceExists(DEVICE_PATH);
+  Deno.test({
+    name: `[${id}] ${c.statement}${present ? "" : ` # SKIP ${DEVICE_PATH} absent`}`,
+    ignore: !present,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      using kmsg = KmsgReader.open() ?? undefined;
+      kmsg?.drain();
+      markCase("security", id, "start");
+      const t = new SecurityContext(id);
+      let error: string | undefined;
+      try {
+        await fn(t);
+      } catch (e) {
+        error = (e as Error).stack ?? String(e);
+      } finally {
+        markCase("security", id, "end");
+      }
+      const kernel = [...new Set(parseAll(kmsg?.drain() ?? "").map((r) => r.title))];
+      const verdict = error ? "error" : verdictOf(id, t.exposures, kernel);
+      const outcome: CheckOutcome = {
+        event: "check",
+        id,
+        verdict,
+        evidence: t.evidence,
+        exposures: t.exposures,
+        kernel,
+        measured: t.measured,
+        ...(error ? { error } : {}),
+      };
+      sendResult({ ...outcome });
+      if (verdict === "error") throw new Error(`${id} could not run: ${error}`);
+      if (verdict === "exposed") {
+        throw new Error(
+          `${id} exposed: ${[...t.exposures, ...kernel.map((k) => `kernel: ${k}`)].join("; ")}`,
+        );
+      }
+    },
+  });
+}
+
+/**
+ * Sets the device node's mode and group the way a udev rule would
+ * (`GROUP=…, MODE=…`); the old ones come back at the end (`using`).
+ */
+export function deviceMode(mode: number, gid = 0): Disposable {
+  const before = Deno.statSync(DEVICE_PATH);
+  Deno.chownSync(DEVICE_PATH, 0, gid);
+  Deno.chmodSync(DEVICE_PATH, mode);
+  return {
+    [Symbol.dispose]() {
+      Deno.chownSync(DEVICE_PATH, before.uid ?? 0, before.gid ?? 0);
+      Deno.chmodSync(DEVICE_PATH, (before.mode ?? 0o600) & 0o7777);
+    },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * What a security run concluded, per check, and the markdown summary a
+ * reviewer attaches to a patch review (pure: no I/O).
+ *
+ * @module
+ */
+import type { SecurityCheck } from "./catalog.ts";
+import type { CheckOutcome } from "./fixture.ts";
+import { kernelReportCwe } from "./catalog.ts";
+
+/** A check's verdict, or "not run" when no boot reached it. */
+export type Verdict = CheckOutcome["verdict"] | "not run";
+
+/** One check and what came of it. */
+export interface SecurityRow {
+  readonly check: SecurityCheck;
+  readonly verdict: Verdict;
+  readonly outcome: CheckOutcome | null;
+}
+
+/** Rows for `wanted`, the last outcome of each winning (pure). */
+export function securityRows(
+  wanted: readonly SecurityCheck[],
+  outcomes: readonly CheckOutcome[],
+): SecurityRow[] {
+  return wanted.map((check) => {
+    const outcome = outcomes.findLast((o) => o.id === check.id) ?? null;
+    return { check, outcome, verdict: outcome?.verdict ?? "not run" };
+  });
+}
+
+/** Title of a check's finding in reports/ (pure; stable across runs). */
+export function securityTitle(row: SecurityRow): string {
+  const o = row.outcome;
+  if (o?.kernel.length) return `security ${row.check.id}: kernel report: ${o.kernel[0]}`;
+  if (row.verdict === "error") return `security ${row.check.id}: the check could not run`;
+  return `security ${row.check.id}: ${
+    row.verdict === "by design" ? "allowed by design" : "exposed"
+  }: ${row.check.statement.replace(/^an? /, "").slice(0, 70)}`;
+}
+
+/** Severity and class of a row's finding (pure). */
+export function rowClass(row: SecurityRow): { severity: string; cwe: string; byDesign?: string } {
+  const kernel = row.outcome?.kernel[0];
+  const cwe = kernel ? kernelReportCwe(kernel) : row.check.cwe;
+  return {
+    severity: kernel ? "high" : row.verdict === "error" ? "info" : row.check.severity,
+    cwe: `${cwe.id} ${cwe.name}`,
+    ...(row.verdict === "by design" && row.check.byDesign
+      ? { byDesign: row.check.byDesign.rule }
+      : {}),
+  };
+}
+
+/** The tally of verdicts (pure). */
+export function securityTally(rows: readonly SecurityRow[]): Record<Verdict, number> {
+  const t: Record<Verdict, number> = {
+    pass: 0,
+    "by design": 0,
+    exposed: 0,
+    error: 0,
+    "not run": 0,
+  };
+  for (const r of rows) t[r.verdict]++;
+  return t;
+}
+
+const cell = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
+
+function measured(o: CheckOutcome | null): string {
+  if (!o) return "";
+  return Object.entries(o.measured).map(([k, v]) => `${k}: ${v}`).join("; ");
+}
+
+/** The security summary in markdown (pure). */
+export function securityMarkdown(
+  rows: readonly SecurityRow[],
+  header: Readonly<Record<string, string>>,
+  findingDirs: ReadonlyMap<string, string> = new Map(),
+): string {
+  const t = securityTally(rows);
+  const exposed = rows.filter((r) => r.verdict === "exposed" || r.verdict === "error");
+  const design = rows.filter((r) => r.verdict === "by design");
+  const lines = [
+    "# udiag security summary",
+    "",
+    ...Object.entries(header).map(([k, v]) => `- ${k}: ${v}`),
+    `- checks: ${rows.length}: ${t.pass} pass, ${
+      t["by design"]
+    } by design, ${t.exposed} exposed, ` +
+    `${t.error} error, ${t["not run"]} not run`,
+    "",
+    "Each check plays an attacker in the VM: root, an ordinary user the device admits " +
+    "(mode 0666, or group udiag with 0660) and an ordinary user it does not. " +
+    "`deno task security --check ID` reruns one check.",
+    "",
+    "## Weaknesses found",
+    "",
+  ];
+  if (!exposed.length) lines.push("None.", "");
+  else {
+    lines.push("| check | severity | class | what happened | report |", "|---|---|---|---|---|");
+    for (const r of exposed) {
+      const c = rowClass(r);
+      const what = r.outcome
+        ? [...r.outcome.exposures, ...r.outcome.kernel.map((k) => `kernel: ${k}`)].join("; ") ||
+          (r.outcome.error ?? "").split("\n")[0]!
+        : "";
+      lines.push(
+        `| ${r.check.id} | ${c.severity} | ${c.cwe} | ${cell(what)} | ${
+          findingDirs.get(r.check.id) ?? ""
+        } |`,
+      );
+    }
+    lines.push("");
+  }
+  lines.push(
+    "## Properties of the ABI as designed",
+    "",
+    "The move works, and the ABI allows it on purpose; the conformance rule named says so. " +
+      "A deployment that cannot accept one restricts who may open the device.",
+    "",
+  );
+  if (!design.length) lines.push("None observed.", "");
+  else {
+    lines.push(
+      "| check | class | severity if abused | rule | why | measured |",
+      "|---|---|---|---|---|---|",
+    );
+    for (const r of design) {
+      lines.push(
+        `| ${r.check.id} | ${r.check.cwe.id} ${r.check.cwe.name} | ${r.check.severity} | ${
+          r.check.byDesign!.rule
+        } | ${cell(r.check.byDesign!.why)} | ${cell(measured(r.outcome))} |`,
+      );
+    }
+    lines.push("");
+  }
+  lines.push("## Every check", "", "| check | verdict | statement |", "|---|---|---|");
+  for (const r of rows) lines.push(`| ${r.check.id} | ${r.verdict} | ${cell(r.check.statement)} |`);
+  lines.push("", "## Evidence", "");
+  for (const r of rows) {
+    lines.push(`### ${r.check.id}: ${r.verdict}`, "", r.check.statement, "");
+    if (!r.outcome) {
+      lines.push("Not run.", "");
+      continue;
+    }
+    lines.push("```", ...r.outcome.evidence.map((e) => e.slice(0, 300)));
+    if (r.outcome.kernel.length) lines.push(...r.outcome.kernel.map((k) => `kernel: ${k}`));
+    if (r.outcome.error) lines.push(`error: ${r.outcome.error.split("\n")[0]}`);
+    lines.push("```", "");
+    const m = measured(r.outcome);
+    if (m) lines.push(`Measured: ${m}`, "");
+  }
+  return lines.join("\n");
+}

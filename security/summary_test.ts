@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { checkById } from "./catalog.ts";
+import type { CheckOutcome } from "./fixture.ts";
+import { verdictOf } from "./fixture.ts";
+import {
+  rowClass,
+  securityMarkdown,
+  securityRows,
+  securityTally,
+  securityTitle,
+} from "./summary.ts";
+
+const outcome = (id: string, o: Partial<CheckOutcome>): CheckOutcome => ({
+  event: "check",
+  id,
+  verdict: "pass",
+  evidence: [],
+  exposures: [],
+  kernel: [],
+  measured: {},
+  ...o,
+});
+
+Deno.test("verdictOf: exposures of by-design checks are 'by design'; kernel reports always expose", () => {
+  assert.equal(verdictOf("SEC-PG-001", [], []), "pass");
+  assert.equal(verdictOf("SEC-PG-001", ["writable"], []), "exposed");
+  assert.equal(verdictOf("SEC-XU-002", ["deleted"], []), "by design");
+  assert.equal(verdictOf("SEC-XU-002", [], ["KASAN: slab-use-after-free Read in f"]), "exposed");
+});
+
+Deno.test("securityRows/securityTally: the last outcome wins; missing checks are not run", () => {
+  const wanted = ["SEC-PG-001", "SEC-XU-002", "SEC-HD-001"].map(checkById);
+  const rows = securityRows(wanted, [
+    outcome("SEC-PG-001", { verdict: "error", error: "boom" }),
+    outcome("SEC-PG-001", { verdict: "exposed", exposures: ["mapped writable"] }),
+    outcome("SEC-XU-002", { verdict: "by design", exposures: ["deleted"] }),
+  ]);
+  assert.deepEqual(rows.map((r) => r.verdict), ["exposed", "by design", "not run"]);
+  assert.deepEqual(securityTally(rows), {
+    pass: 0,
+    "by design": 1,
+    exposed: 1,
+    error: 0,
+    "not run": 1,
+  });
+});
+
+Deno.test("securityTitle/rowClass: stable titles; kernel reports classed by the report", () => {
+  const [pg, hd] = securityRows(["SEC-PG-001", "SEC-HD-001"].map(checkById), [
+    outcome("SEC-PG-001", { verdict: "exposed", exposures: ["x"] }),
+    outcome("SEC-HD-001", {
+      verdict: "exposed",
+      kernel: ["KASAN: slab-use-after-free Write in diag_dev_write"],
+    }),
+  ]);
+  assert.equal(
+    securityTitle(pg!),
+    "security SEC-PG-001: exposed: the enable page cannot be mapped writable, shared or private",
+  );
+  assert.deepEqual(rowClass(pg!), {
+    severity: "high",
+    cwe: "CWE-732 " + checkById("SEC-PG-001").cwe.name,
+  });
+  assert.equal(
+    securityTitle(hd!),
+    "security SEC-HD-001: kernel report: KASAN: slab-use-after-free Write in diag_dev_write",
+  );
+  assert.equal(rowClass(hd!).cwe, "CWE-416 Use After Free");
+});
+
+Deno.test("securityMarkdown: weaknesses, by-design properties with their rule, every check", () => {
+  const rows = securityRows(["SEC-PG-001", "SEC-CAP-001"].map(checkById), [
+    outcome("SEC-PG-001", { verdict: "exposed", exposures: ["alice | mapped it"] }),
+    outcome("SEC-CAP-001", {
+      verdict: "by design",
+      exposures: ["took all"],
+      measured: { "events per second": 494 },
+    }),
+  ]);
+  const md = securityMarkdown(rows, { target: "kmod" }, new Map([["SEC-PG-001", "reports/x"]]));
+  assert.match(md, /\| SEC-PG-001 \| high \| CWE-732 .* \| alice \\\| mapped it \| reports\/x \|/);
+  assert.match(md, /\| SEC-CAP-001 \| CWE-400 .* \| UD-CAP-001 \| .* \| events per second: 494 \|/);
+  assert.match(md, /checks: 2: 0 pass, 1 by design, 1 exposed, 0 error, 0 not run/);
+});
