@@ -4,11 +4,12 @@
  * conformance suite can reach: each rule violation by its exact title, and
  * each kernel report logged while the rules ran by its class (the title
  * before " in <frame>"), since where a leaked preempt count is noticed
- * depends on timing.
+ * depends on timing. The security checks that expose the RFC still do.
  */
 import assert from "node:assert/strict";
 import { conformance } from "../conformance/run.ts";
 import { listFindings } from "../harness/report/store.ts";
+import { security } from "../security/run.ts";
 
 /** "BUG: scheduling while atomic in foo" → "BUG: scheduling while atomic" (pure). */
 function reportClass(title: string): string {
@@ -55,5 +56,32 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
     [...new Set(wanted.map(key))].filter((k) => !foundKeys.has(k)),
     [],
     `listed findings no longer found; found: ${found.join("; ")}`,
+  );
+});
+
+Deno.test("review: deno task security on the RFC target still exposes what docs/rfc-findings.md lists", async () => {
+  const doc = JSON.parse(await Deno.readTextFile(DOC));
+  // The checks the document lists as exposing the RFC (not those filed only
+  // for a kernel report: which check meets a repeated report first can vary).
+  const listed = new Set<string>(
+    doc.findings.map((f: { title: string }) => /^security (SEC-[A-Z]+-\d+): exposed:/.exec(f.title))
+      .filter(Boolean).map((m: RegExpExecArray) => m[1]!),
+  );
+  assert.ok(listed.size >= 5, `the document lists only ${listed.size} exposed checks`);
+  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-rfc-sec-" });
+  const r = await security({
+    target: { kind: "patch", file: RFC },
+    checkIds: [],
+    outDir: `${reportsDir}/out`,
+    reportsDir,
+    echo: false,
+  });
+  const exposed = new Set(
+    r.outcomes.filter((o) => o.exposures.length && o.verdict === "exposed").map((o) => o.id),
+  );
+  assert.deepEqual(
+    [...listed].filter((id) => !exposed.has(id)),
+    [],
+    `exposed now: ${[...exposed]}`,
   );
 });

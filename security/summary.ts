@@ -29,22 +29,33 @@ export function securityRows(
   });
 }
 
-/** Title of a check's finding in reports/ (pure; stable across runs). */
-export function securityTitle(row: SecurityRow): string {
-  const o = row.outcome;
-  if (o?.kernel.length) return `security ${row.check.id}: kernel report: ${o.kernel[0]}`;
-  if (row.verdict === "error") return `security ${row.check.id}: the check could not run`;
-  return `security ${row.check.id}: ${
-    row.verdict === "by design" ? "allowed by design" : "exposed"
-  }: ${row.check.statement.replace(/^an? /, "").slice(0, 70)}`;
+/** Whether a row's own move worked where the ABI does not allow it (pure). */
+function ownExposure(row: SecurityRow): boolean {
+  return Boolean(row.outcome?.exposures.length) && !row.check.byDesign;
 }
 
-/** Severity and class of a row's finding (pure). */
+/**
+ * Title of a check's finding in reports/ (pure; stable across runs): the
+ * check's own weakness first, else the kernel report it made, else the
+ * property the ABI allows.
+ */
+export function securityTitle(row: SecurityRow): string {
+  const o = row.outcome;
+  const what = row.check.statement.replace(/^an? /, "").slice(0, 70);
+  if (ownExposure(row)) return `security ${row.check.id}: exposed: ${what}`;
+  if (o?.kernel.length) return `security ${row.check.id}: kernel report: ${o.kernel[0]}`;
+  if (row.verdict === "error") return `security ${row.check.id}: the check could not run`;
+  if (row.verdict === "by design") return `security ${row.check.id}: allowed by design: ${what}`;
+  return `security ${row.check.id}: exposed: ${what}`;
+}
+
+/** Severity and class of a row's finding, as its title says (pure). */
 export function rowClass(row: SecurityRow): { severity: string; cwe: string; byDesign?: string } {
   const kernel = row.outcome?.kernel[0];
-  const cwe = kernel ? kernelReportCwe(kernel) : row.check.cwe;
+  const fromKernel = kernel !== undefined && !ownExposure(row);
+  const cwe = fromKernel ? kernelReportCwe(kernel) : row.check.cwe;
   return {
-    severity: kernel ? "high" : row.verdict === "error" ? "info" : row.check.severity,
+    severity: fromKernel ? "high" : row.verdict === "error" ? "info" : row.check.severity,
     cwe: `${cwe.id} ${cwe.name}`,
     ...(row.verdict === "by design" && row.check.byDesign
       ? { byDesign: row.check.byDesign.rule }

@@ -66,6 +66,28 @@ Deno.test("securityTitle/rowClass: stable titles; kernel reports classed by the 
     "security SEC-HD-001: kernel report: KASAN: slab-use-after-free Write in diag_dev_write",
   );
   assert.equal(rowClass(hd!).cwe, "CWE-416 Use After Free");
+  // The check's own weakness names the finding; a kernel report beside it is evidence.
+  const [nm] = securityRows([checkById("SEC-NM-001")], [
+    outcome("SEC-NM-001", {
+      verdict: "exposed",
+      exposures: ['names with / accepted: "a/b"'],
+      kernel: ["WARNING in trace_add_event_call"],
+    }),
+  ]);
+  assert.match(securityTitle(nm!), /^security SEC-NM-001: exposed: /);
+  assert.equal(rowClass(nm!).cwe.split(" ")[0], "CWE-22");
+  // A by-design move that also made a kernel report is filed for the report.
+  const [xu] = securityRows([checkById("SEC-XU-002")], [
+    outcome("SEC-XU-002", {
+      verdict: "exposed",
+      exposures: ["deleted"],
+      kernel: ["WARNING in trace_add_event_call"],
+    }),
+  ]);
+  assert.equal(
+    securityTitle(xu!),
+    "security SEC-XU-002: kernel report: WARNING in trace_add_event_call",
+  );
 });
 
 Deno.test("securityMarkdown: weaknesses, by-design properties with their rule, every check", () => {
