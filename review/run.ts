@@ -20,6 +20,7 @@ import { type DocFinding, findingsMarkdown } from "./doc.ts";
 import { ensureKernel } from "../harness/vm/kernel.ts";
 import { buildPatchTarget } from "../harness/patch/build.ts";
 import { security } from "../security/run.ts";
+import { reportDirName } from "../harness/report/dedup.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -92,8 +93,7 @@ export async function review(o: {
   await Deno.remove(replayRoot, { recursive: true }).catch(() => {});
   const findings: DocFinding[] = [];
   for (const meta of await listFindings(reportsDir)) {
-    const dir = [...Deno.readDirSync(reportsDir)].map((e) => `${reportsDir}/${e.name}`)
-      .find((d) => Deno.readTextFileSync(`${d}/title`).trim() === meta.title)!;
+    const dir = `${reportsDir}/${reportDirName(meta.title)}`;
     const slug = dir.split("/").at(-1)!;
     const replayJson = await Deno.readTextFile(`${dir}/replay.json`).then(JSON.parse).catch(() =>
       null

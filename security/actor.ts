@@ -13,6 +13,7 @@ import { type Mapping, sysClose, sysMmap, sysMprotect, sysOpen } from "../harnes
 import { peek, poke } from "../harness/syscall.ts";
 import { bindDatagram, recvFd } from "../harness/fdpass.ts";
 import { DEVICE_PATH } from "../harness/abi.ts";
+import { lines } from "./users.ts";
 
 /** One request; see {@linkcode handle} for what each does. */
 export type Request =
@@ -173,23 +174,15 @@ function writeLoop(f: UdiagFile, size: number, seconds: number) {
 }
 
 if (import.meta.main) {
-  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
-  let buf = "";
   const out = (v: unknown) => {
     let b = new TextEncoder().encode(JSON.stringify(v) + "\n");
     while (b.length) b = b.subarray(Deno.stdout.writeSync(b));
   };
-  for await (const chunk of lines) {
-    buf += chunk;
-    let nl;
-    while ((nl = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        out({ reply: handle(JSON.parse(line) as Request) });
-      } catch (e) {
-        out({ error: (e as Error).message });
-      }
+  for await (const line of lines(Deno.stdin.readable)) {
+    try {
+      out({ reply: handle(JSON.parse(line) as Request) });
+    } catch (e) {
+      out({ error: (e as Error).message });
     }
   }
 }

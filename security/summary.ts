@@ -41,7 +41,7 @@ function ownExposure(row: SecurityRow): boolean {
  */
 export function securityTitle(row: SecurityRow): string {
   const o = row.outcome;
-  const what = row.check.statement.replace(/^an? /, "").slice(0, 70);
+  const what = row.check.statement.replace(/^an? /, "").slice(0, 70).trimEnd();
   if (ownExposure(row)) return `security ${row.check.id}: exposed: ${what}`;
   if (o?.kernel.length) return `security ${row.check.id}: kernel report: ${o.kernel[0]}`;
   if (row.verdict === "error") return `security ${row.check.id}: the check could not run`;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkById } from "./catalog.ts";
+import { allChecks, checkById } from "./catalog.ts";
 import type { CheckOutcome } from "./fixture.ts";
 import { verdictOf } from "./fixture.ts";
 import {
@@ -103,4 +103,14 @@ Deno.test("securityMarkdown: weaknesses, by-design properties with their rule, e
   assert.match(md, /\| SEC-PG-001 \| high \| CWE-732 .* \| alice \\\| mapped it \| reports\/x \|/);
   assert.match(md, /\| SEC-CAP-001 \| CWE-400 .* \| UD-CAP-001 \| .* \| events per second: 494 \|/);
   assert.match(md, /checks: 2: 0 pass, 1 by design, 1 exposed, 0 error, 0 not run/);
+});
+
+Deno.test("securityTitle: no title ends in whitespace (a title file is read back trimmed)", () => {
+  for (const c of allChecks()) {
+    for (const verdict of ["exposed", "by design"] as const) {
+      const [row] = securityRows([c], [outcome(c.id, { verdict, exposures: ["x"] })]);
+      const title = securityTitle(row!);
+      assert.equal(title, title.trim(), c.id);
+    }
+  }
 });

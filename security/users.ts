@@ -144,7 +144,8 @@ function toBytes(name: string | Uint8Array): Uint8Array {
   return typeof name === "string" ? new TextEncoder().encode(name) : name;
 }
 
-async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+/** The lines of a byte stream, without their newlines. */
+export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let buf = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     buf += chunk;
