@@ -112,7 +112,7 @@ export class RealUdiag implements Disposable {
   readonly page: EnablePage;
   /** Names the case may have created: deleted at the end. */
   readonly names: readonly string[];
-  /** Other names a register accepted (NUL-terminated bytes): deleted at the end too. */
+  /** Other names a register accepted (their bytes, unterminated): deleted at the end too. */
   readonly created: Uint8Array[] = [];
   /** Every command that ran to its end, in order: the case's operation log. */
   readonly log: string[] = [];
@@ -205,7 +205,8 @@ export class RealUdiag implements Disposable {
     for (const p of this.perfs.values()) p.close();
     for (const f of this.files.values()) f[Symbol.dispose]();
     for (const n of this.names) this.#control.delete(n);
-    for (const n of this.created) this.#control.delete(n);
+    // A name as the kernel reads it: NUL-terminated.
+    for (const n of this.created) this.#control.delete(new Uint8Array([...n, 0]));
     this.page.unmap();
     this.#control.close();
   }
