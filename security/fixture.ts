@@ -80,8 +80,20 @@ export function verdictOf(
   return checkById(id).byDesign ? "by design" : "exposed";
 }
 
-/** Kernel report titles seen by earlier checks of this process. */
-const seenTitles = new Set<string>();
+/**
+ * Kernel report titles earlier checks of this boot saw. `deno test` runs each
+ * check file in its own isolate, so they are kept in the guest's scratch
+ * directory, which every boot starts empty.
+ */
+const SEEN_FILE = `${Deno.env.get("TMPDIR") ?? "/tmp"}/udiag-security-seen-titles`;
+
+function seenTitles(): Set<string> {
+  try {
+    return new Set(Deno.readTextFileSync(SEEN_FILE).split("\n").filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
 
 /** Registers the test of one check; without the device it is ignored (a skip). */
 export function check(id: string, fn: (t: SecurityContext) => void | Promise<void>): void {
@@ -109,10 +121,13 @@ export function check(id: string, fn: (t: SecurityContext) => void | Promise<voi
       // A report an earlier check already exposed (a target that WARNs on
       // every register) is evidence here, not a new exposure: the first check
       // that made it carries it, as syzkaller keeps one report per title.
-      const kernel = said.filter((k) => !seenTitles.has(k));
-      for (const k of said) {
-        if (seenTitles.has(k)) t.saw("kernel report seen in an earlier check", k);
-        seenTitles.add(k);
+      const seen = seenTitles();
+      const kernel = said.filter((k) => !seen.has(k));
+      for (const k of said.filter((x) => seen.has(x))) {
+        t.saw("kernel report seen in an earlier check", k);
+      }
+      if (kernel.length) {
+        Deno.writeTextFileSync(SEEN_FILE, kernel.join("\n") + "\n", { append: true });
       }
       const verdict = error ? "error" : verdictOf(id, t.exposures, kernel);
       const outcome: CheckOutcome = {
