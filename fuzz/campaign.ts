@@ -226,6 +226,8 @@ function makeProperty(
     }
     // A leak ends this boot's cases, so it is what gets filed, even when the
     // case failed for another reason too (that reason is found again later).
+    // A device dirty at the start was not this case's doing.
+    if (failure instanceof DirtyDeviceError) throw failure;
     if (leak) throw failure ? leak.alsoFailed(failure) : leak;
     if (failure) throw failure;
     afterCase();
