@@ -47,13 +47,29 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
     reportsDir,
     echo: false,
   });
-  const found = (await listFindings(reportsDir)).map((m) => m.title);
   // A violation is still found when its rule still fails: what the RFC does
   // first wrong in a rule can depend on what earlier rules left in its buffers.
   const key = (t: string) => t.startsWith("conformance ") ? t.split(":")[0]! : reportClass(t);
-  const foundKeys = new Set(found.map(key));
+  const missing = async () => {
+    const foundKeys = new Set((await listFindings(reportsDir)).map((m) => key(m.title)));
+    return [...new Set(wanted.map(key))].filter((k) => !foundKeys.has(k));
+  };
+  // Some violations depend on the heap: UD-MM-006 sees the stale bytes the
+  // RFC's unzeroed page happens to hold in this boot. A rule missed once
+  // gets one more boot of its own, as `deno task repro` would give it.
+  const again = (await missing()).filter((k) => k.startsWith("conformance "));
+  if (again.length) {
+    await conformance({
+      target: { kind: "patch", file: RFC },
+      ruleIds: again.map((k) => k.slice("conformance ".length)),
+      outDir: `${reportsDir}/out-again`,
+      reportsDir,
+      echo: false,
+    });
+  }
+  const found = (await listFindings(reportsDir)).map((m) => m.title);
   assert.deepEqual(
-    [...new Set(wanted.map(key))].filter((k) => !foundKeys.has(k)),
+    await missing(),
     [],
     `listed findings no longer found; found: ${found.join("; ")}`,
   );
