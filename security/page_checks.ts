@@ -92,7 +92,6 @@ check("SEC-PG-003", async (t) => {
 });
 
 check("SEC-PG-004", async (t) => {
-  using fx = new Fixture();
   using _mode = deviceMode(0o666);
   const helper = new URL("../out/security/fork_page", import.meta.url).pathname;
   try {
@@ -129,7 +128,6 @@ check("SEC-PG-004", async (t) => {
     t.exposed("the forked child made its inherited mapping writable");
   }
   if (changed) t.exposed(`the child's write changed ${changed} byte(s) of the shared page`);
-  void fx;
 });
 
 check("SEC-PG-005", async (t) => {
