@@ -73,6 +73,16 @@ export function sameReport(got: string, want: string): boolean {
   return cls(want) === "BUG: scheduling while atomic" && cls(got) === cls(want);
 }
 
+/**
+ * Whether a suite's replay found `want` again (pure): a conformance violation
+ * or security weakness when its rule or check fails again (what it does
+ * first wrong can depend on state), a kernel report under its own title.
+ */
+export function foundAgain(titles: readonly string[], want: string): boolean {
+  const id = /^(conformance|security) /.test(want) ? want.split(":")[0]! : null;
+  return titles.some((t) => id ? t.split(":")[0] === id : sameReport(t, want));
+}
+
 /** Replays the finding in `dir`; true when the same title comes back. */
 export async function repro(dir: string): Promise<{ reproduced: boolean; detail: string }> {
   const title = (await Deno.readTextFile(`${dir}/title`)).trim();
@@ -89,11 +99,8 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
       ...(broken ? { broken } : {}),
     });
     const titles = (await listFindings(reportsDir)).map((m) => m.title);
-    // A violation reproduces when its rule fails again (its first mismatch can
-    // depend on state); a kernel report must come back under its own title.
-    const rule = title.startsWith("conformance ") ? title.split(":")[0]! : null;
     return {
-      reproduced: titles.some((t) => rule ? t.split(":")[0] === rule : sameReport(t, title)),
+      reproduced: foundAgain(titles, title),
       detail: titles.join("; ") || "rule passed",
     };
   }
@@ -107,11 +114,8 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
       ...(broken ? { broken } : {}),
     });
     const titles = (await listFindings(reportsDir)).map((m) => m.title);
-    // A check's finding reproduces when the same check exposes it again; a
-    // kernel report seen during the check must come back under its title.
-    const check = title.startsWith("security ") ? title.split(":")[0]! : null;
     return {
-      reproduced: titles.some((t) => check ? t.split(":")[0] === check : sameReport(t, title)),
+      reproduced: foundAgain(titles, title),
       detail: titles.join("; ") || "check passed",
     };
   }

@@ -3,7 +3,7 @@ import { consoleForCase, mergeStats, parseSuites, seedRanges, summaryMarkdown } 
 import { findingTitle, KernelReport, replayPathOf } from "./campaign.ts";
 import { Mismatch, StateLeak } from "./real.ts";
 import { parseShard, shardSeeds } from "./shard.ts";
-import { checkReplay, sameReport } from "./repro.ts";
+import { checkReplay, foundAgain, sameReport } from "./repro.ts";
 
 Deno.test("findingTitle() keeps titles stable across handles and indexes", () => {
   assert.equal(
@@ -117,4 +117,18 @@ Deno.test("sameReport() accepts a leaked preempt count noticed in another frame,
   );
   assert.ok(!sameReport("WARNING in foo", "WARNING in bar"));
   assert.ok(sameReport("WARNING in foo", "WARNING in foo"));
+});
+
+Deno.test("foundAgain(): a rule or check that fails again, or a kernel report by its title", () => {
+  const found = [
+    "conformance UD-MM-006: other text",
+    "security SEC-NM-001: exposed: x",
+    "WARNING in f",
+  ];
+  assert.equal(foundAgain(found, "conformance UD-MM-006: first text"), true);
+  assert.equal(foundAgain(found, "conformance UD-MM-005: offset"), false);
+  assert.equal(foundAgain(found, "security SEC-NM-001: kernel report: y"), true);
+  assert.equal(foundAgain(found, "security SEC-NM-002: exposed: x"), false);
+  assert.equal(foundAgain(found, "WARNING in f"), true);
+  assert.equal(foundAgain(found, "WARNING in g"), false);
 });
