@@ -6,9 +6,10 @@
  *
  * @module
  */
-import { UdiagFile } from "../harness/device.ts";
+import { UdiagFile } from "../abi/udiag/device.ts";
 import { showResult } from "../harness/errno.ts";
 import { Tracefs } from "../harness/tracefs.ts";
+import { DIAG_SYSTEM } from "../abi/udiag/abi.ts";
 import type { Mix, MixSample } from "./mixes.ts";
 
 const NAME_RD = "bench_ffi_rd";
@@ -138,7 +139,7 @@ export function runFfiMix(
   repeat: number,
 ): MixSample {
   using ctl = UdiagFile.openOrThrow();
-  const p = prepare(mix, ctl, new Tracefs());
+  const p = prepare(mix, ctl, new Tracefs(DIAG_SYSTEM));
   try {
     if (warmup > 0) timed(p.op, mix.batch, warmup);
     const t = timed(p.op, mix.batch, seconds);

@@ -13,6 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { Tracefs } from "../harness/tracefs.ts";
+import { DIAG_SYSTEM } from "../abi/udiag/abi.ts";
 import { type Mix, mixById, MIXES, type MixSample } from "./mixes.ts";
 import { runFfiMix } from "./ffi_mixes.ts";
 import { probeFuzz } from "./fuzz_probe.ts";
@@ -124,7 +125,7 @@ if (import.meta.main) {
   }
 
   if (parts.includes("micro")) {
-    const tracefs = new Tracefs();
+    const tracefs = new Tracefs(DIAG_SYSTEM);
     for (let r = 0; r < repeats; r++) {
       for (const mix of mixes) {
         // The side that runs first alternates, so neither always gets the warmer kernel.

@@ -14,16 +14,17 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { ensureKernel } from "../harness/vm/kernel.ts";
-import { buildModule } from "../harness/vm/module.ts";
+import { ROOT } from "../harness/paths.ts";
+import { ensureKernel, type KernelBuild } from "../harness/vm/kernel.ts";
 import { kernelCmdline } from "../harness/vm/qemu.ts";
-import { guestPath } from "../harness/vm/initramfs.ts";
-import { runGuest } from "../harness/vm/vm_cli.ts";
+import { runGuest } from "../harness/vm/guest_run.ts";
 import type { ResultEvent } from "../harness/vm/runner.ts";
+import { parseMark } from "../harness/marks.ts";
+import { buildUdiag } from "../abi/udiag/module.ts";
 import { capture } from "../harness/proc.ts";
 import { mixById, MIXES, type MixSample } from "./mixes.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
-import { measureBoot } from "./boot.ts";
+import { measureBoot } from "./boot_probe.ts";
 import { bootMarks, type CmdlineVariant, guestStages, hostStages } from "./stages.ts";
 import {
   type BenchResults,
@@ -34,8 +35,6 @@ import {
   stageSummary,
 } from "./results.ts";
 import { loadAverage, machineInfo, qemuCount, QemuMonitor, waitForIdle } from "./machine.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
 
 const USAGE = `Usage: deno task bench [options]
   --repeats N          micro-benchmark repeats (every mix, both sides each)   [5]
@@ -84,24 +83,34 @@ export interface BenchOptions {
   readonly command: string;
 }
 
-/** Runs the benchmark and writes its results; returns them. */
-export async function bench(o: BenchOptions): Promise<BenchResults> {
-  const startedAt = new Date().toISOString();
-  const problems: string[] = [];
-  await Deno.mkdir(o.outDir, { recursive: true });
+/** What the set-up step leaves for the measuring steps. */
+interface Setup {
+  readonly kernel: KernelBuild;
+  readonly modules: string[];
+  readonly baseline: string;
+  readonly machine: BenchResults["machine"];
+  readonly idle: { waitedSeconds: number; others: number };
+  readonly load0: BenchResults["concurrency"]["loadAverageAtStart"];
+}
 
+/** What one guest run of `bench/guest.ts` sent back. */
+interface GuestPart {
+  readonly samples: MixSample[];
+  readonly fuzzRuns: FuzzProbeRun[];
+  readonly guestInfo: ResultEvent | undefined;
+}
+
+/** Step 1: waits for other guests, builds the kernel, the module and the C baseline. */
+async function setUp(o: BenchOptions): Promise<Setup> {
   const others0 = await qemuCount();
   const idle = others0 > 0 && o.waitIdle > 0
     ? await waitForIdle(o.waitIdle, log)
     : { waitedSeconds: 0, others: others0 };
-  let othersMax = idle.others;
-  using monitor = new QemuMonitor();
   const load0 = await loadAverage();
   const machine = await machineInfo();
   log(`bench: ${machine.nproc} × ${machine.cpuModel}; other QEMU guests now: ${idle.others}`);
-
   const kernel = await ensureKernel({ profile: o.profile });
-  const modules = [await buildModule(kernel, `${ROOT}/out/build`, "udiag")];
+  const modules = [await buildUdiag(kernel, `${ROOT}/out/build`)];
   const baseline = `${o.outDir}/baseline`;
   await capture("gcc", [
     "-O2",
@@ -112,155 +121,234 @@ export async function bench(o: BenchOptions): Promise<BenchResults> {
     baseline,
     `${ROOT}/bench/baseline.c`,
   ]);
+  return { kernel, modules, baseline, machine, idle, load0 };
+}
 
+/** The `bench/guest.ts` command line of step 2. */
+function guestCommand(o: BenchOptions, baseline: string, parts: string): string {
+  return [
+    "deno run -A bench/guest.ts",
+    `--baseline ${baseline}`,
+    `--repeats ${o.repeats}`,
+    `--seconds ${o.seconds}`,
+    `--warmup ${o.warmup}`,
+    `--mixes ${o.mixes.join(",")}`,
+    `--fuzz-seconds ${o.fuzzSeconds}`,
+    `--suites ${o.suites.join(",")}`,
+    `--seed ${o.seed}`,
+    `--parts ${parts}`,
+  ].join(" ");
+}
+
+/** Step 2: one guest boot measures the fuzz campaigns and the FFI/C mixes. */
+async function measureGuest(o: BenchOptions, setup: Setup, problems: string[]): Promise<GuestPart> {
   const samples: MixSample[] = [];
   const fuzzRuns: FuzzProbeRun[] = [];
   let guestInfo: ResultEvent | undefined;
   const wantMicro = o.parts.includes("micro");
   const wantFuzz = o.parts.includes("fuzz");
-  if (wantMicro || wantFuzz) {
-    monitor.phase = "FFI/C and fuzz boot";
-    othersMax = Math.max(othersMax, await monitor.check());
-    const parts = [wantFuzz ? "fuzz" : "", wantMicro ? "micro" : ""].filter(Boolean).join(",");
-    const command = [
-      "deno run -A bench/guest.ts",
-      `--baseline ${baseline}`,
-      `--repeats ${o.repeats}`,
-      `--seconds ${o.seconds}`,
-      `--warmup ${o.warmup}`,
-      `--mixes ${o.mixes.join(",")}`,
-      `--fuzz-seconds ${o.fuzzSeconds}`,
-      `--suites ${o.suites.join(",")}`,
-      `--seed ${o.seed}`,
-      `--parts ${parts}`,
-    ].join(" ");
-    const sampleCount = wantMicro ? o.repeats * o.mixes.length * 2 : 0;
-    const timeoutSeconds = Math.ceil(
-      240 + sampleCount * (o.seconds + o.warmup + 2) +
-        (wantFuzz ? o.suites.length * (o.fuzzSeconds + 90) : 0),
+  const parts = [wantFuzz ? "fuzz" : "", wantMicro ? "micro" : ""].filter(Boolean).join(",");
+  const command = guestCommand(o, setup.baseline, parts);
+  const sampleCount = wantMicro ? o.repeats * o.mixes.length * 2 : 0;
+  const timeoutSeconds = Math.ceil(
+    240 + sampleCount * (o.seconds + o.warmup + 2) +
+      (wantFuzz ? o.suites.length * (o.fuzzSeconds + 90) : 0),
+  );
+  log(`bench: guest run (timeout ${timeoutSeconds} s): ${command}`);
+  const { run, exitCode } = await runGuest({
+    command,
+    kernel: { profile: o.profile, patch: null },
+    load: () => Promise.resolve({ modules: setup.modules, env: { target: "kmod" } }),
+    timeoutSeconds,
+    silenceSeconds: 180,
+    kmemleak: false,
+    reportsDir: `${o.outDir}/reports`,
+    echoGuest: true,
+    onResult: (r) => {
+      if (r.event === "bench-guest") guestInfo = r;
+      if (r.event === "bench-sample") samples.push(r as unknown as MixSample);
+      if (r.event === "bench-fuzz") fuzzRuns.push(r as unknown as FuzzProbeRun);
+    },
+  });
+  if (wantFuzz && fuzzRuns.length !== o.suites.length) {
+    problems.push(`${fuzzRuns.length} of ${o.suites.length} fuzz runs reported back`);
+  }
+  if (wantMicro && samples.length !== sampleCount) {
+    problems.push(`${samples.length} of ${sampleCount} micro-benchmark samples reported back`);
+  }
+  if (exitCode !== 0) {
+    problems.push(
+      `The benchmark guest run ended with exit code ${exitCode} (${run.outcome.kind}); ` +
+        `console: ${run.consoleFile}`,
     );
-    log(`bench: guest run (timeout ${timeoutSeconds} s): ${command}`);
-    const { run, exitCode } = await runGuest({
+  }
+  return { samples, fuzzRuns, guestInfo };
+}
+
+/** The order of step 3's boots: "before" second, between "after" boots, so drift favours neither. */
+export function bootPlan(boots: number, withBefore: boolean): CmdlineVariant[] {
+  const plan: CmdlineVariant[] = Array.from({ length: boots }, () => "after" as const);
+  if (withBefore) plan.splice(Math.min(1, plan.length), 0, "before");
+  return plan;
+}
+
+/** Step 3: boots to the first fuzz case, per command-line variant. */
+async function measureBoots(
+  o: BenchOptions,
+  setup: Setup,
+  monitor: QemuMonitor,
+  problems: string[],
+): Promise<{ runs: BootResult[]; othersMax: number }> {
+  const runs: BootResult[] = [];
+  let othersMax = 0;
+  const plan = bootPlan(o.boots, o.beforeTimeout > 0);
+  const command = `deno run -A fuzz/guest.ts --abi udiag --seed ${o.seed} --time 60 ` +
+    `--max-commands 30 --suites model,raw,race`;
+  for (const [i, variant] of plan.entries()) {
+    monitor.phase = `boot ${i + 1} (${variant})`;
+    const otherVms = await monitor.check();
+    othersMax = Math.max(othersMax, otherVms);
+    const timeoutSeconds = variant === "before" ? o.beforeTimeout : 180;
+    log(`bench: boot ${i + 1}/${plan.length} (${variant}), timeout ${timeoutSeconds} s`);
+    const b = await measureBoot({
+      kernel: setup.kernel,
+      modules: setup.modules,
+      variant,
       command,
-      profile: o.profile,
+      cwd: ROOT,
+      outDir: `${o.outDir}/boot-${i + 1}-${variant}`,
       timeoutSeconds,
-      silenceSeconds: 180,
-      kmemleak: false,
-      reportsDir: `${o.outDir}/reports`,
-      echoGuest: true,
-      onResult: (r) => {
-        if (r.event === "bench-guest") guestInfo = r;
-        if (r.event === "bench-sample") samples.push(r as unknown as MixSample);
-        if (r.event === "bench-fuzz") fuzzRuns.push(r as unknown as FuzzProbeRun);
+      onLine: (l) => {
+        if (/udiag-vm: |smp: Brought up/.test(l.line) || isFuzzStart(l.line)) {
+          log(`bench: ${l.t.toFixed(2)} s ${l.line}`);
+        }
       },
     });
-    if (wantFuzz && fuzzRuns.length !== o.suites.length) {
-      problems.push(`${fuzzRuns.length} of ${o.suites.length} fuzz runs reported back`);
-    }
-    if (wantMicro && samples.length !== sampleCount) {
-      problems.push(`${samples.length} of ${sampleCount} micro-benchmark samples reported back`);
-    }
-    if (exitCode !== 0) {
-      problems.push(
-        `The benchmark guest run ended with exit code ${exitCode} (${run.outcome.kind}); ` +
-          `console: ${run.consoleFile}`,
-      );
+    const marks = bootMarks(b.lines, b.records);
+    runs.push({
+      variant,
+      cmdline: b.cmdline,
+      command: b.command,
+      outcome: b.outcome,
+      wallSeconds: b.wallSeconds,
+      otherVms,
+      marks,
+      host: hostStages(marks),
+      guest: guestStages(marks),
+      records: b.records,
+      consoleFile: b.consoleFile,
+    });
+    if (b.outcome !== "first-case") {
+      problems.push(`Boot ${i + 1} (${variant}) ended with "${b.outcome}": ${b.consoleFile}`);
     }
   }
+  return { runs, othersMax };
+}
 
-  const bootRuns: BootResult[] = [];
+function isFuzzStart(line: string): boolean {
+  const m = parseMark(line);
+  return m?.suite === "fuzz" && m.phase === "start";
+}
+
+/** Unexpected results of a mix, on either side, as problems. */
+function mixProblems(micro: ReturnType<typeof microRows>): string[] {
+  return micro.filter((r) => r.errors.ffi || r.errors.c).map((r) => {
+    const seen = [
+      ...r.unexpected.ffi.map((u) => `FFI ${u}`),
+      ...r.unexpected.c.map((u) => `C ${u}`),
+    ];
+    return `Mix ${r.mix}: unexpected results, FFI ${r.errors.ffi}, C ${r.errors.c} (${
+      seen.join("; ")
+    })`;
+  });
+}
+
+/** Runs the benchmark and writes its results; returns them. */
+export async function bench(o: BenchOptions): Promise<BenchResults> {
+  const startedAt = new Date().toISOString();
+  const problems: string[] = [];
+  await Deno.mkdir(o.outDir, { recursive: true });
+  using monitor = new QemuMonitor();
+  const setup = await setUp(o);
+  let othersMax = setup.idle.others;
+
+  let guest: GuestPart = { samples: [], fuzzRuns: [], guestInfo: undefined };
+  if (o.parts.includes("micro") || o.parts.includes("fuzz")) {
+    monitor.phase = "FFI/C and fuzz boot";
+    othersMax = Math.max(othersMax, await monitor.check());
+    guest = await measureGuest(o, setup, problems);
+  }
+  let bootRuns: BootResult[] = [];
   if (o.parts.includes("boot")) {
-    // "before" second, between "after" boots, so drift over the run does not favour either.
-    const plan: CmdlineVariant[] = Array.from({ length: o.boots }, () => "after" as const);
-    if (o.beforeTimeout > 0) plan.splice(Math.min(1, plan.length), 0, "before");
-    const command =
-      `deno run -A fuzz/guest.ts --seed ${o.seed} --time 60 --max-commands 30 --suites model,raw,race`;
-    for (const [i, variant] of plan.entries()) {
-      monitor.phase = `boot ${i + 1} (${variant})`;
-      const otherVms = await monitor.check();
-      othersMax = Math.max(othersMax, otherVms);
-      const timeoutSeconds = variant === "before" ? o.beforeTimeout : 180;
-      log(`bench: boot ${i + 1}/${plan.length} (${variant}), timeout ${timeoutSeconds} s`);
-      const b = await measureBoot({
-        kernel,
-        modules,
-        variant,
-        command,
-        cwd: ROOT,
-        guestPath: guestPath(),
-        outDir: `${o.outDir}/boot-${i + 1}-${variant}`,
-        timeoutSeconds,
-        onLine: (l) => {
-          if (/udiag-vm: |udiag-fuzz\[\d+\]: fuzz\/\S+: start$|smp: Brought up/.test(l.line)) {
-            log(`bench: ${l.t.toFixed(2)} s ${l.line}`);
-          }
-        },
-      });
-      const marks = bootMarks(b.lines, b.records);
-      bootRuns.push({
-        variant,
-        cmdline: b.cmdline,
-        command: b.command,
-        outcome: b.outcome,
-        wallSeconds: b.wallSeconds,
-        otherVms,
-        marks,
-        host: hostStages(marks),
-        guest: guestStages(marks),
-        records: b.records,
-        consoleFile: b.consoleFile,
-      });
-      if (b.outcome !== "first-case") {
-        problems.push(`Boot ${i + 1} (${variant}) ended with "${b.outcome}": ${b.consoleFile}`);
-      }
-    }
+    const boots = await measureBoots(o, setup, monitor, problems);
+    bootRuns = boots.runs;
+    othersMax = Math.max(othersMax, boots.othersMax);
   }
 
   monitor.phase = "end";
   const othersEnd = await monitor.check();
   othersMax = Math.max(othersMax, othersEnd, monitor.max);
+  const micro = microRows(guest.samples, o.mixes.map(mixById));
+  problems.push(...mixProblems(micro));
+  const results = assemble(o, setup, guest, bootRuns, micro, {
+    startedAt,
+    problems,
+    othersEnd,
+    othersMax,
+    byPhase: monitor.byPhase,
+    loadEnd: await loadAverage(),
+  });
+  await Deno.writeTextFile(`${o.outDir}/results.json`, JSON.stringify(results, null, 1) + "\n");
+  await Deno.writeTextFile(`${o.outDir}/results.md`, renderMarkdown(results));
+  return results;
+}
+
+/** Step 4: everything measured, as one results document. */
+function assemble(
+  o: BenchOptions,
+  setup: Setup,
+  guest: GuestPart,
+  bootRuns: BootResult[],
+  micro: ReturnType<typeof microRows>,
+  run: {
+    startedAt: string;
+    problems: string[];
+    othersEnd: number;
+    othersMax: number;
+    byPhase: BenchResults["concurrency"]["byPhase"];
+    loadEnd: BenchResults["concurrency"]["loadAverageAtEnd"];
+  },
+): BenchResults {
+  const { kernel } = setup;
+  const info = guest.guestInfo;
   const byVariant = (v: CmdlineVariant) => bootRuns.filter((b) => b.variant === v);
   const variants = (["after", "before"] as const).filter((v) => byVariant(v).length > 0);
-  const micro = microRows(samples, o.mixes.map(mixById));
-  for (const r of micro) {
-    if (r.errors.ffi || r.errors.c) {
-      const seen = [
-        ...r.unexpected.ffi.map((u) => `FFI ${u}`),
-        ...r.unexpected.c.map((u) => `C ${u}`),
-      ];
-      problems.push(
-        `Mix ${r.mix}: unexpected results, FFI ${r.errors.ffi}, C ${r.errors.c} (${
-          seen.join("; ")
-        })`,
-      );
-    }
-  }
-  const results: BenchResults = {
+  return {
     schema: "udiag-fuzz-bench/1",
     command: o.command,
-    startedAt,
+    startedAt: run.startedAt,
     finishedAt: new Date().toISOString(),
-    machine,
+    machine: setup.machine,
     guest: {
-      release: typeof guestInfo?.release === "string" ? guestInfo.release : kernel.release,
-      cpus: typeof guestInfo?.cpus === "number"
-        ? guestInfo.cpus
+      release: typeof info?.release === "string" ? info.release : kernel.release,
+      cpus: typeof info?.cpus === "number"
+        ? info.cpus
         : bootRuns.find((b) => b.marks.cpus !== null)?.marks.cpus ?? null,
       profile: kernel.profile,
       kernelKey: kernel.key,
       cmdline: kernelCmdline(),
-      kmemleakThreadOff: typeof guestInfo?.kmemleakThreadOff === "boolean"
-        ? guestInfo.kmemleakThreadOff
+      kmemleakThreadOff: typeof info?.kmemleakThreadOff === "boolean"
+        ? info.kmemleakThreadOff
         : null,
     },
     concurrency: {
-      waitedSeconds: idle.waitedSeconds,
-      otherVmsAtStart: idle.others,
-      otherVmsAtEnd: othersEnd,
-      otherVmsMax: othersMax,
-      byPhase: monitor.byPhase,
-      loadAverageAtStart: load0,
-      loadAverageAtEnd: await loadAverage(),
+      waitedSeconds: setup.idle.waitedSeconds,
+      otherVmsAtStart: setup.idle.others,
+      otherVmsAtEnd: run.othersEnd,
+      otherVmsMax: run.othersMax,
+      byPhase: run.byPhase,
+      loadAverageAtStart: setup.load0,
+      loadAverageAtEnd: run.loadEnd,
     },
     config: {
       repeats: o.repeats,
@@ -274,18 +362,15 @@ export async function bench(o: BenchOptions): Promise<BenchResults> {
       beforeTimeout: o.beforeTimeout,
       parts: o.parts,
     },
-    micro: { samples, rows: micro },
-    fuzz: { runs: fuzzRuns, rows: fuzzRuns.map(fuzzRow) },
+    micro: { samples: guest.samples, rows: micro },
+    fuzz: { runs: guest.fuzzRuns, rows: guest.fuzzRuns.map(fuzzRow) },
     boot: {
       runs: bootRuns,
       host: Object.fromEntries(variants.map((v) => [v, stageSummary(byVariant(v), "host")])),
       guest: Object.fromEntries(variants.map((v) => [v, stageSummary(byVariant(v), "guest")])),
     },
-    problems,
+    problems: run.problems,
   };
-  await Deno.writeTextFile(`${o.outDir}/results.json`, JSON.stringify(results, null, 1) + "\n");
-  await Deno.writeTextFile(`${o.outDir}/results.md`, renderMarkdown(results));
-  return results;
 }
 
 if (import.meta.main) {

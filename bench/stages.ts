@@ -11,6 +11,7 @@
  * @module
  */
 import type { ResultEvent } from "../harness/vm/runner.ts";
+import { parseMark } from "../harness/marks.ts";
 
 /** Which kernel command line a boot used: the current one, or the one before the fix. */
 export type CmdlineVariant = "after" | "before";
@@ -50,7 +51,7 @@ export interface TimedRecord {
 }
 
 /**
- * Reads a console log as `boot.ts` writes it, one `<host seconds> <line>` per
+ * Reads a console log as `boot_probe.ts` writes it, one `<host seconds> <line>` per
  * line, back into timed lines.
  *
  * @example
@@ -100,7 +101,6 @@ export interface BootMarks {
 const PRINTK = /^\[\s*(\d+\.\d+)\]/;
 const BOOTED = /udiag-vm: booted\b/;
 const RUNNING = /udiag-vm: running: /;
-const CASE_MARK = /udiag-fuzz\[\d+\]: fuzz\/\S+: start$/;
 const SMP = /smp: Brought up \d+ nodes?, (\d+) CPUs?/;
 const SOFT_LOCKUP = /watchdog: BUG: soft lockup/;
 
@@ -118,8 +118,12 @@ export function printkTime(line: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function firstLine(lines: readonly TimedLine[], re: RegExp): Mark | null {
-  const l = lines.find((x) => re.test(x.line));
+function firstLine(
+  lines: readonly TimedLine[],
+  test: RegExp | ((line: string) => boolean),
+): Mark | null {
+  const hit = test instanceof RegExp ? (line: string) => test.test(line) : test;
+  const l = lines.find((x) => hit(x.line));
   return l ? { host: l.t, guest: printkTime(l.line) } : null;
 }
 
@@ -128,6 +132,11 @@ function firstRecord(records: readonly TimedRecord[], event: string): Mark | nul
   if (!r) return null;
   const up = Number(r.record.uptime);
   return { host: r.t, guest: r.record.uptime !== undefined && Number.isFinite(up) ? up : null };
+}
+
+function isFuzzCaseStart(line: string): boolean {
+  const m = parseMark(line);
+  return m !== null && m.suite === "fuzz" && m.phase === "start";
 }
 
 /** Finds the marks of one boot. */
@@ -140,7 +149,7 @@ export function bootMarks(
     firstOutput: lines[0]?.t ?? null,
     booted: firstLine(lines, BOOTED),
     start: firstLine(lines, RUNNING),
-    firstCase: firstLine(lines, CASE_MARK),
+    firstCase: firstLine(lines, isFuzzCaseStart),
     bootedRecord: firstRecord(records, "booted"),
     startRecord: firstRecord(records, "start"),
     firstProgressRecord: firstRecord(records, "progress"),

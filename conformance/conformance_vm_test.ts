@@ -6,15 +6,17 @@
 import assert from "node:assert/strict";
 import { conformance } from "./run.ts";
 import { listFindings } from "../harness/report/store.ts";
-import { allRules } from "./rules.ts";
+import { resolveSubject } from "../abi/mod.ts";
+import { ROOT } from "../harness/paths.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+const udiag = (broken?: string) =>
+  resolveSubject({ abi: "udiag", target: "kmod", profile: "base", ...(broken ? { broken } : {}) });
 
 Deno.test("deno task conformance: every rule passes on kmod in the KASAN VM", async () => {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
   const outDir = `${ROOT}/out/conformance`;
   const code = await conformance({
-    target: { kind: "kmod" },
+    subject: await udiag(),
     ruleIds: [],
     outDir,
     reportsDir,
@@ -24,7 +26,7 @@ Deno.test("deno task conformance: every rule passes on kmod in the KASAN VM", as
   const notPassed = v.rows.filter((r: { verdict: string }) => r.verdict !== "pass")
     .map((r: { rule: { id: string }; verdict: string }) => `${r.rule.id}: ${r.verdict}`);
   assert.deepEqual(notPassed, []);
-  assert.equal(v.rows.length, allRules().length);
+  assert.equal(v.rows.length, (await udiag()).abi.conformance.rules.all.length);
   assert.deepEqual((await listFindings(reportsDir)).map((m) => m.title), []);
   assert.equal(code, 0);
   for (const f of ["junit.xml", "ktap.txt", "matrix.md"]) {
@@ -36,11 +38,10 @@ Deno.test("deno task conformance: a module that skips the EBUSY check fails UD-D
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
   const outDir = await Deno.makeTempDir({ prefix: "udiag-conf-" });
   const code = await conformance({
-    target: { kind: "kmod" },
+    subject: await udiag("SKIP_EBUSY"),
     ruleIds: ["UD-DEL-002", "UD-DEL-005"],
     outDir,
     reportsDir,
-    broken: "SKIP_EBUSY",
     echo: false,
   });
   assert.notEqual(code, 0);

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Rule } from "./rules.ts";
-import type { Evidence, RuleOutcome } from "./fixture.ts";
+import type { Rule } from "./rule.ts";
+import type { Evidence, RuleOutcome } from "./rule_context.ts";
 import { ktap } from "../harness/report/ktap.ts";
 import { collapseRepeats } from "../harness/report/dedup.ts";
 
@@ -40,6 +40,16 @@ export function verdicts(
     }
     return { rule, verdict: skipped.has(rule.id) ? "skip" : "not run", evidence: [] };
   });
+}
+
+/**
+ * What a violation breaks, in words: the rule, where `source` (the ABI's
+ * source of truth: "RFC") says so, and our reading where it is ambiguous.
+ */
+export function ruleBreaks(r: Rule, source: string): string {
+  return `rule ${r.id}: ${r.statement} (${source}: ${r.source})${
+    r.interpretation ? `; our reading: ${r.interpretation}` : ""
+  }`;
 }
 
 /** Counts of each verdict. */

@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
 import {
   matrixMarkdown,
+  ruleBreaks,
   tally,
   titleValue,
   verdicts,
   verdictsKtap,
   violationTitle,
 } from "./verdicts.ts";
-import { allRules, ruleById } from "./rules.ts";
-import { crashedRule, mergeJunit } from "./run.ts";
-import type { RuleOutcome } from "./fixture.ts";
+import { ruleById } from "../abi/udiag/conformance/rules.ts";
+import { skippedRules } from "./run.ts";
+import type { RuleOutcome } from "./rule_context.ts";
 
 const fail: RuleOutcome = {
   event: "rule",
@@ -42,15 +43,6 @@ Deno.test("violationTitle() names the rule and the first mismatch", () => {
   );
 });
 
-Deno.test("rules have unique IDs, statements and sources", () => {
-  const ids = allRules().map((r) => r.id);
-  assert.equal(new Set(ids).size, ids.length);
-  for (const r of allRules()) {
-    assert.match(r.id, /^UD-[A-Z]+-\d{3}$/);
-    assert.ok(r.statement && r.source, r.id);
-  }
-});
-
 Deno.test("titleValue() keeps short values and makes long ones stable", () => {
   assert.equal(titleValue("EBUSY"), "EBUSY");
   assert.equal(titleValue("2049=64,2050=228,2051=6,2052=128,2053=9"), "N=N,…");
@@ -61,18 +53,16 @@ Deno.test("titleValue() keeps short values and makes long ones stable", () => {
   assert.ok(titleValue("x".repeat(300)).length <= 49);
 });
 
-Deno.test("crashedRule() names the rule that started and never reported", () => {
-  const log = "x: conformance/UD-WR-004: start\nx: conformance/UD-WR-004: end\n" +
-    "x: conformance/UD-WR-005: start\nSegfault\n";
-  assert.equal(crashedRule(log, new Set(["UD-WR-004"])), "UD-WR-005");
-  assert.equal(crashedRule(log, new Set(["UD-WR-004", "UD-WR-005"])), null);
-  const sec = "x: security/SEC-HD-001: start\nx: conformance/UD-WR-005: start\n";
-  assert.equal(crashedRule(sec, new Set(), "security"), "SEC-HD-001");
+Deno.test("ruleBreaks() names the rule, its source and our reading", () => {
+  assert.match(
+    ruleBreaks(ruleById("UD-MM-003"), "RFC"),
+    /^rule UD-MM-003: mmap with PROT_WRITE fails with EPERM.* \(RFC: .*\); our reading:/,
+  );
+  assert.doesNotMatch(ruleBreaks(ruleById("UD-DEL-001"), "RFC"), /our reading/);
 });
 
-Deno.test("mergeJunit() keeps every testsuite of every run", () => {
-  const a = '<testsuites><testsuite name="a"><testcase name="1"/></testsuite></testsuites>';
-  const b = '<testsuites><testsuite name="b"><testcase name="2"/></testsuite></testsuites>';
-  const m = mergeJunit([a, b, ""]);
-  assert.equal([...m.matchAll(/<testsuite\b/g)].length, 2);
+Deno.test("skippedRules() reads the rules deno test skipped from its JUnit", () => {
+  const junit = '<testcase name="[UD-REG-001] x # SKIP /dev/udiag absent" classname="a">\n' +
+    '<skipped/></testcase><testcase name="[UD-REG-002] y" classname="a"></testcase>';
+  assert.deepEqual([...skippedRules(junit)], ["UD-REG-001"]);
 });

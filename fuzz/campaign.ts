@@ -1,112 +1,152 @@
 /**
- * The model-based fuzz campaign, run where /dev/udiag is (in the guest): each
- * fast-check case is a command sequence applied to the model and the kernel;
- * a case fails on the first disagreement or when the kernel logs a report
- * while it runs, so fast-check shrinks kernel reports as well as mismatches.
- * Each failure is replayed once from its seed and path to log its operations,
- * filed, and the campaign goes on with the next seed until its budget ends.
+ * The fuzz engine's guest side, for every ABI: an ABI gives campaigns
+ * (`abi/<name>/fuzz/`), this runs them. A case campaign is checked with
+ * fast-check (seeded, shrunk, replayable by seed and path); a round campaign
+ * runs rounds of racing processes. Either way a case fails on the ABI's own
+ * oracle (a {@linkcode CaseFailure}) or when the kernel logs a report while it
+ * runs, so fast-check shrinks kernel reports as well as mismatches. Each
+ * failure is replayed once, filed, and the campaign goes on until its budget
+ * ends.
+ *
+ * All state lives in one {@linkcode Campaigner} per guest process.
  *
  * @module
  */
 import fc from "fast-check";
-import { UdiagModel } from "./model.ts";
-import { DirtyDeviceError, leftBehind, Mismatch, RealUdiag, StateLeak } from "./real.ts";
-import { allCommands, COMMAND_NAMES, commandName } from "./commands/mod.ts";
-import { POOL } from "./commands/names.ts";
-import { pageSize } from "../harness/syscall.ts";
-import { UdiagFile } from "../harness/device.ts";
-import { Tracefs } from "../harness/tracefs.ts";
-import { rawCleanup, rawOp, RawViolation, runRawOp, showRawOp } from "./raw.ts";
-import { KmsgReader, markCase } from "../harness/kmsg.ts";
+import { KmsgReader } from "../harness/kmsg.ts";
+import { markCase } from "../harness/marks.ts";
 import { parseAll } from "../harness/console/parse.ts";
+import { KERNEL_INVARIANT } from "../harness/report/console_findings.ts";
+import type { FindingKind, FuzzCaseReplay, RaceReplay, ReplayBase } from "../harness/replay.ts";
 
-/**
- * Kernel report titles this guest already filed. A target that WARNs on every
- * register would otherwise fail every case with the same report and hide
- * everything else; a known title no longer fails a case (syzkaller, too,
- * stops reproducing a crash it already has).
- */
-const knownTitles = new Set<string>();
-
-/** During a replay: the only title that may fail a case (null: any new one). */
-let expected: string | null = null;
-
-/**
- * Replays look for one finding: other kernel reports (which the campaign had
- * filed before this case ran) must not fail the case first.
- */
-export function expectOnly(title: string): void {
-  expected = title;
-}
-
-/** The first kernel report in `said` whose title is not known yet (pure but for the set). */
-export function newReport(said: string): KernelReport | null {
-  const c = parseAll(said).find((x) =>
-    !knownTitles.has(x.title) && (expected === null || x.title === expected)
-  );
-  return c ? new KernelReport(c.title, c.type, c.report) : null;
-}
-
-/** Marks a title as filed: later cases that only repeat it pass. */
-export function fileTitle(title: string): void {
-  knownTitles.add(title);
-  // A page dirty where no event lives fails every case at setup: filed once,
-  // later cases compare only the bytes of their own events.
-  if (/^fuzz: enable byte after (setup|open) /.test(title)) strictPage.value = false;
-}
-
-/**
- * Set when a case left state behind (see {@linkcode StateLeak}): later cases
- * in this boot would start on state the model does not know, so they are
- * skipped (fc.pre) and the campaign asks for a fresh VM once the leaking case
- * is filed.
- */
-const dirty = { value: false };
-
-/** Whether cases compare the whole enable page (see {@linkcode fileTitle}). */
-const strictPage = { value: true };
-
-/**
- * Compare only the bytes of a case's own events from now on: a replay of a
- * finding the campaign made after it had filed a dirty page must look past
- * that page too, or it fails on the old finding first.
- */
-export function lenientPage(): void {
-  strictPage.value = false;
-}
+/** The suite name in case marks and findings. */
+export const FUZZ_SUITE = "fuzz";
 
 /** The fast-check version replay records name (pinned in package.json). */
 export const FAST_CHECK_VERSION = "4.10.2";
 
-/** A case that failed because the kernel logged a report while it ran. */
-export class KernelReport extends Error {
+/** What a case failure says of itself: a title stable across runs, and its class. */
+export interface FailureInfo {
+  /** Stable across runs: numbers that vary between runs are `N`. */
   readonly title: string;
-  readonly kind: string;
+  /** Class (`report/classes.ts`): "MISMATCH" for an oracle of ours. */
+  readonly type?: string;
+  /** The invariant it breaks, in words (findings documents quote it). */
+  readonly breaks: string;
+  /** Lines appended to the case's operation log: the op that failed, and how. */
+  readonly failingOps?: readonly string[];
+  /**
+   * The case left the target in a state later cases cannot start from (a
+   * resource leak): the rest of this boot's cases are skipped and the host
+   * goes on in a fresh VM.
+   */
+  readonly leavesState?: boolean;
+}
+
+/** A finding of an ABI's oracle: the kernel answered what the ABI forbids. */
+export class CaseFailure extends Error {
+  readonly title: string;
+  readonly type: string;
+  readonly breaks: string;
+  readonly failingOps: readonly string[];
+  readonly leavesState: boolean;
+  constructor(message: string, info: FailureInfo, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CaseFailure";
+    this.title = info.title;
+    this.type = info.type ?? "MISMATCH";
+    this.breaks = info.breaks;
+    this.failingOps = info.failingOps ?? [];
+    this.leavesState = info.leavesState ?? false;
+  }
+}
+
+/** A case failed because the kernel logged a report while it ran. */
+export class KernelReport extends CaseFailure {
   readonly report: string;
-  constructor(title: string, kind: string, report: string) {
-    super(`kernel report: ${title}`);
+  constructor(title: string, type: string, report: string) {
+    super(`kernel report: ${title}`, { title, type, breaks: KERNEL_INVARIANT });
     this.name = "KernelReport";
-    this.title = title;
-    this.kind = kind;
     this.report = report;
   }
 }
 
-/** One filed failure. */
+/**
+ * The target was not in its initial state when a case began: not this case's
+ * doing, so nothing is filed; the host goes on in a fresh VM.
+ */
+export class DirtyTargetError extends Error {
+  readonly what: string;
+  constructor(what: string) {
+    super(`Target state leaked: ${what}`);
+    this.name = "DirtyTargetError";
+    this.what = what;
+  }
+}
+
+/** A campaign of fast-check cases: generated, run one by one, shrunk. */
+export interface CaseCampaign<T = unknown> {
+  readonly kind: "cases";
+  /** `model`, `raw`, …: the campaign's name in `--suites`, case IDs and replays. */
+  readonly name: string;
+  /** What one case is; `replayPath` regenerates a shrunk command sequence. */
+  arbitrary(o: { readonly maxCommands: number; readonly replayPath?: string }): fc.Arbitrary<T>;
+  /**
+   * Runs one case against the kernel, each operation pushed to `log` as it
+   * runs; throws a {@linkcode CaseFailure} on a finding, a
+   * {@linkcode DirtyTargetError} when the target was dirty before it began.
+   */
+  run(value: T, log: string[]): void;
+  /** The operation name of a logged line, for coverage counts. */
+  opName(line: string): string;
+  /** A finding was filed: later cases may look past the oracle it broke (filed once). */
+  filed?(f: CaseFailure): void;
+  /** A replay looks for the finding `title`: the campaign may relax its other oracles. */
+  replaying?(title: string): void;
+}
+
+/** What one round of a round campaign did. */
+export interface RoundResult {
+  readonly ops: number;
+  /** The round's operation log, as repro.txt shows it. */
+  readonly log: readonly string[];
+  readonly failure: CaseFailure | null;
+}
+
+/** A campaign of rounds: processes racing each other, not replayable by path. */
+export interface RoundCampaign {
+  readonly kind: "rounds";
+  readonly name: string;
+  readonly workers: number;
+  readonly ms: number;
+  /** One round: `workers` processes for `ms` ms, seeds `seed`, `seed + 1`, … */
+  round(seed: number, workers: number, ms: number): Promise<RoundResult>;
+}
+
+/** Any campaign an ABI gives. */
+export type Campaign = CaseCampaign<unknown> | RoundCampaign;
+
+/** The part of a replay a campaign knows; the host adds the ABI, target and kind. */
+export type CampaignReplay =
+  | Omit<FuzzCaseReplay, keyof ReplayBase>
+  | Omit<RaceReplay, keyof ReplayBase>;
+
+/** One filed failure, as the guest sends it. */
 export interface FuzzFinding {
   readonly event: "finding";
   readonly title: string;
+  readonly kind: FindingKind;
   readonly type: string;
-  readonly seed: number;
-  readonly path: string;
-  /** fast-check's record of which generated commands ran (needed to replay). */
-  readonly replayPath: string;
   readonly caseId: string;
   /** Operations of the shrunk case, one per line, the failing one last. */
   readonly ops: string[];
   readonly error: string;
   readonly report: string;
+  /** Whether the campaign's own replay of the shrunk case failed again. */
   readonly reproduced: boolean;
+  /** The invariant it breaks, in words. */
+  readonly breaks: string;
+  readonly replay: CampaignReplay;
 }
 
 /** Campaign totals, sent as progress and at the end. */
@@ -119,310 +159,338 @@ export interface FuzzStats {
   seeds: number[];
 }
 
-/** Options of {@linkcode runCampaign}. */
-export interface CampaignOptions {
-  readonly seed: number;
-  readonly timeSeconds: number;
-  /** Cases per seed before moving on (fast-check numRuns). */
-  readonly runsPerSeed?: number;
-  /** Stop after this many cases in all (0 = only the time budget). */
-  readonly maxCases?: number;
-  readonly maxCommands?: number;
-  readonly onFinding?: (f: FuzzFinding) => void;
-  readonly onProgress?: (s: FuzzStats) => void;
-  /** Default "model". */
-  readonly suite?: Suite;
-  /** Counts to start from (a guest running several suites keeps one set). */
-  readonly stats?: FuzzStats;
+/** Fresh campaign counts, every name of `opNames` at 0. */
+export function newStats(opNames: readonly string[] = []): FuzzStats {
+  return {
+    cases: 0,
+    ops: 0,
+    seconds: 0,
+    byCommand: Object.fromEntries(opNames.map((n) => [n, 0])),
+    findings: 0,
+    seeds: [],
+  };
 }
 
-/** A finding's title, stable across runs: numbers that vary become N (pure). */
-export function findingTitle(e: unknown): { title: string; type: string; report: string } {
-  if (e instanceof KernelReport) return { title: e.title, type: e.kind, report: e.report };
-  if (e instanceof RawViolation) {
-    const kind = e.op.slice(0, e.op.indexOf("(")).replace("close(); open", "reopen");
-    return {
-      title: `fuzz raw: ${kind} returned ${e.got}: ${e.message.slice(e.message.indexOf(": ") + 2)}`,
-      type: "MISMATCH",
-      report: e.message,
-    };
+/** How a failure is titled and filed (pure). */
+export function failureOf(
+  e: unknown,
+): { title: string; type: string; report: string; breaks: string } {
+  if (e instanceof KernelReport) {
+    return { title: e.title, type: e.type, report: e.report, breaks: e.breaks };
   }
-  if (e instanceof StateLeak) {
-    return { title: `fuzz: state left behind: ${e.kind}`, type: "MISMATCH", report: e.message };
-  }
-  if (e instanceof Mismatch) {
-    // Indexes and lengths vary between runs; 0 and 1 carry meaning (ok 0 vs EBUSY).
-    const lengthOp = /^(mmap|mprotect|write|pwrite)/.test(e.op);
-    const norm = (s: string) =>
-      lengthOp ? s.replace(/\bok \d+\b/g, "ok N") : s.replace(/\bok ([2-9]|\d{2,})\b/g, "ok N");
-    // An enable byte is 0 or 1; anything else is stale memory whose value varies.
-    const byte = (s: string) => /^\d+$/.test(s) && Number(s) > 1 ? "N" : s;
-    const op = e.op.startsWith("enable byte")
-      ? `enable byte after ${commandName(e.op.replace(/^enable byte \d+ after /, ""))}`
-      : commandName(e.op);
-    return {
-      title: `fuzz: ${op} returned ${byte(norm(e.got))}, expected ${byte(norm(e.want))}`,
-      type: "MISMATCH",
-      report: e.message,
-    };
+  if (e instanceof CaseFailure) {
+    return { title: e.title, type: e.type, report: e.message, breaks: e.breaks };
   }
   const msg = e instanceof Error ? e.message : String(e);
   return {
     title: `fuzz: harness error: ${msg.split("\n")[0]!.slice(0, 100)}`,
     type: "HARNESS",
     report: msg,
+    breaks: "the harness runs every case to its end",
   };
-}
-
-/** The campaigns a guest can run: model-based, or raw (no model). */
-export type Suite = "model" | "raw";
-
-/** One case: the property fast-check checks; the op log of the run goes to `lastLog`. */
-function makeProperty(
-  suite: Suite,
-  stats: FuzzStats,
-  seed: number,
-  kmsg: KmsgReader | null,
-  maxCommands: number,
-  lastLog: { ops: string[]; caseId: string },
-  afterCase: () => void = () => {},
-  replayPath?: string,
-): fc.IProperty<[unknown]> {
-  const commands = fc.commands(allCommands, {
-    maxCommands,
-    size: "max",
-    ...(replayPath !== undefined ? { replayPath } : {}),
-  });
-  if (suite === "raw") return makeRawProperty(stats, seed, kmsg, maxCommands, lastLog, afterCase);
-  return fc.property(commands, (cmds) => {
-    fc.pre(!dirty.value);
-    stats.cases++;
-    const caseId = `model/${seed}/${stats.cases}`;
-    markCase("fuzz", caseId, "start");
-    kmsg?.drain();
-    const model = new UdiagModel({ pageSize: pageSize() });
-    const real = new RealUdiag(POOL, strictPage.value);
-    lastLog.caseId = caseId;
-    let leak: StateLeak | null = null;
-    let failure: unknown = null;
-    try {
-      real.ensureClean(); // a case starts on a clean device
-      real.checkPage(model, "setup");
-      real.log.length = 0;
-      fc.modelRun(() => ({ model, real }), cmds);
-    } catch (e) {
-      failure = e;
-    } finally {
-      lastLog.ops = [...real.log];
-      for (const op of real.log) {
-        const name = commandName(op);
-        stats.byCommand[name] = (stats.byCommand[name] ?? 0) + 1;
-      }
-      stats.ops += real.log.length;
-      real[Symbol.dispose]();
-      leak = leftBehind(real.tracefs);
-      if (leak) dirty.value = true;
-      markCase("fuzz", caseId, "end");
-    }
-    // A leak ends this boot's cases, so it is what gets filed, even when the
-    // case failed for another reason too (that reason is found again later).
-    // A device dirty at the start was not this case's doing.
-    if (failure instanceof DirtyDeviceError) throw failure;
-    if (leak) throw failure ? leak.alsoFailed(failure) : leak;
-    if (failure) throw failure;
-    afterCase();
-    const said = kmsg?.drain() ?? "";
-    const fresh = newReport(said);
-    if (fresh) throw fresh;
-  });
-}
-
-/** A raw case: random raw operations, no model; see raw.ts for the oracle. */
-function makeRawProperty(
-  stats: FuzzStats,
-  seed: number,
-  kmsg: KmsgReader | null,
-  maxOps: number,
-  lastLog: { ops: string[]; caseId: string },
-  afterCase: () => void,
-): fc.IProperty<[unknown]> {
-  return fc.property(fc.array(rawOp, { maxLength: maxOps }), (ops) => {
-    stats.cases++;
-    const caseId = `raw/${seed}/${stats.cases}`;
-    markCase("fuzz", caseId, "start");
-    kmsg?.drain();
-    lastLog.caseId = caseId;
-    const tracefs = new Tracefs();
-    const state = { file: UdiagFile.openOrThrow(), tracefs };
-    const log: string[] = [];
-    try {
-      for (const o of ops) {
-        log.push(showRawOp(o));
-        runRawOp(state, o);
-        stats.byCommand[`raw_${o.op}`] = (stats.byCommand[`raw_${o.op}`] ?? 0) + 1;
-        stats.ops++;
-      }
-    } finally {
-      lastLog.ops = log;
-      state.file.close();
-      rawCleanup(tracefs);
-      markCase("fuzz", caseId, "end");
-    }
-    afterCase();
-    const fresh = newReport(kmsg?.drain() ?? "");
-    if (fresh) throw fresh;
-  });
-}
-
-/** Runs the campaign; findings and progress go to the callbacks. */
-export function runCampaign(o: CampaignOptions): FuzzStats {
-  const suite = o.suite ?? "model";
-  const stats: FuzzStats = o.stats ?? newStats();
-  const startSeconds = stats.seconds;
-  const started = Date.now();
-  const left = () => o.timeSeconds * 1000 - (Date.now() - started);
-  using kmsg = KmsgReader.open() ?? undefined;
-  let lastProgress = 0;
-  const progress = () => {
-    stats.seconds = startSeconds + (Date.now() - started) / 1000;
-    o.onProgress?.(stats);
-  };
-  for (let k = 0; left() > 0; k++) {
-    if (o.maxCases && stats.cases >= o.maxCases) break;
-    const seed = (o.seed + k) | 0;
-    stats.seeds.push(seed);
-    const lastLog = { ops: [] as string[], caseId: "" };
-    const prop = makeProperty(
-      suite,
-      stats,
-      seed,
-      kmsg ?? null,
-      o.maxCommands ?? 30,
-      lastLog,
-      () => {
-        if (Date.now() - lastProgress > 5000) {
-          lastProgress = Date.now();
-          progress();
-        }
-      },
-    );
-    const out = fc.check(prop, {
-      seed,
-      numRuns: o.maxCases
-        ? Math.min(o.runsPerSeed ?? 20, o.maxCases - stats.cases)
-        : o.runsPerSeed ?? 20,
-      // No time limit inside fc.check: it would cut shrinking short. The
-      // budget is checked between batches of runsPerSeed cases instead.
-    });
-    if (out.failed && out.errorInstance instanceof DirtyDeviceError) {
-      progress();
-      throw out.errorInstance;
-    }
-    if (!out.failed || out.counterexamplePath === null) continue;
-    const replayPath = replayPathOf(out.counterexample?.[0]);
-    // Replay the shrunk case once: its operation log, and whether it
-    // reproduces (not on a device a case left dirty: a fresh VM replays it).
-    const replay = dirty.value ? { failed: false } : fc.check(
-      makeProperty(
-        suite,
-        stats,
-        seed,
-        kmsg ?? null,
-        o.maxCommands ?? 30,
-        lastLog,
-        () => {},
-        replayPath,
-      ),
-      { seed, path: out.counterexamplePath, numRuns: 1, endOnFailure: true },
-    );
-    const { title, type, report } = findingTitle(out.errorInstance);
-    stats.findings++;
-    if (out.errorInstance instanceof KernelReport || title.startsWith("fuzz: enable byte after")) {
-      fileTitle(title);
-    }
-    o.onFinding?.({
-      event: "finding",
-      title,
-      type,
-      seed,
-      path: out.counterexamplePath,
-      replayPath,
-      caseId: lastLog.caseId,
-      ops: lastLog.ops.concat(failingOp(out.errorInstance)),
-      error: out.errorInstance instanceof Error
-        ? out.errorInstance.message
-        : String(out.errorInstance),
-      report,
-      reproduced: replay.failed,
-    });
-    if (dirty.value) {
-      progress();
-      throw new DirtyDeviceError(`state left behind by ${lastLog.caseId}`);
-    }
-  }
-  progress();
-  return stats;
-}
-
-/** The operation a case failed on, as the last line of its log (pure). */
-function failingOp(e: unknown): string[] {
-  const m = e instanceof StateLeak ? e.cause : e;
-  const op = m instanceof Mismatch ? [`${m.op}  # ${m.got}, expected ${m.want}`] : [];
-  return e instanceof StateLeak ? [...op, `(cleanup)  # ${e.message}`] : op;
 }
 
 /** The replayPath fast-check prints in a command list's toString() (pure). */
-export function replayPathOf(commands: unknown): string {
-  const m = /\/\*replayPath="([^"]*)"\*\//.exec(String(commands));
+export function replayPathOf(value: unknown): string {
+  const m = /\/\*replayPath="([^"]*)"\*\//.exec(String(value));
   return m ? m[1]! : "";
 }
 
-/** Fresh campaign counts, every model command at 0. */
-export function newStats(): FuzzStats {
-  return {
-    cases: 0,
-    ops: 0,
-    seconds: 0,
-    byCommand: Object.fromEntries(COMMAND_NAMES.map((n) => [n, 0])),
-    findings: 0,
-    seeds: [],
-  };
+/** Options of {@linkcode Campaigner.runCases} and {@linkcode Campaigner.runRounds}. */
+export interface RunOptions {
+  readonly seed: number;
+  readonly timeSeconds: number;
+  /** Stop after this many cases in all (0 = only the time budget). */
+  readonly maxCases?: number;
+  /** Cases per seed before moving on (fast-check numRuns). */
+  readonly runsPerSeed?: number;
+  readonly maxCommands?: number;
+  readonly stats: FuzzStats;
+  readonly onFinding?: (f: FuzzFinding) => void;
+  readonly onProgress?: (s: FuzzStats) => void;
 }
 
-/** Replays one case by seed, path and replayPath: does it still fail, and how. */
-export function replayCase(
-  seed: number,
-  path: string,
-  replayPath: string,
-  maxCommands = 30,
-  suite: Suite = "model",
-): {
-  failed: boolean;
-  title: string | null;
-  ops: string[];
-} {
-  const stats = newStats();
-  using kmsg = KmsgReader.open() ?? undefined;
-  const lastLog = { ops: [] as string[], caseId: "" };
-  const prop = makeProperty(
-    suite,
-    stats,
-    seed,
-    kmsg ?? null,
-    maxCommands,
-    lastLog,
-    () => {},
-    replayPath,
-  );
-  const out = fc.check(prop, {
-    seed,
-    path,
-    numRuns: 1,
-    endOnFailure: true,
-  });
+/** What a replay of one case showed. */
+export interface ReplayOutcome {
+  readonly failed: boolean;
+  readonly title: string | null;
+  readonly ops: readonly string[];
+}
+
+/**
+ * The state of one guest's campaigns: the kernel log reader, the kernel
+ * report titles already filed (a target that WARNs on every register would
+ * otherwise fail every case with the same report and hide everything else;
+ * syzkaller, too, stops reproducing a crash it already has), the one title a
+ * replay looks for, and whether a case left the target dirty.
+ */
+export class Campaigner implements Disposable {
+  readonly #kmsg: KmsgReader | null;
+  readonly #known = new Set<string>();
+  readonly #expected: string | null;
+  #dirty = false;
+
+  constructor(o: { readonly expect?: string; readonly kmsg?: KmsgReader | null } = {}) {
+    this.#kmsg = o.kmsg === undefined ? KmsgReader.open() : o.kmsg;
+    this.#expected = o.expect ?? null;
+  }
+
+  /** True once a case left state behind: the rest of this boot is skipped. */
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
+  /** The first kernel report in `said` that is not filed yet (and is the expected one, in a replay). */
+  newReport(said: string): KernelReport | null {
+    const c = parseAll(said).find((x) =>
+      !this.#known.has(x.title) && (this.#expected === null || x.title === this.#expected)
+    );
+    return c ? new KernelReport(c.title, c.type, c.report) : null;
+  }
+
+  /** Marks a kernel report title as filed: later cases that only repeat it pass. */
+  fileTitle(title: string): void {
+    this.#known.add(title);
+  }
+
+  /** Runs one case of `c`: marks, the case, the leak and kernel-report oracles. */
+  #runOne<T>(c: CaseCampaign<T>, value: T, caseId: string, o: RunOptions, log: string[]): void {
+    o.stats.cases++;
+    markCase(FUZZ_SUITE, caseId, "start");
+    this.#kmsg?.drain();
+    let failure: unknown = null;
+    try {
+      c.run(value, log);
+    } catch (e) {
+      failure = e;
+    } finally {
+      for (const line of log) {
+        const name = c.opName(line);
+        o.stats.byCommand[name] = (o.stats.byCommand[name] ?? 0) + 1;
+      }
+      o.stats.ops += log.length;
+      markCase(FUZZ_SUITE, caseId, "end");
+    }
+    if (failure instanceof CaseFailure && failure.leavesState) this.#dirty = true;
+    if (failure) throw failure;
+    const fresh = this.newReport(this.#kmsg?.drain() ?? "");
+    if (fresh) throw fresh;
+  }
+
+  /** The property fast-check checks for campaign `c`; the last case's ops go to `last`. */
+  #property<T>(
+    c: CaseCampaign<T>,
+    seed: number,
+    o: RunOptions,
+    last: { ops: string[]; caseId: string },
+    replayPath?: string,
+  ): fc.IProperty<[T]> {
+    const arb = c.arbitrary({
+      maxCommands: o.maxCommands ?? 30,
+      ...(replayPath !== undefined ? { replayPath } : {}),
+    });
+    return fc.property(arb, (value) => {
+      fc.pre(!this.#dirty);
+      const caseId = `${c.name}/${seed}/${o.stats.cases + 1}`;
+      const log: string[] = [];
+      last.caseId = caseId;
+      last.ops = log;
+      this.#runOne(c, value, caseId, o, log);
+    });
+  }
+
+  /**
+   * Runs case campaign `c` from `o.seed` on until its budget ends, filing
+   * each failure through `o.onFinding`; throws {@linkcode DirtyTargetError}
+   * when the target is dirty (the host goes on in a fresh VM).
+   */
+  runCases<T>(c: CaseCampaign<T>, o: RunOptions): void {
+    const clock = budget(o);
+    for (let k = 0; clock.left() > 0; k++) {
+      if (o.maxCases && o.stats.cases >= o.maxCases) break;
+      const seed = (o.seed + k) | 0;
+      o.stats.seeds.push(seed);
+      const last = { ops: [] as string[], caseId: "" };
+      const out = fc.check(this.#property(c, seed, o, last), {
+        seed,
+        numRuns: o.maxCases
+          ? Math.min(o.runsPerSeed ?? 20, o.maxCases - o.stats.cases)
+          : o.runsPerSeed ?? 20,
+        // No time limit inside fc.check: it would cut shrinking short. The
+        // budget is checked between batches of runsPerSeed cases instead.
+      });
+      clock.tick();
+      if (out.failed && out.errorInstance instanceof DirtyTargetError) {
+        clock.progress();
+        throw out.errorInstance;
+      }
+      if (!out.failed || out.counterexamplePath === null) continue;
+      this.#fileCase(c, seed, out, last, o);
+      if (this.#dirty) {
+        clock.progress();
+        throw new DirtyTargetError(`state left behind by ${last.caseId}`);
+      }
+    }
+    clock.progress();
+  }
+
+  /** Replays a failed case once (not on a dirty target: a fresh VM replays it), then files it. */
+  #fileCase<T>(
+    c: CaseCampaign<T>,
+    seed: number,
+    out: fc.RunDetails<[T]>,
+    last: { ops: string[]; caseId: string },
+    o: RunOptions,
+  ): void {
+    const path = out.counterexamplePath!;
+    const replayPath = replayPathOf(out.counterexample?.[0]);
+    const again = this.#dirty ? { failed: false } : fc.check(
+      this.#property(c, seed, o, last, replayPath),
+      { seed, path, numRuns: 1, endOnFailure: true },
+    );
+    const e = out.errorInstance;
+    const { title, type, report, breaks } = failureOf(e);
+    o.stats.findings++;
+    if (e instanceof KernelReport) this.fileTitle(title);
+    if (e instanceof CaseFailure) c.filed?.(e);
+    o.onFinding?.({
+      event: "finding",
+      title,
+      kind: e instanceof KernelReport ? "kernel" : "fuzz",
+      type,
+      caseId: last.caseId,
+      ops: [...last.ops, ...(e instanceof CaseFailure ? e.failingOps : [])],
+      error: e instanceof Error ? e.message : String(e),
+      report,
+      reproduced: again.failed,
+      breaks,
+      replay: {
+        suite: "fuzz",
+        campaign: c.name,
+        seed,
+        path,
+        replayPath,
+        maxCommands: o.maxCommands ?? 30,
+        fastCheck: FAST_CHECK_VERSION,
+        reproducedInCampaign: again.failed,
+      },
+    });
+  }
+
+  /** Runs round campaign `c` until its budget ends, filing each failed round. */
+  async runRounds(c: RoundCampaign, o: RunOptions): Promise<void> {
+    const clock = budget(o);
+    for (let k = 0; clock.left() > 0; k++) {
+      const seed = (o.seed + k * c.workers) | 0;
+      const caseId = `${c.name}/${seed}/${c.workers}x${c.ms}`;
+      const r = await this.#round(c, seed, c.workers, c.ms, caseId);
+      o.stats.cases++;
+      o.stats.ops += r.ops;
+      o.stats.byCommand[c.name] = (o.stats.byCommand[c.name] ?? 0) + r.ops;
+      o.stats.seeds.push(seed);
+      clock.tick();
+      if (r.failure) {
+        const { title, type, report, breaks } = failureOf(r.failure);
+        o.stats.findings++;
+        if (r.failure instanceof KernelReport) this.fileTitle(title);
+        o.onFinding?.({
+          event: "finding",
+          title,
+          kind: r.failure instanceof KernelReport ? "kernel" : "fuzz",
+          type,
+          caseId,
+          ops: [...r.log],
+          error: report,
+          report,
+          // A race is not deterministic: replay reruns the round (deno task repro).
+          reproduced: false,
+          breaks,
+          replay: { suite: "race", campaign: c.name, seed, workers: c.workers, ms: c.ms },
+        });
+      }
+      clock.progress();
+    }
+  }
+
+  /** One round between marks; a new kernel report during it is its failure. */
+  async #round(
+    c: RoundCampaign,
+    seed: number,
+    workers: number,
+    ms: number,
+    caseId: string,
+  ): Promise<RoundResult> {
+    this.#kmsg?.drain();
+    markCase(FUZZ_SUITE, caseId, "start");
+    const r = await c.round(seed, workers, ms);
+    markCase(FUZZ_SUITE, caseId, "end");
+    const report = this.newReport(this.#kmsg?.drain() ?? "");
+    return report ? { ...r, failure: report } : r;
+  }
+
+  /** Replays one case by seed, path and replayPath: does it still fail, and how. */
+  replayCase<T>(
+    c: CaseCampaign<T>,
+    r: { seed: number; path: string; replayPath: string; maxCommands: number },
+  ): ReplayOutcome {
+    if (this.#expected !== null) c.replaying?.(this.#expected);
+    const stats = newStats();
+    const last = { ops: [] as string[], caseId: "" };
+    const out = fc.check(
+      this.#property(
+        c,
+        r.seed,
+        { seed: r.seed, timeSeconds: 0, stats, maxCommands: r.maxCommands },
+        last,
+        r.replayPath,
+      ),
+      { seed: r.seed, path: r.path, numRuns: 1, endOnFailure: true },
+    );
+    return {
+      failed: out.failed,
+      title: out.failed ? failureOf(out.errorInstance).title : null,
+      ops: last.ops,
+    };
+  }
+
+  /** Reruns one round up to `tries` times (a race is not deterministic). */
+  async replayRound(
+    c: RoundCampaign,
+    r: { seed: number; workers: number; ms: number },
+    tries = 5,
+  ): Promise<ReplayOutcome> {
+    for (let i = 1; i <= tries; i++) {
+      const caseId = `${c.name}/${r.seed}/${r.workers}x${r.ms}`;
+      const out = await this.#round(c, r.seed, r.workers, r.ms, caseId);
+      if (out.failure) {
+        return { failed: true, title: failureOf(out.failure).title, ops: [`try ${i}`, ...out.log] };
+      }
+    }
+    return { failed: false, title: null, ops: [] };
+  }
+
+  [Symbol.dispose](): void {
+    this.#kmsg?.[Symbol.dispose]();
+  }
+}
+
+/** A campaign's time budget and its progress reports (every 5 s at most). */
+function budget(o: RunOptions): { left(): number; tick(): void; progress(): void } {
+  const started = Date.now();
+  const startSeconds = o.stats.seconds;
+  let lastProgress = Date.now();
+  const progress = () => {
+    o.stats.seconds = startSeconds + (Date.now() - started) / 1000;
+    o.onProgress?.(o.stats);
+  };
   return {
-    failed: out.failed,
-    title: out.failed ? findingTitle(out.errorInstance).title : null,
-    ops: lastLog.ops,
+    left: () => o.timeSeconds * 1000 - (Date.now() - started),
+    tick: () => {
+      if (Date.now() - lastProgress > 5000) {
+        lastProgress = Date.now();
+        progress();
+      }
+    },
+    progress,
   };
 }

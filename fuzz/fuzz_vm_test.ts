@@ -7,19 +7,22 @@
 import assert from "node:assert/strict";
 import { fuzz } from "./run.ts";
 import { repro } from "./repro.ts";
-import { COMMAND_NAMES } from "./commands/mod.ts";
+import { COMMAND_NAMES } from "../abi/udiag/fuzz/titles.ts";
+import { resolveSubject } from "../abi/mod.ts";
 
 const base = {
-  target: { kind: "kmod" as const },
   runs: 0,
   jobs: 1,
   shard: { index: 1, count: 1 },
   maxCommands: 30,
+  suites: ["model", "raw", "race"],
 };
+const udiag = (broken?: string) =>
+  resolveSubject({ abi: "udiag", target: "kmod", profile: "base", ...(broken ? { broken } : {}) });
 
 Deno.test("deno task fuzz: a fixed-seed campaign on kmod finds nothing and covers every command", async () => {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
-  const s = await fuzz({ ...base, timeSeconds: 45, seed: 42, reportsDir });
+  const s = await fuzz({ ...base, subject: await udiag(), timeSeconds: 45, seed: 42, reportsDir });
   assert.deepEqual(s.findings.map((f) => f.title), []);
   assert.equal(s.kernelDied, false);
   assert.ok(s.cases >= 100, `only ${s.cases} cases`);
@@ -28,7 +31,13 @@ Deno.test("deno task fuzz: a fixed-seed campaign on kmod finds nothing and cover
 
 Deno.test("deno task fuzz: catches, shrinks, files and replays a module that skips the EBUSY check", async () => {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
-  const s = await fuzz({ ...base, timeSeconds: 60, seed: 1, reportsDir, broken: "SKIP_EBUSY" });
+  const s = await fuzz({
+    ...base,
+    subject: await udiag("SKIP_EBUSY"),
+    timeSeconds: 60,
+    seed: 1,
+    reportsDir,
+  });
   const f = s.findings.find((x) => x.title === "fuzz: delete returned ok 0, expected EBUSY");
   assert.ok(f, `not caught; findings: ${s.findings.map((x) => x.title).join("; ")}`);
   const ops = (await Deno.readTextFile(`${f.dir}/repro.txt`)).trim().split("\n");
@@ -38,6 +47,9 @@ Deno.test("deno task fuzz: catches, shrinks, files and replays a module that ski
   const replay = JSON.parse(await Deno.readTextFile(`${f.dir}/replay.json`));
   assert.equal(replay.fastCheck, "4.10.2");
   assert.equal(replay.broken, "SKIP_EBUSY");
+  assert.equal(replay.suite, "fuzz");
+  assert.equal(replay.campaign, "model");
+  assert.equal(replay.abi, "udiag");
   const r = await repro(f.dir);
   assert.equal(r.reproduced, true, r.detail);
 });

@@ -1,71 +1,32 @@
 /**
- * `deno task repro reports/<folder>`: replays a finding from its replay.json
- * in a fresh VM and says whether it still reproduces, under the same title.
+ * `deno task repro <folder>`: replays a finding (a `reports/` or
+ * `docs/…-findings/` folder) from its replay.json in a fresh VM and says
+ * whether it still reproduces, as the same finding: a conformance rule or a
+ * security check that fails again, a kernel report or a fuzz oracle under its
+ * title (the replay's `kind` says which).
  *
  * Exit status: 0 reproduces, 3 does not, 2 bad input, 255 the kernel died
  * some other way.
  *
  * @module
  */
-import { runGuest } from "../harness/vm/vm_cli.ts";
-import { BROKEN_VARIANTS, type BrokenVariant } from "../harness/vm/module.ts";
 import { conformance } from "../conformance/run.ts";
+import { security } from "../security/run.ts";
+import { replaySubject, type Subject, subjectGuest } from "../abi/mod.ts";
+import { checkInput, runMain, UsageError } from "../harness/cli.ts";
+import { runGuest } from "../harness/vm/guest_run.ts";
 import { listFindings } from "../harness/report/store.ts";
 import { titleKey } from "../harness/report/dedup.ts";
-import { shellQuote } from "../harness/vm/initramfs.ts";
-import { parseTarget } from "../harness/target.ts";
-import { security } from "../security/run.ts";
+import { type FindingKind, readReplay, type Replay } from "../harness/replay.ts";
+import type { ReplayRequest } from "./guest.ts";
 
-/** What replay.json of a fuzz or conformance finding holds. */
-export interface Replay {
-  readonly suite: "fuzz/model" | "fuzz/raw" | "fuzz/race" | "conformance" | "security";
-  readonly seed?: number;
-  readonly path?: string;
-  readonly replayPath?: string;
-  readonly maxCommands?: number;
-  /** A rule ID, or "all" for a report only the whole suite shows (kmemleak). */
-  readonly rule?: string;
-  /** A security check ID. */
-  readonly check?: string;
-  readonly broken?: string;
-  readonly profile?: string;
-  /** `kmod` or `patch:FILE`. */
-  readonly target?: string;
-}
-
-/** Validates a parsed replay.json (pure); throws a TypeError naming what is wrong. */
-export function checkReplay(v: unknown): Replay {
-  const r = v as Record<string, unknown>;
-  if (!r || typeof r !== "object") throw new TypeError("replay.json is not an object");
-  if (r.suite === "fuzz/model" || r.suite === "fuzz/raw" || r.suite === "fuzz/race") {
-    if (typeof r.seed !== "number" || typeof r.path !== "string") {
-      throw new TypeError(
-        `replay.json of suite "${r.suite}" needs a numeric seed and a string path`,
-      );
-    }
-  } else if (r.suite === "conformance") {
-    if (typeof r.rule !== "string") {
-      throw new TypeError('replay.json of suite "conformance" needs a rule');
-    }
-  } else if (r.suite === "security") {
-    if (typeof r.check !== "string") {
-      throw new TypeError('replay.json of suite "security" needs a check');
-    }
-  } else {
-    throw new TypeError(`replay.json names an unknown suite "${String(r.suite)}"`);
-  }
-  if (
-    r.broken !== undefined && !(BROKEN_VARIANTS as readonly string[]).includes(String(r.broken))
-  ) {
-    throw new TypeError(`replay.json names an unknown broken variant "${String(r.broken)}"`);
-  }
-  return r as unknown as Replay;
-}
+/** Exit status when the finding does not reproduce. */
+export const NOT_REPRODUCED_EXIT = 3;
 
 /**
- * Whether a replayed title is the finding's (pure): the same title, or for
- * "BUG: scheduling while atomic" (a leaked preempt count noticed wherever the
- * task next schedules) the same report class in another frame.
+ * Whether a replayed kernel report is the finding's (pure): the same title,
+ * or for "BUG: scheduling while atomic" (a leaked preempt count noticed
+ * wherever the task next schedules) the same report class in another frame.
  */
 export function sameReport(got: string, want: string): boolean {
   if (titleKey(got) === titleKey(want)) return true;
@@ -74,62 +35,68 @@ export function sameReport(got: string, want: string): boolean {
 }
 
 /**
- * Whether a suite's replay found `want` again (pure): a conformance violation
- * or security weakness when its rule or check fails again (what it does
- * first wrong can depend on state), a kernel report under its own title.
+ * Whether a replay found the finding again (pure): for a conformance or
+ * security finding, its rule or check failing again (what it does wrong first
+ * can depend on state), for the rest a title that is the same report.
  */
-export function foundAgain(titles: readonly string[], want: string): boolean {
-  const id = /^(conformance|security) /.test(want) ? want.split(":")[0]! : null;
-  return titles.some((t) => id ? t.split(":")[0] === id : sameReport(t, want));
+export function foundAgain(titles: readonly string[], want: string, kind: FindingKind): boolean {
+  if (kind === "conformance" || kind === "security") {
+    const id = want.split(":")[0]!;
+    return titles.some((t) => t.split(":")[0] === id);
+  }
+  return titles.some((t) => sameReport(t, want));
 }
 
-/** Replays the finding in `dir`; true when the same title comes back. */
-export async function repro(dir: string): Promise<{ reproduced: boolean; detail: string }> {
-  const title = (await Deno.readTextFile(`${dir}/title`)).trim();
-  const replay = checkReplay(JSON.parse(await Deno.readTextFile(`${dir}/replay.json`)));
-  const broken = replay.broken as BrokenVariant | undefined;
-  const target = parseTarget(replay.target ?? "kmod");
+/** What a replay found. */
+export interface ReproOutcome {
+  readonly reproduced: boolean;
+  readonly detail: string;
+}
+
+async function tempReports(): Promise<string> {
+  return await Deno.makeTempDir({ prefix: "udiag-repro-" });
+}
+
+/** Replays a conformance or security finding by rerunning its rule or check. */
+async function replaySuite(
+  title: string,
+  replay: Replay & { suite: "conformance" | "security" },
+  subject: Subject,
+): Promise<ReproOutcome> {
+  const reportsDir = await tempReports();
+  const outDir = `${reportsDir}/out`;
   if (replay.suite === "conformance") {
-    const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });
     await conformance({
-      target,
-      ruleIds: replay.rule === "all" ? [] : [replay.rule!],
-      outDir: `${reportsDir}/out`,
+      subject,
+      ruleIds: replay.rule === "all" ? [] : [replay.rule],
+      outDir,
       reportsDir,
-      ...(broken ? { broken } : {}),
     });
-    const titles = (await listFindings(reportsDir)).map((m) => m.title);
-    return {
-      reproduced: foundAgain(titles, title),
-      detail: titles.join("; ") || "rule passed",
-    };
+  } else {
+    await security({ subject, checkIds: [replay.check], outDir, reportsDir });
   }
-  if (replay.suite === "security") {
-    const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });
-    await security({
-      target,
-      checkIds: [replay.check!],
-      outDir: `${reportsDir}/out`,
-      reportsDir,
-      ...(broken ? { broken } : {}),
-    });
-    const titles = (await listFindings(reportsDir)).map((m) => m.title);
-    return {
-      reproduced: foundAgain(titles, title),
-      detail: titles.join("; ") || "check passed",
-    };
-  }
-  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-" });
+  const titles = (await listFindings(reportsDir)).map((m) => m.title);
+  return {
+    reproduced: foundAgain(titles, title, replay.kind),
+    detail: titles.join("; ") || `${replay.suite === "conformance" ? "rule" : "check"} passed`,
+  };
+}
+
+/** Replays a fuzz case or race round in the guest (fuzz/guest.ts --replay). */
+async function replayFuzz(
+  title: string,
+  replay: Replay & { suite: "fuzz" | "race" },
+  subject: Subject,
+): Promise<ReproOutcome> {
+  const reportsDir = await tempReports();
   let replayed: { failed: boolean; title: string | null } | null = null;
+  const request: ReplayRequest = { replay, expect: title };
   const res = await runGuest({
-    command: `deno run -A fuzz/guest.ts --replay ${replay.seed}:${replay.path} --replay-path '${
-      replay.replayPath ?? ""
-    }' --max-commands ${replay.maxCommands ?? 30} --suites ${replay.suite.slice("fuzz/".length)}${
-      title.startsWith("fuzz: enable byte after") ? "" : " --lenient-page"
-    } --expect ${shellQuote(title)}`,
-    ...(broken ? { broken } : {}),
-    ...(replay.profile ? { profile: replay.profile } : {}),
-    target,
+    ...subjectGuest(subject),
+    // The request goes as a file: nothing from replay.json passes through a shell.
+    command:
+      `deno run -A fuzz/guest.ts --abi ${subject.abi.name} --replay "$UDIAG_OUT/replay-request.json"`,
+    files: { "replay-request.json": JSON.stringify(request) },
     reportsDir,
     echoGuest: true,
     timeoutSeconds: 600,
@@ -142,9 +109,8 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
   const consoleTitles = (await listFindings(reportsDir)).map((m) => m.title);
   const r = replayed as { failed: boolean; title: string | null } | null;
   const same = (t: string | null) => t !== null && sameReport(t, title);
-  const reproduced = (r?.failed === true && same(r.title)) || consoleTitles.some(same);
   return {
-    reproduced,
+    reproduced: (r?.failed === true && same(r.title)) || consoleTitles.some(same),
     detail: [
       r
         ? (r.failed ? `case failed: ${r.title}` : "case passed")
@@ -154,22 +120,36 @@ export async function repro(dir: string): Promise<{ reproduced: boolean; detail:
   };
 }
 
+/** Replays the finding in `dir`. */
+export async function repro(dir: string): Promise<ReproOutcome> {
+  const { title, replay, subject } = await checkInput(async () => {
+    const title = (await Deno.readTextFile(`${dir}/title`)).trim();
+    const replay = await readReplay(dir);
+    return { title, replay, subject: await replaySubject(replay) };
+  });
+  switch (replay.suite) {
+    case "conformance":
+    case "security":
+      return await replaySuite(title, replay, subject);
+    case "fuzz":
+    case "race":
+      return await replayFuzz(title, replay, subject);
+  }
+}
+
 if (import.meta.main) {
-  const dir = Deno.args[0]?.replace(/\/$/, "");
-  if (!dir || Deno.args.length !== 1) {
-    console.error("Usage: deno task repro reports/<folder>");
-    Deno.exit(2);
-  }
-  let out;
-  try {
-    out = await repro(dir);
-  } catch (e) {
-    if (e instanceof TypeError || e instanceof Deno.errors.NotFound || e instanceof SyntaxError) {
-      console.error(`Cannot replay "${dir}": ${(e as Error).message}`);
-      Deno.exit(2);
+  runMain(async () => {
+    const dir = Deno.args[0]?.replace(/\/$/, "");
+    if (!dir || Deno.args.length !== 1 || dir.startsWith("-")) {
+      throw new UsageError("Usage: deno task repro <folder with title and replay.json>");
     }
-    throw e;
-  }
-  console.log(`${out.reproduced ? "reproduces" : "does not reproduce"}: ${dir} (${out.detail})`);
-  Deno.exit(out.reproduced ? 0 : 3);
+    const out = await repro(dir).catch((e) => {
+      if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) {
+        throw new UsageError(`Cannot replay "${dir}": ${(e as Error).message}`);
+      }
+      throw e;
+    });
+    console.log(`${out.reproduced ? "reproduces" : "does not reproduce"}: ${dir} (${out.detail})`);
+    return out.reproduced ? 0 : NOT_REPRODUCED_EXIT;
+  });
 }

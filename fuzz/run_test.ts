@@ -1,67 +1,75 @@
 import assert from "node:assert/strict";
-import { consoleForCase, mergeStats, parseSuites, seedRanges, summaryMarkdown } from "./run.ts";
-import { findingTitle, KernelReport, replayPathOf } from "./campaign.ts";
-import { Mismatch, StateLeak } from "./real.ts";
+import { guestCommand, mergeStats, parseSuites, seedRanges, summaryMarkdown } from "./run.ts";
+import { CaseFailure, failureOf, KernelReport, replayPathOf } from "./campaign.ts";
+import { Mismatch, StateLeak } from "../abi/udiag/fuzz/real.ts";
 import { parseShard, shardSeeds } from "./shard.ts";
-import { checkReplay, foundAgain, sameReport } from "./repro.ts";
+import { foundAgain, sameReport } from "./repro.ts";
+import udiag from "../abi/udiag/plugin.ts";
 
-Deno.test("findingTitle() keeps titles stable across handles and indexes", () => {
+Deno.test("failureOf() of udiag mismatches keeps titles stable across handles and indexes", () => {
   assert.equal(
-    findingTitle(new Mismatch('delete("f0")', "ok 0", "EBUSY")).title,
+    failureOf(new Mismatch('delete("f0")', "ok 0", "EBUSY")).title,
     "fuzz: delete returned ok 0, expected EBUSY",
   );
   assert.equal(
-    findingTitle(new Mismatch('register(h3, "f1")', "ok 7", "ok 1")).title,
+    failureOf(new Mismatch('register(h3, "f1")', "ok 7", "ok 1")).title,
     "fuzz: register returned ok N, expected ok 1",
   );
   assert.equal(
-    findingTitle(new Mismatch('enable byte 12 after ftrace("f0", on)', "0", "1")).title,
+    failureOf(new Mismatch('enable byte 12 after ftrace("f0", on)', "0", "1")).title,
     "fuzz: enable byte after ftrace returned 0, expected 1",
   );
   assert.equal(
-    findingTitle(new Mismatch("enable byte 7 after setup", "83", "0")).title,
+    failureOf(new Mismatch("enable byte 7 after setup", "83", "0")).title,
     "fuzz: enable byte after setup returned N, expected 0",
   );
-  const k = findingTitle(new KernelReport("KASAN: slab-use-after-free Read in x", "KASAN", "r"));
-  assert.deepEqual(k, {
-    title: "KASAN: slab-use-after-free Read in x",
-    type: "KASAN",
-    report: "r",
-  });
+  const k = failureOf(new KernelReport("KASAN: slab-use-after-free Read in x", "KASAN", "r"));
+  assert.equal(k.title, "KASAN: slab-use-after-free Read in x");
+  assert.equal(k.type, "KASAN");
+  assert.equal(k.report, "r");
+  assert.match(k.breaks, /no kernel report/);
+  // Anything else a case throws is the harness's own failure, not the kernel's.
+  assert.equal(failureOf(new Error("boom")).type, "HARNESS");
+  const own = failureOf(new CaseFailure("m", { title: "t", breaks: "b" }));
+  assert.deepEqual(own, { title: "t", type: "MISMATCH", report: "m", breaks: "b" });
 });
 
-Deno.test("findingTitle() of a leak names what stayed, not the case's numbers", () => {
+Deno.test("failureOf() of a leak names what stayed, not the case's numbers", () => {
   const leak = new StateLeak("an event tracefs does not list holds an index", "index 2, expected 1")
     .alsoFailed(new Mismatch('register(h2, "")', "ok 1", "EINVAL"));
   assert.equal(
-    findingTitle(leak).title,
+    failureOf(leak).title,
     "fuzz: state left behind: an event tracefs does not list holds an index",
   );
   assert.match(leak.message, /also failed: register\(h2, ""\) returned ok 1, expected EINVAL/);
   assert.ok(leak.cause instanceof Mismatch);
+  assert.equal(leak.leavesState, true);
+  assert.deepEqual(leak.failingOps.slice(0, 1), ['register(h2, "")  # ok 1, expected EINVAL']);
 });
 
-Deno.test("parseSuites() takes the campaigns and the security checks, nothing else", () => {
-  assert.deepEqual(parseSuites("model, security"), ["model", "security"]);
-  assert.throws(() => parseSuites("model,fast"), /Invalid --suites "model,fast"/);
-  assert.throws(() => parseSuites(""), /Invalid --suites/);
+Deno.test("parseSuites() takes the ABI's campaigns and the security checks, nothing else", () => {
+  assert.deepEqual(parseSuites("model, security", udiag.fuzz!), ["model", "security"]);
+  assert.throws(() => parseSuites("model,fast", udiag.fuzz!), /Invalid --suites "model,fast"/);
+  assert.throws(() => parseSuites("", udiag.fuzz!), /Invalid --suites/);
+});
+
+Deno.test("guestCommand() names the ABI and each campaign's seconds", () => {
+  assert.equal(
+    guestCommand({
+      abi: "udiag",
+      seed: 5,
+      seconds: 80,
+      cases: 0,
+      maxCommands: 30,
+      plan: new Map([["model", 60], ["race", 20]]),
+    }),
+    "deno run -A fuzz/guest.ts --abi udiag --seed 5 --time 80 --cases 0 --max-commands 30 --suites model,race --shares model=60,race=20",
+  );
 });
 
 Deno.test("replayPathOf() reads fast-check's replayPath out of a command list", () => {
   assert.equal(replayPathOf('open(),delete("f0") /*replayPath="AAB:q"*/'), "AAB:q");
   assert.equal(replayPathOf("open()"), "");
-});
-
-Deno.test("consoleForCase() cuts the console between a case's marks", () => {
-  const log = [
-    "a",
-    "[ 1.0] udiag-fuzz[9]: fuzz/model/1/1: start",
-    "b",
-    "[ 2.0] udiag-fuzz[9]: fuzz/model/1/1: end",
-    "[ 3.0] udiag-fuzz[9]: fuzz/model/1/2: start",
-  ].join("\n");
-  assert.equal(consoleForCase(log, "model/1/1").split("\n").length, 4);
-  assert.equal(consoleForCase(log, "model/9/9"), "");
 });
 
 Deno.test("seedRanges(), mergeStats() and summaryMarkdown() say what was covered", () => {
@@ -97,17 +105,6 @@ Deno.test("parseShard() and shardSeeds() give every job of every shard its own s
   assert.equal(seen.size, 6);
 });
 
-Deno.test("checkReplay() refuses replay.json it cannot replay, naming why", () => {
-  assert.throws(() => checkReplay({ suite: "nope" }), /unknown suite "nope"/);
-  assert.throws(() => checkReplay({ suite: "fuzz/model", seed: "1" }), /numeric seed/);
-  assert.equal(checkReplay({ suite: "fuzz/race", seed: 3, path: "3x3000" }).path, "3x3000");
-  assert.throws(
-    () => checkReplay({ suite: "fuzz/model", seed: 1, path: "1", broken: "X" }),
-    /broken/,
-  );
-  assert.equal(checkReplay({ suite: "conformance", rule: "UD-DEL-002" }).rule, "UD-DEL-002");
-});
-
 Deno.test("sameReport() accepts a leaked preempt count noticed in another frame, nothing else", () => {
   assert.ok(
     sameReport(
@@ -119,16 +116,18 @@ Deno.test("sameReport() accepts a leaked preempt count noticed in another frame,
   assert.ok(sameReport("WARNING in foo", "WARNING in foo"));
 });
 
-Deno.test("foundAgain(): a rule or check that fails again, or a kernel report by its title", () => {
+Deno.test("foundAgain(): a rule or check that fails again, or a report by its title", () => {
   const found = [
     "conformance UD-MM-006: other text",
     "security SEC-NM-001: exposed: x",
     "WARNING in f",
   ];
-  assert.equal(foundAgain(found, "conformance UD-MM-006: first text"), true);
-  assert.equal(foundAgain(found, "conformance UD-MM-005: offset"), false);
-  assert.equal(foundAgain(found, "security SEC-NM-001: kernel report: y"), true);
-  assert.equal(foundAgain(found, "security SEC-NM-002: exposed: x"), false);
-  assert.equal(foundAgain(found, "WARNING in f"), true);
-  assert.equal(foundAgain(found, "WARNING in g"), false);
+  assert.equal(foundAgain(found, "conformance UD-MM-006: first text", "conformance"), true);
+  assert.equal(foundAgain(found, "conformance UD-MM-005: offset", "conformance"), false);
+  assert.equal(foundAgain(found, "security SEC-NM-001: kernel report: y", "security"), true);
+  assert.equal(foundAgain(found, "security SEC-NM-002: exposed: x", "security"), false);
+  assert.equal(foundAgain(found, "WARNING in f", "kernel"), true);
+  assert.equal(foundAgain(found, "WARNING in g", "kernel"), false);
+  // The kind decides, not the title: a fuzz finding is matched by its whole title.
+  assert.equal(foundAgain(found, "conformance UD-MM-006: first text", "fuzz"), false);
 });

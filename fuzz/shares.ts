@@ -7,13 +7,17 @@
  * @module
  */
 
-/** Relative weights: the model-based campaign first. */
-export const SUITE_WEIGHT: Readonly<Record<string, number>> = { model: 6, raw: 2, race: 2 };
+/** Relative weights of campaigns (an ABI's `fuzz.weights`); a campaign not listed weighs 1. */
+export type Weights = Readonly<Record<string, number>>;
 
 /** Seconds per suite for a budget of `seconds` (pure). */
-export function planShares(suites: readonly string[], seconds: number): Map<string, number> {
-  const total = suites.reduce((a, s) => a + (SUITE_WEIGHT[s] ?? 1), 0);
-  return new Map(suites.map((s) => [s, (seconds * (SUITE_WEIGHT[s] ?? 1)) / total]));
+export function planShares(
+  suites: readonly string[],
+  seconds: number,
+  weights: Weights,
+): Map<string, number> {
+  const total = suites.reduce((a, s) => a + (weights[s] ?? 1), 0);
+  return new Map(suites.map((s) => [s, (seconds * (weights[s] ?? 1)) / total]));
 }
 
 /** `model=54,raw=18` for the guest's --shares (pure). */

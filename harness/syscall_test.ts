@@ -27,7 +27,7 @@ import {
   PROT_READ,
   PROT_WRITE,
 } from "./libc.ts";
-import { DIAG_IOCSREG } from "./abi.ts";
+import { DIAG_IOCSREG } from "../abi/udiag/abi.ts";
 
 const enc = new TextEncoder();
 

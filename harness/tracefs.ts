@@ -1,11 +1,11 @@
 /**
- * A client of tracefs for the `udiag` trace system: enable and disable an
- * event, read its published `format` and id, clear and read the buffer.
+ * A client of tracefs for one trace system (`udiag`, `user_events`, …):
+ * enable and disable an event, read its published `format` and id, clear and
+ * read the buffer.
  * Writes go through the syscall layer so refusals come back as errno names.
  *
  * @module
  */
-import { DIAG_SYSTEM } from "./abi.ts";
 import type { SysResult } from "./errno.ts";
 import { O_TRUNC, O_WRONLY } from "./libc.ts";
 import { sysClose, sysOpen, sysWrite } from "./syscall.ts";
@@ -21,20 +21,22 @@ function writeFile(path: string, text: string): SysResult<number> {
   return r;
 }
 
-/** tracefs as seen from one mount point. */
+/** The events of one trace system, as seen from one tracefs mount point. */
 export class Tracefs {
+  readonly system: string;
   readonly root: string;
 
-  constructor(root: string = TRACEFS) {
+  constructor(system: string, root: string = TRACEFS) {
+    this.system = system;
     this.root = root;
   }
 
-  /** Directory of event `udiag/<name>`. */
+  /** Directory of event `<system>/<name>`. */
   eventDir(name: string): string {
-    return `${this.root}/events/${DIAG_SYSTEM}/${name}`;
+    return `${this.root}/events/${this.system}/${name}`;
   }
 
-  /** Does tracefs list event `udiag/<name>`? */
+  /** Does tracefs list event `<system>/<name>`? */
   hasEvent(name: string): boolean {
     try {
       return Deno.statSync(this.eventDir(name)).isDirectory;
@@ -43,10 +45,10 @@ export class Tracefs {
     }
   }
 
-  /** Names of the events tracefs lists under the udiag system. */
+  /** Names of the events tracefs lists under the system. */
   events(): string[] {
     try {
-      return [...Deno.readDirSync(`${this.root}/events/${DIAG_SYSTEM}`)]
+      return [...Deno.readDirSync(`${this.root}/events/${this.system}`)]
         .filter((e) => e.isDirectory)
         .map((e) => e.name)
         .sort();

@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { typeRank } from "../harness/report/dedup.ts";
-import type { Rule } from "../conformance/rules.ts";
-import { checkById } from "../security/catalog.ts";
+import { typeRank } from "../harness/report/classes.ts";
 
 /** One finding as the document shows it. */
 export interface DocFinding {
   readonly title: string;
   readonly type: string;
+  /** The rule or invariant it breaks (meta.json `breaks`). */
+  readonly breaks: string;
   /** Folder name under the document's replay folder. */
   readonly slug: string;
   readonly cases: readonly string[];
@@ -37,57 +37,10 @@ export interface ReviewHeader {
   readonly regenerate: string;
 }
 
-const KERNEL_TYPES = new Set([
-  "KASAN",
-  "BUG",
-  "PANIC",
-  "LOCKDEP",
-  "WARNING",
-  "HANG",
-  "KMEMLEAK",
-  "UBSAN",
-]);
-
-/** Which rule or invariant a finding breaks. */
-export function breaks(f: DocFinding, rules: ReadonlyMap<string, Rule>): string {
-  const m = /^conformance (UD-[A-Z]+-\d+):/.exec(f.title);
-  if (m) {
-    const r = rules.get(m[1]!);
-    return r
-      ? `rule ${r.id}: ${r.statement} (RFC: ${r.source})${
-        r.interpretation ? `; our reading: ${r.interpretation}` : ""
-      }`
-      : `rule ${m[1]}`;
-  }
-  const sec = /^security (SEC-[A-Z]+-\d+):/.exec(f.title);
-  if (sec) {
-    const c = checkById(sec[1]!);
-    return `security check ${c.id}: ${c.statement} (${c.cwe.id} ${c.cwe.name}, severity ${c.severity})${
-      f.title.includes(": allowed by design:") && c.byDesign
-        ? `; allowed by the ABI as designed (${c.byDesign.rule}): ${c.byDesign.why}`
-        : ""
-    }`;
-  }
-  if (f.title.startsWith("fuzz: state left behind:")) {
-    return "invariant: a case that closes its files and deletes what it registered leaves the device as it found it";
-  }
-  if (KERNEL_TYPES.has(f.type)) {
-    return "invariant: no kernel report (KASAN, lockdep, WARNING, BUG, kmemleak, hang) while user space drives the ABI";
-  }
-  if (f.title.startsWith("fuzz race:")) {
-    return "invariant: after racing processes exit, every event is deletable and the page is zero";
-  }
-  if (f.title.startsWith("fuzz raw:")) {
-    return "invariant: raw calls return only the errnos the ABI allows";
-  }
-  return "invariant: the kernel's answers equal the reference model's (fuzz/model.ts)";
-}
-
 /** The markdown document. */
 export function findingsMarkdown(
   h: ReviewHeader,
   findings: readonly DocFinding[],
-  rules: ReadonlyMap<string, Rule>,
   replayDir: string,
 ): string {
   const sorted = [...findings].sort((a, b) =>
@@ -116,7 +69,7 @@ export function findingsMarkdown(
       `## ${i + 1}. ${f.title}`,
       "",
       `- class: ${f.type}`,
-      `- breaks: ${breaks(f, rules)}`,
+      `- breaks: ${f.breaks}`,
       `- seen: ${f.count} time(s), while running ${f.cases.join(", ") || "unknown"}`,
       `- reproduce: \`${f.reproduce}\``,
       "",

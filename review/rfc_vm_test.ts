@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { conformance } from "../conformance/run.ts";
 import { listFindings } from "../harness/report/store.ts";
 import { security } from "../security/run.ts";
+import { resolveSubject } from "../abi/mod.ts";
 
 /** "BUG: scheduling while atomic in foo" → "BUG: scheduling while atomic" (pure). */
 function reportClass(title: string): string {
@@ -17,7 +18,8 @@ function reportClass(title: string): string {
 }
 
 const DOC = new URL("../docs/rfc-findings.json", import.meta.url);
-const RFC = "kmod/rfc/000_aa391f59f6e4613c.txt";
+const RFC = "abi/udiag/rfc/000_aa391f59f6e4613c.txt";
+const rfc = () => resolveSubject({ abi: "udiag", target: `patch:${RFC}`, profile: "base" });
 
 Deno.test("review: the RFC target still shows the conformance findings docs/rfc-findings.md lists", async () => {
   const doc = JSON.parse(await Deno.readTextFile(DOC));
@@ -41,7 +43,7 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
   assert.ok(wanted.length >= 5, `the document lists only ${wanted.length} conformance findings`);
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-rfc-" });
   await conformance({
-    target: { kind: "patch", file: RFC },
+    subject: await rfc(),
     ruleIds: [],
     outDir: `${reportsDir}/out`,
     reportsDir,
@@ -60,7 +62,7 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
   const again = (await missing()).filter((k) => k.startsWith("conformance "));
   if (again.length) {
     await conformance({
-      target: { kind: "patch", file: RFC },
+      subject: await rfc(),
       ruleIds: again.map((k) => k.slice("conformance ".length)),
       outDir: `${reportsDir}/out-again`,
       reportsDir,
@@ -86,7 +88,7 @@ Deno.test("review: deno task security on the RFC target still exposes what docs/
   assert.ok(listed.size >= 5, `the document lists only ${listed.size} exposed checks`);
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-rfc-sec-" });
   const r = await security({
-    target: { kind: "patch", file: RFC },
+    subject: await rfc(),
     checkIds: [],
     outDir: `${reportsDir}/out`,
     reportsDir,

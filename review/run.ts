@@ -1,219 +1,257 @@
 /**
- * `deno task review --target patch:FILE [--time S] [--seed S] [--out FILE.md]`:
+ * `deno task review --target patch:FILE [--abi NAME] [--time S] [--seed S] [--out FILE.md]`:
  * reviews a kernel patch: ports and builds it beside our kernel, runs the
- * conformance suite and a fixed-seed fuzz campaign on it in the KASAN VM, and
- * writes the findings document (markdown, plus `<out>.json` for the CI
- * regression test and `<out-dir>/<name>/` replay folders, so that every
- * finding replays from a clean clone with `deno task repro`).
+ * conformance suite, the security checks and a fixed-seed fuzz campaign on it
+ * in the KASAN VM, and writes the findings document (markdown, plus
+ * `<out>.json` for the CI regression test and `<out-dir>/<name>/` replay
+ * folders, so that every finding replays from a clean clone with
+ * `deno task repro`).
  *
  * `deno task review-rfc` does this for the udiag RFC into docs/.
  *
+ * Exit status: 0 the document was written, 2 bad flags.
+ *
  * @module
  */
-import { parseArgs } from "node:util";
 import { conformance } from "../conformance/run.ts";
 import { fuzz, summaryMarkdown } from "../fuzz/run.ts";
-import { type FindingMeta, listFindings } from "../harness/report/store.ts";
-import { parseTarget, type Target, targetLabel } from "../harness/target.ts";
-import { RULES } from "../conformance/rules.ts";
-import { type DocFinding, findingsMarkdown } from "./doc.ts";
-import { ensureKernel } from "../harness/vm/kernel.ts";
-import { buildPatchTarget } from "../harness/patch/build.ts";
 import { security } from "../security/run.ts";
+import { type DocFinding, findingsMarkdown } from "./doc.ts";
+import { resolveSubject, type Subject, subjectGuest } from "../abi/mod.ts";
+import {
+  checkInput,
+  intFlag,
+  parseFlags,
+  profileFlag,
+  runMain,
+  UsageError,
+} from "../harness/cli.ts";
+import { type FindingMeta, listFindings } from "../harness/report/store.ts";
 import { reportDirName } from "../harness/report/dedup.ts";
+import { readReplay, type Replay, withCommand, writeReplay } from "../harness/replay.ts";
+import { targetLabel } from "../harness/target.ts";
+import { kernelOf } from "../harness/vm/guest_run.ts";
+import { buildPatchTarget, type PatchTarget } from "../harness/patch/build.ts";
+import { ROOT, rootRelative } from "../harness/paths.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+const USAGE = [
+  "Usage: deno task review --target patch:FILE [options]",
+  "  --abi NAME        the ABI the patch implements                 [udiag]",
+  "  --target T        patch:FILE (a driver patch) or kernel:PATCH",
+  "  --profile NAME    kernel debug profile                         [base]",
+  "  --time SEC        fuzz campaign time                           [60]",
+  "  --seed S          fuzz campaign seed                           [1]",
+  "  --out FILE.md     the findings document        [docs/<patch name>-findings.md]",
+  "",
+  "Exit status: 0 the document was written, 2 bad flags.",
+].join("\n");
 
-/** The command that replays a finding, and the replay.json that lets it. */
-function replayFor(
-  dir: string,
-  meta: FindingMeta,
-  target: Target,
-  replay: Record<string, unknown> | null,
-): Record<string, unknown> | null {
-  if (replay) return { ...replay, target: targetLabel(target) };
-  // kmemleak reports at the end of a run, so the last case mark says nothing
-  // about where the leak was made: replay the whole suite.
-  if (meta.type === "KMEMLEAK" && meta.cases.some((c) => c.startsWith("conformance/"))) {
-    return { suite: "conformance", rule: "all", target: targetLabel(target) };
-  }
-  // A kernel report during a conformance rule replays with that rule.
-  const rule = meta.cases.map((c) => /^conformance\/(UD-[A-Z]+-\d+)$/.exec(c)?.[1]).find(Boolean);
-  if (rule) return { suite: "conformance", rule, target: targetLabel(target) };
-  // One seen during a security check replays with that check.
-  const check = meta.cases.map((c) => /^security\/(SEC-[A-Z]+-\d+)$/.exec(c)?.[1]).find(Boolean);
-  if (check) return { suite: "security", check, target: targetLabel(target) };
-  // One seen during a race round replays with that round.
-  const race = meta.cases.map((c) => /^fuzz\/race\/(-?\d+)\/(\d+x\d+)$/.exec(c)).find(Boolean);
-  if (race) {
-    return {
-      suite: "fuzz/race",
-      seed: Number(race[1]),
-      path: race[2],
-      target: targetLabel(target),
-    };
-  }
-  void dir;
-  return null;
+/** Options of {@linkcode review}. */
+export interface ReviewOptions {
+  readonly subject: Subject;
+  readonly timeSeconds: number;
+  readonly seed: number;
+  /** The findings document (`docs/<name>-findings.md`). */
+  readonly out: string;
 }
 
-/** Reviews `target`; returns the findings written. */
-export async function review(o: {
-  target: Target & { kind: "patch" };
-  timeSeconds: number;
-  seed: number;
-  out: string;
-}): Promise<DocFinding[]> {
-  const kernel = await ensureKernel();
-  const built = await buildPatchTarget(kernel, o.target.file, `${ROOT}/out/build`);
-  const work = `${ROOT}/out/review/${built.patchSha256.slice(0, 8)}`;
-  await Deno.remove(work, { recursive: true }).catch(() => {});
+/** Where a review's outputs go, all derived from `out` (pure). */
+export function reviewPaths(
+  out: string,
+): { replayRoot: string; securityDoc: string; json: string } {
+  return {
+    replayRoot: out.replace(/\.md$/, ""),
+    securityDoc: out.replace(/(-findings)?\.md$/, "-security.md"),
+    json: out.replace(/\.md$/, ".json"),
+  };
+}
+
+/** Runs the three suites into one private reports folder. */
+async function runSuites(o: ReviewOptions, work: string) {
   const reportsDir = `${work}/reports`;
-  await conformance({ target: o.target, ruleIds: [], outDir: `${work}/conformance`, reportsDir });
-  const conf = JSON.parse(await Deno.readTextFile(`${work}/conformance/verdicts.json`));
-  const sec = await security({
-    target: o.target,
-    checkIds: [],
-    outDir: `${work}/security`,
+  await conformance({
+    subject: o.subject,
+    ruleIds: [],
+    outDir: `${work}/conformance`,
     reportsDir,
   });
-  const securityDoc = o.out.replace(/(-findings)?\.md$/, "-security.md");
-  const fz = await fuzz({
-    target: o.target,
-    timeSeconds: o.timeSeconds,
-    runs: 0,
-    seed: o.seed,
-    jobs: 1,
-    shard: { index: 1, count: 1 },
-    maxCommands: 30,
-    reportsDir,
-    progress: true,
-  });
-  const replayRoot = o.out.replace(/\.md$/, "");
+  const conf = JSON.parse(await Deno.readTextFile(`${work}/conformance/verdicts.json`)) as {
+    rows: { verdict: string }[];
+  };
+  const sec = o.subject.abi.security
+    ? await security({ subject: o.subject, checkIds: [], outDir: `${work}/security`, reportsDir })
+    : null;
+  const fz = o.subject.abi.fuzz
+    ? await fuzz({
+      subject: o.subject,
+      timeSeconds: o.timeSeconds,
+      runs: 0,
+      seed: o.seed,
+      jobs: 1,
+      shard: { index: 1, count: 1 },
+      maxCommands: 30,
+      reportsDir,
+      progress: true,
+      suites: Object.keys(o.subject.abi.fuzz.weights),
+    })
+    : null;
+  return { reportsDir, conf, sec, fz };
+}
+
+/**
+ * Publishes one finding beside the document: its title, report, repro.txt
+ * and replay.json (with the command that replays it from there).
+ */
+async function publishFinding(
+  meta: FindingMeta,
+  reportsDir: string,
+  replayRoot: string,
+): Promise<DocFinding & { replay: Replay | null }> {
+  const dir = `${reportsDir}/${reportDirName(meta.title)}`;
+  const slug = dir.split("/").at(-1)!;
+  const out = `${replayRoot}/${slug}`;
+  const rel = rootRelative(out);
+  const replay = await readReplay(dir).catch(() => null);
+  const report = await Deno.readTextFile(`${dir}/report0`);
+  await Deno.mkdir(out, { recursive: true });
+  await Deno.writeTextFile(`${out}/title`, meta.title + "\n");
+  await Deno.writeTextFile(`${out}/report`, report);
+  const repro = await Deno.readTextFile(`${dir}/repro.txt`).catch(() => null);
+  if (repro) await Deno.writeTextFile(`${out}/repro.txt`, repro);
+  if (replay) await writeReplay(out, withCommand(replay, rel));
+  return {
+    title: meta.title,
+    type: meta.type,
+    breaks: meta.breaks ?? "",
+    slug,
+    cases: meta.cases,
+    count: meta.count,
+    evidence: report.split("\n").slice(0, 24).join("\n"),
+    reproduce: replay ? `deno task repro ${rel}` : "",
+    replay,
+  };
+}
+
+/** The header line of the conformance verdicts: "36 rules: 30 pass, 6 fail" (pure). */
+export function conformanceLine(rows: readonly { verdict: string }[]): string {
+  const t: Record<string, number> = {};
+  for (const r of rows) t[r.verdict] = (t[r.verdict] ?? 0) + 1;
+  return `${rows.length} rules: ${Object.entries(t).map(([k, v]) => `${v} ${k}`).join(", ")}`;
+}
+
+/** Reviews `o.subject`'s patch; returns the findings written. */
+export async function review(o: ReviewOptions): Promise<DocFinding[]> {
+  const kernel = await kernelOf(subjectGuest(o.subject).kernel);
+  const built: PatchTarget | null = o.subject.target.kind === "patch"
+    ? await buildPatchTarget(kernel, o.subject.target.file, `${ROOT}/out/build`)
+    : null;
+  const id = built?.patchSha256.slice(0, 8) ?? kernel.key;
+  const work = `${ROOT}/out/review/${id}`;
+  await Deno.remove(work, { recursive: true }).catch(() => {});
+  const { reportsDir, conf, sec, fz } = await runSuites(o, work);
+  const { replayRoot, securityDoc, json } = reviewPaths(o.out);
   await Deno.remove(replayRoot, { recursive: true }).catch(() => {});
-  const findings: DocFinding[] = [];
+  const findings = [];
   for (const meta of await listFindings(reportsDir)) {
-    const dir = `${reportsDir}/${reportDirName(meta.title)}`;
-    const slug = dir.split("/").at(-1)!;
-    const replayJson = await Deno.readTextFile(`${dir}/replay.json`).then(JSON.parse).catch(() =>
-      null
-    );
-    const replay = replayFor(dir, meta, o.target, replayJson);
-    const report = await Deno.readTextFile(`${dir}/report0`);
-    const out = `${replayRoot}/${slug}`;
-    await Deno.mkdir(out, { recursive: true });
-    await Deno.writeTextFile(`${out}/title`, meta.title + "\n");
-    await Deno.writeTextFile(`${out}/report`, report);
-    const repro = await Deno.readTextFile(`${dir}/repro.txt`).catch(() => null);
-    if (repro) await Deno.writeTextFile(`${out}/repro.txt`, repro);
-    const rel = out.replace(`${ROOT}/`, "");
-    if (replay) {
-      await Deno.writeTextFile(
-        `${out}/replay.json`,
-        JSON.stringify({ ...replay, command: `deno task repro ${rel}` }, null, 2) + "\n",
-      );
-    }
-    findings.push({
-      title: meta.title,
-      type: meta.type,
-      slug,
-      cases: meta.cases,
-      count: meta.count,
-      evidence: report.split("\n").slice(0, 24).join("\n"),
-      reproduce: replay
-        ? `deno task repro ${rel}`
-        : `deno task fuzz --target ${
-          targetLabel(o.target)
-        } --seed ${o.seed} --time ${o.timeSeconds}`,
-    });
+    findings.push(await publishFinding(meta, reportsDir, replayRoot));
   }
-  const t = conf.rows.reduce(
-    (a: Record<string, number>, r: { verdict: string }) => ({
-      ...a,
-      [r.verdict]: (a[r.verdict] ?? 0) + 1,
-    }),
-    {},
-  );
+  const label = targetLabel(o.subject.target);
+  const fallback =
+    `deno task fuzz --abi ${o.subject.abi.name} --target ${label} --seed ${o.seed} --time ${o.timeSeconds}`;
+  const docFindings: DocFinding[] = findings.map(({ replay: _, ...f }) => ({
+    ...f,
+    reproduce: f.reproduce || fallback,
+  }));
   const md = findingsMarkdown(
     {
-      target: targetLabel(o.target),
-      subject: built.subject,
-      sha256: built.patchSha256,
+      target: label,
+      subject: built?.subject ?? label,
+      sha256: built?.patchSha256 ?? kernel.key,
       kernel:
         `${kernel.release} (linux-source-6.12 ${kernel.sourceVersion}, profile ${kernel.profile}, key ${kernel.key})`,
       date: new Date().toISOString().slice(0, 10),
-      conformance: `${conf.rows.length} rules: ${
-        Object.entries(t).map(([k, v]) => `${v} ${k}`).join(", ")
-      }`,
-      fuzz: summaryMarkdown(fz).split("\n").filter((l) =>
-        l.startsWith("- covered") || l.startsWith("- seeds")
-      )
-        .map((l) => l.slice(2)).join("; "),
-      security: `${sec.tally} ([${securityDoc.split("/").at(-1)}](${
-        securityDoc.split("/").at(-1)
-      }))`,
-      portSteps: built.steps.filter((s) => s.applied).map((s) => s.id),
+      conformance: conformanceLine(conf.rows),
+      fuzz: fz
+        ? summaryMarkdown(fz).split("\n").filter((l) =>
+          l.startsWith("- covered") || l.startsWith("- seeds")
+        ).map((l) => l.slice(2)).join("; ")
+        : "none (the ABI has no campaigns)",
+      security: sec
+        ? `${sec.tally} ([${securityDoc.split("/").at(-1)}](${securityDoc.split("/").at(-1)}))`
+        : "none (the ABI has no checks)",
+      portSteps: built?.steps.filter((s) => s.applied).map((s) => s.id) ?? [],
       regenerate: o.out.includes("rfc-findings")
         ? "deno task review-rfc"
-        : `deno task review --target ${targetLabel(o.target)}`,
+        : `deno task review --abi ${o.subject.abi.name} --target ${label}`,
     },
-    findings,
-    RULES,
-    replayRoot.replace(`${ROOT}/`, ""),
+    docFindings,
+    rootRelative(replayRoot),
   );
   await Deno.mkdir(o.out.replace(/\/[^/]+$/, ""), { recursive: true });
   await Deno.writeTextFile(o.out, md);
-  // Its findings' folders are published beside the findings document.
+  if (sec) {
+    // Its findings' folders are published beside the findings document.
+    await Deno.writeTextFile(
+      securityDoc,
+      sec.summary.replaceAll(rootRelative(reportsDir), rootRelative(replayRoot)),
+    );
+  }
   await Deno.writeTextFile(
-    securityDoc,
-    sec.summary.replaceAll(reportsDir.replace(`${ROOT}/`, ""), replayRoot.replace(`${ROOT}/`, "")),
-  );
-  await Deno.writeTextFile(
-    o.out.replace(/\.md$/, ".json"),
+    json,
     JSON.stringify(
       {
-        target: targetLabel(o.target),
-        sha256: built.patchSha256,
-        findings: findings.map((f) => ({ title: f.title, type: f.type, reproduce: f.reproduce })),
+        target: label,
+        sha256: built?.patchSha256 ?? kernel.key,
+        findings: docFindings.map((f) => ({
+          title: f.title,
+          type: f.type,
+          reproduce: f.reproduce,
+        })),
       },
       null,
       2,
     ) + "\n",
   );
-  await Deno.copyFile(`${built.dir}/port.md`, `${replayRoot}/port.md`);
-  return findings;
+  if (built) await Deno.copyFile(`${built.dir}/port.md`, `${replayRoot}/port.md`);
+  return docFindings;
+}
+
+/** Parses and checks the command line (nothing slow starts before it passes). */
+export async function parseReviewArgs(args: readonly string[]): Promise<ReviewOptions> {
+  const { values: v } = parseFlags(args, {
+    abi: { type: "string" },
+    target: { type: "string" },
+    profile: { type: "string" },
+    time: { type: "string", default: "60" },
+    seed: { type: "string", default: "1" },
+    out: { type: "string" },
+    help: { type: "boolean" },
+  }, USAGE);
+  if (v.target === undefined) {
+    throw new UsageError("--target is required: patch:FILE or kernel:PATCH");
+  }
+  const subject = await resolveSubject({ ...v, profile: profileFlag(v.profile) });
+  const t = subject.target;
+  if (t.kind !== "patch" && !(t.kind === "kernel" && t.patch !== null)) {
+    throw new UsageError("--target must be patch:FILE or kernel:PATCH");
+  }
+  const file = t.kind === "patch" ? t.file : t.patch!;
+  const name = file.split("/").at(-1)!.replace(/\.[^.]*$/, "");
+  const out = v.out ?? `${ROOT}/docs/${name}-findings.md`;
+  if (!out.endsWith(".md")) throw new UsageError(`Invalid --out "${out}": expected a FILE.md`);
+  return {
+    subject,
+    timeSeconds: intFlag("time", v.time, 1),
+    seed: intFlag("seed", v.seed, -(2 ** 31)),
+    out,
+  };
 }
 
 if (import.meta.main) {
-  let v;
-  let target: Target;
-  try {
-    v = parseArgs({
-      args: Deno.args,
-      options: {
-        target: { type: "string" },
-        time: { type: "string", default: "60" },
-        seed: { type: "string", default: "1" },
-        out: { type: "string" },
-      },
-    }).values;
-    target = parseTarget(v.target);
-    if (target.kind !== "patch") throw new TypeError("--target must be patch:FILE");
-    for (const k of ["time", "seed"] as const) {
-      if (!Number.isInteger(Number(v[k]))) {
-        throw new TypeError(`Invalid --${k} "${v[k]}": expected an integer`);
-      }
-    }
-  } catch (e) {
-    console.error(
-      `${
-        (e as Error).message
-      }\nUsage: deno task review --target patch:FILE [--time S] [--seed S] [--out FILE.md]`,
-    );
-    Deno.exit(2);
-  }
-  const name = target.file.split("/").at(-1)!.replace(/\.[^.]*$/, "");
-  const out = v.out ?? `${ROOT}/docs/${name}-findings.md`;
-  const f = await review({ target, timeSeconds: Number(v.time), seed: Number(v.seed), out });
-  console.log(`udiag-fuzz: ${f.length} finding(s) -> ${out}`);
+  runMain(async () => {
+    const o = await checkInput(() => parseReviewArgs(Deno.args));
+    const f = await review(o);
+    console.log(`udiag-fuzz: ${f.length} finding(s) -> ${o.out}`);
+    return 0;
+  });
 }

@@ -1,7 +1,7 @@
 /**
- * `deno task security [--target kmod|patch:FILE] [--check ID] [--out DIR]`:
- * plays an attacker against the target in the KASAN VM (security/*_checks.ts,
- * as root and as ordinary users), then writes under `out/security/`:
+ * `deno task security [--abi NAME] [--target T] [--check ID] [--out DIR]`:
+ * plays an attacker against the target in the KASAN VM (the ABI's checks, as
+ * root and as ordinary users), then writes under `out/security/`:
  * `summary.md` (for a patch review), `junit.xml`, `results.json`; each
  * weakness (exposed, or allowed by design) becomes a folder under `reports/`
  * with its severity and CWE class.
@@ -12,70 +12,55 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { allChecks, checkById } from "./catalog.ts";
-import type { CheckOutcome } from "./fixture.ts";
+import type { SecurityCheck } from "./check.ts";
+import { type CheckOutcome, SECURITY_SUITE } from "./check_context.ts";
 import {
+  checkBreaks,
   rowClass,
   securityMarkdown,
+  type SecurityRow,
   securityRows,
   securityTally,
   securityTitle,
 } from "./summary.ts";
-import { crashedRule, mergeJunit } from "../conformance/run.ts";
-import { parseTarget, type Target, targetLabel } from "../harness/target.ts";
-import { runGuest } from "../harness/vm/vm_cli.ts";
-import { saveFinding } from "../harness/report/store.ts";
+import type { SecurityPart } from "../abi/plugin.ts";
+import {
+  replayBase,
+  resolveSubject,
+  type Subject,
+  subjectGuest,
+  subjectLabel,
+} from "../abi/mod.ts";
+import {
+  checkInput,
+  parseFlags,
+  profileFlag,
+  runMain,
+  SUITE_OPTIONS,
+  suiteUsage,
+  UsageError,
+} from "../harness/cli.ts";
+import { runGuest } from "../harness/vm/guest_run.ts";
 import { KERNEL_DIED_EXIT } from "../harness/vm/runner.ts";
-import { BROKEN_VARIANTS, type BrokenVariant } from "../harness/vm/module.ts";
-import { capture } from "../harness/proc.ts";
+import { saveFinding } from "../harness/report/store.ts";
+import { runTestFileSuite } from "../harness/suite_boots.ts";
+import { ROOT, rootRelative } from "../harness/paths.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
-const CHECK_FILES = [
-  "access_checks.ts",
-  "cross_user_checks.ts",
-  "page_checks.ts",
-  "name_checks.ts",
-  "handle_checks.ts",
-  "write_checks.ts",
-  "capacity_checks.ts",
-].map((f) => `security/${f}`);
-
-const USAGE = `Usage: deno task security [options]
-  --target T        kmod (our module, default) | patch:FILE (a patch under review)
-  --check ID        run one check (repeatable)
-  --out DIR         where summary.md, junit.xml, results.json go  [out/security]
-  --reports DIR     where findings go                             [reports]
-  --profile NAME    kernel debug profile                          [base]
-  --broken VARIANT  test-only: a module with a known bug (${BROKEN_VARIANTS.join(", ")})`;
-
-/** Most VMs one run boots (each after a check killed its process or the kernel). */
-const MAX_BOOTS = 6;
-
-/** The fork helper (C: a Deno process cannot fork), built on the host. */
-export async function buildForkHelper(): Promise<string> {
-  const out = `${ROOT}/out/security/fork_page`;
-  await Deno.mkdir(`${ROOT}/out/security`, { recursive: true });
-  await capture("gcc", [
-    "-O2",
-    "-Wall",
-    "-Werror",
-    "-static",
-    "-o",
-    out,
-    `${ROOT}/security/helpers/fork_page.c`,
-  ]);
-  return out;
-}
+const USAGE = [
+  "Usage: deno task security [options]",
+  ...suiteUsage({ out: "out/security" }),
+  "  --check ID        run one check (repeatable)",
+  "",
+  "Exit status: 0 nothing exposed, 1 a weakness or a check that could not run, 2 bad flags,",
+  "255 the kernel died.",
+].join("\n");
 
 /** Options of {@linkcode security}. */
 export interface SecurityOptions {
-  readonly target: Target;
+  readonly subject: Subject;
   readonly checkIds: readonly string[];
   readonly outDir: string;
   readonly reportsDir: string;
-  readonly profile?: string;
-  readonly broken?: BrokenVariant;
   readonly echo?: boolean;
 }
 
@@ -90,115 +75,81 @@ export interface SecurityResult {
   readonly tally: string;
 }
 
-/** Runs the checks in the VM and writes every output. */
-export async function security(o: SecurityOptions): Promise<SecurityResult> {
-  if (o.target.kind === "local") {
-    throw new TypeError("--target local is not supported: the checks change users and modes");
-  }
-  await buildForkHelper();
-  const wanted = o.checkIds.length ? o.checkIds.map(checkById) : allChecks();
-  let remaining = wanted.map((c) => c.id);
-  const outcomes: CheckOutcome[] = [];
-  const junits: string[] = [];
-  const logs: string[] = [];
-  let env: Record<string, unknown> = {};
-  let died = false;
-  for (let boot = 0; boot < MAX_BOOTS && remaining.length; boot++) {
-    const filter = remaining.length === allChecks().length
-      ? ""
-      : ` --filter '/^\\[(${remaining.join("|")})\\]/'`;
-    const res = await runGuest({
-      command: `deno test -A --no-check --junit-path="$UDIAG_OUT/security-junit.xml"${filter} ${
-        CHECK_FILES.join(" ")
-      }`,
-      ...(o.profile ? { profile: o.profile } : {}),
-      ...(o.broken ? { broken: o.broken } : {}),
-      target: o.target,
-      reportsDir: o.reportsDir,
-      echoGuest: o.echo ?? true,
-      timeoutSeconds: 1500,
-    });
-    env = res.env;
-    died ||= res.run.outcome.kind !== "exited";
-    const got = res.run.results.filter((r) => r.event === "check") as unknown as CheckOutcome[];
-    outcomes.push(...got);
-    junits.push(
-      await Deno.readTextFile(`${res.run.outDir}/security-junit.xml`).catch(() => ""),
-    );
-    logs.push(res.run.guestLog);
-    const reported = new Set(got.map((x) => x.id));
-    const crashed = crashedRule(res.run.console, reported, "security");
-    if (crashed) {
-      outcomes.push({
-        event: "check",
-        id: crashed,
-        verdict: "exposed",
-        evidence: [],
-        exposures: [
-          `the attacker's process or the kernel died during this check (${
-            res.run.outcome.kind === "exited" ? `exit ${res.exitCode}` : res.run.outcome.kind
-          }); see the kernel reports`,
-        ],
-        kernel: [],
-        measured: {},
-      });
-      reported.add(crashed);
-    }
-    const before = remaining.length;
-    remaining = remaining.filter((id) => !reported.has(id));
-    if (remaining.length === before) break;
-  }
-  const rows = securityRows(wanted, outcomes);
-  const header = {
-    target: targetLabel(o.target) + (o.broken ? ` (broken: ${o.broken})` : ""),
-    date: new Date().toISOString(),
-    ...Object.fromEntries(
-      ["kernelRelease", "profile", "patchSubject", "patchSha256", "portSteps"]
-        .filter((k) => env[k] !== undefined).map((k) => [k, String(env[k])]),
-    ),
+/** The ABI's security part; throws a UsageError when it has none. */
+export function securityPart(s: Subject): SecurityPart {
+  if (!s.abi.security) throw new UsageError(`ABI "${s.abi.name}" has no security checks`);
+  return s.abi.security;
+}
+
+/** The outcome of a check whose attacker or the kernel died. */
+function crashedCheck(id: string, how: string): CheckOutcome {
+  return {
+    event: "check",
+    id,
+    verdict: "exposed",
+    evidence: [],
+    exposures: [
+      `the attacker's process or the kernel died during this check (${how}); see the kernel reports`,
+    ],
+    kernel: [],
+    measured: {},
   };
-  const findingDirs = new Map<string, string>();
+}
+
+/** The report text of a row's finding (pure). */
+function rowReport(r: SecurityRow): string {
+  return [
+    r.check.statement,
+    "",
+    ...(r.outcome?.exposures ?? []).map((e) => `exposed: ${e}`),
+    ...(r.outcome?.kernel ?? []).map((k) => `kernel: ${k}`),
+    ...(r.outcome?.error ? [`error: ${r.outcome.error}`] : []),
+    ...(r.verdict === "by design"
+      ? [`by design (${r.check.byDesign!.rule}): ${r.check.byDesign!.why}`]
+      : []),
+  ].join("\n") + "\n";
+}
+
+/** Files one finding per check that did not pass; returns check ID → folder. */
+async function fileWeaknesses(
+  o: SecurityOptions,
+  rows: readonly SecurityRow[],
+  log: string,
+  env: Record<string, unknown>,
+): Promise<Map<string, string>> {
+  const dirs = new Map<string, string>();
   for (const r of rows.filter((r) => r.verdict !== "pass" && r.verdict !== "not run")) {
     const saved = await saveFinding(o.reportsDir, {
       title: securityTitle(r),
+      kind: "security",
       type: "SECURITY",
-      report: [
-        r.check.statement,
-        "",
-        ...(r.outcome?.exposures ?? []).map((e) => `exposed: ${e}`),
-        ...(r.outcome?.kernel ?? []).map((k) => `kernel: ${k}`),
-        ...(r.outcome?.error ? [`error: ${r.outcome.error}`] : []),
-        ...(r.verdict === "by design"
-          ? [`by design (${r.check.byDesign!.rule}): ${r.check.byDesign!.why}`]
-          : []),
-      ].join("\n") + "\n",
-      log: logs.join("\n"),
-      case: `security/${r.check.id}`,
+      report: rowReport(r),
+      log,
+      case: `${SECURITY_SUITE}/${r.check.id}`,
+      breaks: checkBreaks(r),
       repro: (r.outcome?.evidence ?? []).join("\n"),
-      replay: {
-        suite: "security",
-        check: r.check.id,
-        target: targetLabel(o.target),
-        ...(o.broken ? { broken: o.broken } : {}),
-        command: `deno task security --target ${targetLabel(o.target)} --check ${r.check.id}${
-          o.broken ? ` --broken ${o.broken}` : ""
-        }`,
-      },
-      env: { ...env, target: header.target },
+      replay: { ...replayBase(o.subject, "security"), suite: "security", check: r.check.id },
+      env,
       security: rowClass(r),
     });
-    findingDirs.set(r.check.id, saved.dir);
+    dirs.set(r.check.id, saved.dir);
   }
-  const summary = securityMarkdown(
-    rows,
-    header,
-    new Map([...findingDirs].map(([id, d]) => [id, d.replace(`${ROOT}/`, "")])),
-  );
-  await Deno.mkdir(o.outDir, { recursive: true });
-  await Deno.writeTextFile(`${o.outDir}/summary.md`, summary);
-  await Deno.writeTextFile(`${o.outDir}/junit.xml`, mergeJunit(junits));
+  return dirs;
+}
+
+/** Writes summary.md, junit.xml and results.json. */
+async function writeOutputs(
+  outDir: string,
+  rows: readonly SecurityRow[],
+  summary: string,
+  junit: string,
+  header: Record<string, string>,
+): Promise<void> {
+  await Deno.mkdir(outDir, { recursive: true });
+  await Deno.writeTextFile(`${outDir}/summary.md`, summary);
+  await Deno.writeTextFile(`${outDir}/junit.xml`, junit);
   await Deno.writeTextFile(
-    `${o.outDir}/results.json`,
+    `${outDir}/results.json`,
     JSON.stringify(
       {
         header,
@@ -213,52 +164,85 @@ export async function security(o: SecurityOptions): Promise<SecurityResult> {
       2,
     ) + "\n",
   );
+}
+
+/** Runs the checks in the VM and writes every output. */
+export async function security(o: SecurityOptions): Promise<SecurityResult> {
+  const s = o.subject;
+  if (s.target.kind === "local") {
+    throw new UsageError("--target local is not supported: the checks change users and modes");
+  }
+  const part = securityPart(s);
+  await part.prepare?.();
+  const wanted: readonly SecurityCheck[] = o.checkIds.length
+    ? o.checkIds.map((id) => part.checks.get(id))
+    : part.checks.all;
+  const boots = await runTestFileSuite<CheckOutcome>({
+    suite: SECURITY_SUITE,
+    event: "check",
+    files: part.files,
+    ids: wanted.map((c) => c.id),
+    allIds: part.checks.all.map((c) => c.id),
+    crashed: crashedCheck,
+  }, (command) =>
+    runGuest({
+      ...subjectGuest(s),
+      command,
+      reportsDir: o.reportsDir,
+      echoGuest: o.echo ?? true,
+      timeoutSeconds: 1500,
+    }));
+  const env = boots.runs.at(-1)?.env ?? {};
+  const rows = securityRows(wanted, boots.outcomes);
+  const label = subjectLabel(s);
+  const header = {
+    target: label,
+    date: new Date().toISOString(),
+    ...Object.fromEntries(
+      ["kernelRelease", "profile", "kernelPatch", "patchSubject", "patchSha256", "portSteps"]
+        .filter((k) => env[k] !== undefined).map((k) => [k, String(env[k])]),
+    ),
+  };
+  const log = boots.runs.map((r) => r.run.guestLog).join("\n");
+  const findingDirs = await fileWeaknesses(o, rows, log, { ...env, target: label });
+  const summary = securityMarkdown(
+    rows,
+    header,
+    new Map([...findingDirs].map(([id, d]) => [id, rootRelative(d)])),
+  );
+  await writeOutputs(o.outDir, rows, summary, boots.junit, header);
   const t = securityTally(rows);
   const tally = `${t.pass} pass, ${
     t["by design"]
   } by design, ${t.exposed} exposed, ${t.error} error, ${t["not run"]} not run`;
-  console.error(`udiag-fuzz: security ${header.target}: ${tally}; summary: ${o.outDir}/summary.md`);
-  const exitCode = died ? KERNEL_DIED_EXIT : t.exposed + t.error + t["not run"] > 0 ? 1 : 0;
-  return { exitCode, outcomes, summary, findingDirs, tally };
+  console.error(`udiag-fuzz: security ${label}: ${tally}; summary: ${o.outDir}/summary.md`);
+  const exitCode = boots.died ? KERNEL_DIED_EXIT : t.exposed + t.error + t["not run"] > 0 ? 1 : 0;
+  return { exitCode, outcomes: boots.outcomes, summary, findingDirs, tally };
+}
+
+/** Parses and checks the command line (nothing slow starts before it passes). */
+export async function parseSecurityArgs(args: readonly string[]): Promise<SecurityOptions> {
+  const { values: v } = parseFlags(args, {
+    ...SUITE_OPTIONS,
+    check: { type: "string", multiple: true },
+  }, USAGE);
+  const subject = await resolveSubject({ ...v, profile: profileFlag(v.profile) });
+  if (subject.target.kind === "local") {
+    throw new UsageError("--target local is not supported: the checks change users and modes");
+  }
+  const part = securityPart(subject);
+  const checkIds = v.check ?? [];
+  for (const id of checkIds) part.checks.get(id);
+  return {
+    subject,
+    checkIds,
+    outDir: v.out ?? `${ROOT}/out/security`,
+    reportsDir: v.reports ?? `${ROOT}/reports`,
+  };
 }
 
 if (import.meta.main) {
-  let v;
-  let target: Target;
-  try {
-    v = parseArgs({
-      args: Deno.args,
-      options: {
-        target: { type: "string" },
-        check: { type: "string", multiple: true },
-        out: { type: "string" },
-        reports: { type: "string" },
-        profile: { type: "string" },
-        broken: { type: "string" },
-        help: { type: "boolean" },
-      },
-    }).values;
-    if (v.help) {
-      console.log(USAGE);
-      Deno.exit(0);
-    }
-    for (const id of v.check ?? []) checkById(id);
-    if (v.broken && !(BROKEN_VARIANTS as readonly string[]).includes(v.broken)) {
-      throw new TypeError(`Unknown --broken "${v.broken}"`);
-    }
-    target = parseTarget(v.target);
-    if (target.kind === "local") throw new TypeError("--target local is not supported");
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    Deno.exit(2);
-  }
-  const r = await security({
-    target,
-    checkIds: v.check ?? [],
-    outDir: v.out ?? `${ROOT}/out/security`,
-    reportsDir: v.reports ?? `${ROOT}/reports`,
-    ...(v.profile ? { profile: v.profile } : {}),
-    ...(v.broken ? { broken: v.broken as BrokenVariant } : {}),
-  });
-  Deno.exit(r.exitCode);
+  runMain(async () =>
+    (await security(await checkInput(() => parseSecurityArgs(Deno.args)))).exitCode
+  );
 }

@@ -6,13 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { security } from "./run.ts";
-import { allChecks } from "./catalog.ts";
+import { allChecks } from "../abi/udiag/security/catalog.ts";
 import { listFindings } from "../harness/report/store.ts";
+import { resolveSubject } from "../abi/mod.ts";
+
+const udiag = (broken?: string) =>
+  resolveSubject({ abi: "udiag", target: "kmod", profile: "base", ...(broken ? { broken } : {}) });
 
 Deno.test("deno task security: our module exposes nothing; by-design moves are listed with their rule", async () => {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-sec-" });
   const r = await security({
-    target: { kind: "kmod" },
+    subject: await udiag(),
     checkIds: [],
     outDir: `${reportsDir}/out`,
     reportsDir,
@@ -41,11 +45,10 @@ Deno.test("deno task security: our module exposes nothing; by-design moves are l
 Deno.test("deno task security: a module that deletes held events is caught as a use-after-free", async () => {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-sec-" });
   const r = await security({
-    target: { kind: "kmod" },
+    subject: await udiag("SKIP_EBUSY"),
     checkIds: ["SEC-XU-001", "SEC-HD-002"],
     outDir: `${reportsDir}/out`,
     reportsDir,
-    broken: "SKIP_EBUSY",
     echo: false,
   });
   assert.equal(r.exitCode, 1);

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { SecurityCheck } from "./catalog.ts";
-import type { CheckOutcome } from "./fixture.ts";
-import { kernelReportCwe } from "./catalog.ts";
+import type { SecurityCheck } from "./check.ts";
+import type { CheckOutcome } from "./check_context.ts";
+import { kernelReportCwe } from "./check.ts";
 
 /** A check's verdict, or "not run" when no boot reached it. */
 export type Verdict = CheckOutcome["verdict"] | "not run";
@@ -47,6 +47,16 @@ export function securityTitle(row: SecurityRow): string {
   if (row.verdict === "error") return `security ${row.check.id}: the check could not run`;
   if (row.verdict === "by design") return `security ${row.check.id}: allowed by design: ${what}`;
   return `security ${row.check.id}: exposed: ${what}`;
+}
+
+/** What a row's finding breaks, in words (pure). */
+export function checkBreaks(row: SecurityRow): string {
+  const c = row.check;
+  return `security check ${c.id}: ${c.statement} (${c.cwe.id} ${c.cwe.name}, severity ${c.severity})${
+    row.verdict === "by design" && c.byDesign
+      ? `; allowed by the ABI as designed (${c.byDesign.rule}): ${c.byDesign.why}`
+      : ""
+  }`;
 }
 
 /** Severity and class of a row's finding, as its title says (pure). */

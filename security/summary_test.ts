@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { allChecks, checkById } from "./catalog.ts";
-import type { CheckOutcome } from "./fixture.ts";
-import { verdictOf } from "./fixture.ts";
+import { allChecks, checkById } from "../abi/udiag/security/catalog.ts";
+import type { CheckOutcome } from "./check_context.ts";
+import { verdictOf } from "./check_context.ts";
 import {
   rowClass,
   securityMarkdown,
@@ -22,10 +22,13 @@ const outcome = (id: string, o: Partial<CheckOutcome>): CheckOutcome => ({
 });
 
 Deno.test("verdictOf: exposures of by-design checks are 'by design'; kernel reports always expose", () => {
-  assert.equal(verdictOf("SEC-PG-001", [], []), "pass");
-  assert.equal(verdictOf("SEC-PG-001", ["writable"], []), "exposed");
-  assert.equal(verdictOf("SEC-XU-002", ["deleted"], []), "by design");
-  assert.equal(verdictOf("SEC-XU-002", [], ["KASAN: slab-use-after-free Read in f"]), "exposed");
+  assert.equal(verdictOf(checkById("SEC-PG-001"), [], []), "pass");
+  assert.equal(verdictOf(checkById("SEC-PG-001"), ["writable"], []), "exposed");
+  assert.equal(verdictOf(checkById("SEC-XU-002"), ["deleted"], []), "by design");
+  assert.equal(
+    verdictOf(checkById("SEC-XU-002"), [], ["KASAN: slab-use-after-free Read in f"]),
+    "exposed",
+  );
 });
 
 Deno.test("securityRows/securityTally: the last outcome wins; missing checks are not run", () => {

@@ -9,18 +9,10 @@
  *
  * @module
  */
+import type { CrashType } from "../report/classes.ts";
 
-/** Bug class of a report; reports are ordered and triaged by it. */
-export type CrashType =
-  | "KASAN"
-  | "UBSAN"
-  | "BUG"
-  | "WARNING"
-  | "LOCKDEP"
-  | "KMEMLEAK"
-  | "HANG"
-  | "PANIC"
-  | "UNKNOWN";
+/** Bug class of a report; reports are ordered and triaged by it (`report/classes.ts`). */
+export type { CrashType };
 
 /** How a title picks its frame when the header names none. */
 export type FramePick =

@@ -101,9 +101,6 @@ const REPORT_ENDS: readonly RegExp[] = [
   /^Rebooting in \d+ seconds/,
 ];
 
-// What a test case writes to /dev/kmsg before it runs.
-const CASE_START = /^udiag-fuzz\[\d+\]: (.+): start$/;
-
 /**
  * Splits a console line into message and printk caller id.
  *
@@ -426,25 +423,4 @@ export function containsCrash(log: string): boolean {
   // The first header always starts a report: followsOops only defers to an
   // earlier one.
   return splitLog(log).some((line) => matchHeader(line) !== null);
-}
-
-/**
- * The test case that was running at `line` (0-based, as `Crash.startLine`):
- * `"SUITE/CASE"` of the last `udiag-fuzz[PID]: SUITE/CASE: start` mark the
- * guest wrote to /dev/kmsg before that line, or `null`.
- *
- * @example
- * ```ts
- * import { lastMarkBefore } from "./parse.ts";
- * const log = "[    1.000000] udiag-fuzz[77]: del/DEL-003: start\n[    1.500000] boom";
- * if (lastMarkBefore(log, 1) !== "del/DEL-003" || lastMarkBefore(log, 0) !== null) throw new Error();
- * ```
- */
-export function lastMarkBefore(log: string, line: number): string | null {
-  const lines = log.split("\n");
-  for (let i = Math.min(line, lines.length) - 1; i >= 0; i--) {
-    const m = CASE_START.exec(consoleLine(lines[i]!).text.trim());
-    if (m) return m[1]!;
-  }
-  return null;
 }

@@ -5,12 +5,12 @@ import {
   consoleLine,
   containsCrash,
   type Crash,
-  lastMarkBefore,
   parseAll,
   parseConsole,
   parseFrame,
   sanitizeTitle,
 } from "./parse.ts";
+import { lastMarkBefore } from "../marks.ts";
 import { OOPSES } from "./oopses.ts";
 import { formatTestdata, splitTestdata, wantOf } from "./testdata_format.ts";
 

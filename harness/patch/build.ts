@@ -12,9 +12,9 @@
  */
 import type { KernelBuild } from "../vm/kernel.ts";
 import { CommandError, runLogged } from "../proc.ts";
-import { extractPatch, patchLineOf } from "./extract.ts";
-import { originalLine, portPatch, type PortStep } from "./port.ts";
-import { type DryRun, renderPortLog } from "./port_log.ts";
+import { type ExtractedPatch, extractPatch, type FileDiff, patchLineOf } from "./extract.ts";
+import { originalLine, type PortedModule, portPatch, type PortStep } from "./port.ts";
+import { type DryRun, type PortLogInput, renderPortLog } from "./port_log.ts";
 
 /** A built patch target. */
 export interface PatchTarget {
@@ -128,31 +128,20 @@ async function dryRun(tree: string, diffFile: string, path: string): Promise<Dry
   };
 }
 
-/**
- * Builds the module that `patchFile` adds against `kernel`, in
- * `${buildRoot}/patch-<sha8>-<kernel.key>/`. Throws a `PatchFormatError`
- * (no diff, malformed hunk), a `PortError` (no C file) or a
- * {@linkcode PatchBuildError} (the compiler or modpost refused).
- */
-export async function buildPatchTarget(
-  kernel: KernelBuild,
-  patchFile: string,
-  buildRoot: string,
-): Promise<PatchTarget> {
-  let bytes: Uint8Array;
+/** The patch file's bytes; a missing file names itself. */
+async function readPatchFile(patchFile: string): Promise<Uint8Array> {
   try {
-    bytes = await Deno.readFile(patchFile);
+    return await Deno.readFile(patchFile);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new Deno.errors.NotFound(`Patch file "${patchFile}" does not exist`, { cause: e });
     }
     throw e;
   }
-  const patchSha256 = await sha256Hex(bytes);
-  const extracted = extractPatch(new TextDecoder().decode(bytes), patchFile);
-  const ported = portPatch(extracted);
+}
 
-  const dir = `${buildRoot}/patch-${patchSha256.slice(0, 8)}-${kernel.key}`;
+/** Writes the ported sources, the posted ones under original/, the Kbuild and the patch itself. */
+async function writeModuleDir(dir: string, ported: PortedModule, bytes: Uint8Array): Promise<void> {
   await Deno.mkdir(`${dir}/original`, { recursive: true });
   await Deno.mkdir(`${dir}/in-tree`, { recursive: true });
   for (const f of ported.files) {
@@ -164,89 +153,191 @@ export async function buildPatchTarget(
   }
   await Deno.writeTextFile(`${dir}/Kbuild`, ported.kbuild);
   await Deno.writeFile(`${dir}/patch.txt`, bytes);
+}
 
+/** Dry-runs each in-tree file's section against the tree, from a copy under `in-tree/`. */
+async function dryRunInTree(
+  tree: string,
+  dir: string,
+  inTree: readonly FileDiff[],
+): Promise<DryRun[]> {
   const dryRuns: DryRun[] = [];
-  for (const [i, f] of ported.inTree.entries()) {
+  for (const [i, f] of inTree.entries()) {
     const diffFile = `${dir}/in-tree/${i + 1}-${f.path.replaceAll("/", "_")}.diff`;
     await Deno.writeTextFile(diffFile, f.text);
-    dryRuns.push(await dryRun(kernel.tree, diffFile, f.path));
+    dryRuns.push(await dryRun(tree, diffFile, f.path));
   }
-  const kernelLabel = `${kernel.release || kernel.sourceVersion} (${kernel.profile}-${kernel.key})`;
-  const steps: PortStep[] = ported.steps.map((s) => {
+  return dryRuns;
+}
+
+/**
+ * The port steps with each `in-tree-hunks` note completed by what
+ * `patch --dry-run -p1` said about its file on `release` ("" = unknown).
+ *
+ * @example
+ * ```ts
+ * import { withDryRuns } from "./build.ts";
+ * const s = { id: "in-tree-hunks", kind: "note", file: "Makefile", reason: "", applied: false,
+ *   detail: "1 hunk(s) to modified \"Makefile\" not applied", changes: [] } as const;
+ * const [d] = withDryRuns([s], [{ path: "Makefile", applies: true, output: "checking file Makefile" }], "6.12");
+ * if (!d!.detail.endsWith("; patch --dry-run -p1 on 6.12: would apply ()")) throw new Error();
+ * ```
+ */
+export function withDryRuns(
+  steps: readonly PortStep[],
+  dryRuns: readonly DryRun[],
+  release: string,
+): PortStep[] {
+  return steps.map((s) => {
     if (s.id !== "in-tree-hunks") return s;
     const d = dryRuns.find((x) => x.path === s.file);
     if (!d) return s;
     const said = d.output.split("\n").filter((l) => !/^checking file /.test(l)).join("; ");
     return {
       ...s,
-      detail: `${s.detail}; patch --dry-run -p1 on ${kernel.release || "the tree"}: ${
+      detail: `${s.detail}; patch --dry-run -p1 on ${release || "the tree"}: ${
         d.applies ? "would apply" : "would NOT apply"
       } (${said})`,
     };
   });
+}
 
-  const logFile = `${dir}/build.log`;
-  await Deno.writeTextFile(logFile, "");
-  await Deno.remove(`${dir}/${ported.name}.ko`).catch(() => {});
-  const logInput = {
-    patchFile,
-    subject: extracted.subject,
-    author: extracted.author,
-    patchSha256,
-    kernel: kernelLabel,
-    moduleName: ported.name,
-    steps,
-    dryRuns,
-  };
+/**
+ * Where a compiler error is in the patch: the patch path of the ported file
+ * it names (`dir` stripped), the line of the patch text, and the message
+ * prefix saying so (`path:line (patch line N): `, or `""` when unknown).
+ *
+ * @example
+ * ```ts
+ * import { extractPatch } from "./extract.ts";
+ * import { portPatch } from "./port.ts";
+ * import { errorLocation } from "./build.ts";
+ * const extracted = extractPatch("--- /dev/null\n+++ b/d/x.c\n@@ -0,0 +1,2 @@\n+int a;\n+int b = c;\n", "x");
+ * const ported = portPatch(extracted);
+ * const at = errorLocation({ file: "/m/x.c", line: 2 }, "/m", ported, extracted);
+ * if (at.where !== "d/x.c:2 (patch line 5): " || at.file !== "d/x.c") throw new Error();
+ * ```
+ */
+export function errorLocation(
+  first: { readonly file: string | null; readonly line: number | null } | null,
+  dir: string,
+  ported: PortedModule,
+  extracted: ExtractedPatch,
+): { file: string | null; patchLine: number | null; where: string } {
+  if (!first?.file) return { file: first?.file ?? null, patchLine: null, where: "" };
+  const rel = first.file.startsWith(`${dir}/`) ? first.file.slice(dir.length + 1) : first.file;
+  const mf = ported.files.find((f) => f.name === rel);
+  if (!mf || first.line === null) {
+    return {
+      file: first.file,
+      patchLine: null,
+      where: first.line !== null ? `${rel}:${first.line}: ` : "",
+    };
+  }
+  const orig = originalLine(ported.steps, mf.patchPath, first.line);
+  const diff = extracted.files.find((f) => f.path === mf.patchPath);
+  const patchLine = orig !== null && diff ? patchLineOf(diff, orig) : null;
+  const note = orig === null
+    ? " (a line added by a port step)"
+    : patchLine !== null
+    ? ` (patch line ${patchLine})`
+    : "";
+  return { file: mf.patchPath, patchLine, where: `${mf.patchPath}:${first.line}${note}: ` };
+}
+
+/** What one build works from: its directory, log, the patch as extracted and ported, and the port log's fields. */
+interface BuildJob {
+  readonly dir: string;
+  readonly logFile: string;
+  readonly extracted: ExtractedPatch;
+  readonly ported: PortedModule;
+  /** The port log without the build's results. */
+  readonly log: Omit<PortLogInput, "modulePath" | "warnings">;
+}
+
+/** The build's first error as a {@linkcode PatchBuildError} that names the patch line. */
+function buildError(job: BuildJob, e: CommandError, log: string): PatchBuildError {
+  const first = firstError(log);
+  const { file, patchLine, where } = errorLocation(first, job.dir, job.ported, job.extracted);
+  return new PatchBuildError(
+    `Cannot build module "${job.ported.name}" from patch "${job.log.patchFile}" for kernel ${job.log.kernel}: ${where}${
+      first?.message ?? `make exited with code ${e.code}`
+    }\n${first?.quote ?? e.logTail}\nlog: ${job.logFile}`,
+    { file, line: first?.line ?? null, patchLine, logFile: job.logFile },
+    { cause: e },
+  );
+}
+
+/**
+ * `make M=<dir> modules` from a fresh log and no stale `.ko`; when it fails,
+ * writes `port.md` (no module) for the reviewer, then throws the first error.
+ */
+async function makeModule(tree: string, job: BuildJob): Promise<void> {
+  await Deno.writeTextFile(job.logFile, "");
+  await Deno.remove(`${job.dir}/${job.ported.name}.ko`).catch(() => {});
   try {
-    await runLogged("make", ["-C", kernel.tree, `M=${dir}`, "modules"], { logFile });
+    await runLogged("make", ["-C", tree, `M=${job.dir}`, "modules"], { logFile: job.logFile });
   } catch (e) {
     if (!(e instanceof CommandError)) throw e;
-    const log = await Deno.readTextFile(logFile);
+    const log = await Deno.readTextFile(job.logFile);
     await Deno.writeTextFile(
-      `${dir}/port.md`,
-      renderPortLog({ ...logInput, modulePath: null, warnings: buildWarnings(log) }),
+      `${job.dir}/port.md`,
+      renderPortLog({ ...job.log, modulePath: null, warnings: buildWarnings(log) }),
     );
-    const first = firstError(log);
-    let file: string | null = first?.file ?? null;
-    let patchLine: number | null = null;
-    let where = "";
-    if (first?.file) {
-      const rel = first.file.startsWith(`${dir}/`) ? first.file.slice(dir.length + 1) : first.file;
-      const mf = ported.files.find((f) => f.name === rel);
-      if (mf && first.line !== null) {
-        file = mf.patchPath;
-        const orig = originalLine(steps, mf.patchPath, first.line);
-        const diff = extracted.files.find((f) => f.path === mf.patchPath);
-        patchLine = orig !== null && diff ? patchLineOf(diff, orig) : null;
-        where = `${mf.patchPath}:${first.line}${
-          orig === null
-            ? " (a line added by a port step)"
-            : patchLine !== null
-            ? ` (patch line ${patchLine})`
-            : ""
-        }: `;
-      } else if (first.line !== null) {
-        where = `${rel}:${first.line}: `;
-      }
-    }
-    throw new PatchBuildError(
-      `Cannot build module "${ported.name}" from patch "${patchFile}" for kernel ${kernelLabel}: ${where}${
-        first?.message ?? `make exited with code ${e.code}`
-      }\n${first?.quote ?? e.logTail}\nlog: ${logFile}`,
-      { file, line: first?.line ?? null, patchLine, logFile },
-      { cause: e },
-    );
+    throw buildError(job, e, log);
   }
+}
 
-  const modulePath = `${dir}/${ported.name}.ko`;
+/** The module Kbuild made; a success without it is a harness bug, not the patch's. */
+async function builtModule(job: BuildJob): Promise<string> {
+  const modulePath = `${job.dir}/${job.ported.name}.ko`;
   await Deno.stat(modulePath).catch((e) => {
-    throw new Error(`Kbuild succeeded but "${modulePath}" is missing: see ${logFile}`, {
+    throw new Error(`Kbuild succeeded but "${modulePath}" is missing: see ${job.logFile}`, {
       cause: e,
     });
   });
-  const warnings = buildWarnings(await Deno.readTextFile(logFile));
-  const log = renderPortLog({ ...logInput, modulePath, warnings });
+  return modulePath;
+}
+
+/**
+ * Builds the module that `patchFile` adds against `kernel`, in
+ * `${buildRoot}/patch-<sha8>-<kernel.key>/`. Throws a `PatchFormatError`
+ * (no diff, malformed hunk), a `PortError` (no C file) or a
+ * {@linkcode PatchBuildError} (the compiler or modpost refused).
+ */
+export async function buildPatchTarget(
+  kernel: KernelBuild,
+  patchFile: string,
+  buildRoot: string,
+): Promise<PatchTarget> {
+  const bytes = await readPatchFile(patchFile);
+  const patchSha256 = await sha256Hex(bytes);
+  const extracted = extractPatch(new TextDecoder().decode(bytes), patchFile);
+  const ported = portPatch(extracted);
+  const dir = `${buildRoot}/patch-${patchSha256.slice(0, 8)}-${kernel.key}`;
+  await writeModuleDir(dir, ported, bytes);
+  const dryRuns = await dryRunInTree(kernel.tree, dir, ported.inTree);
+  const steps = withDryRuns(ported.steps, dryRuns, kernel.release);
+  const job: BuildJob = {
+    dir,
+    logFile: `${dir}/build.log`,
+    extracted,
+    ported,
+    log: {
+      patchFile,
+      subject: extracted.subject,
+      author: extracted.author,
+      patchSha256,
+      kernel: `${kernel.release || kernel.sourceVersion} (${kernel.profile}-${kernel.key})`,
+      moduleName: ported.name,
+      steps,
+      dryRuns,
+    },
+  };
+  await makeModule(kernel.tree, job);
+  const modulePath = await builtModule(job);
+  const warnings = buildWarnings(await Deno.readTextFile(job.logFile));
+  const log = renderPortLog({ ...job.log, modulePath, warnings });
   await Deno.writeTextFile(`${dir}/port.md`, log);
   return {
     modulePath,

@@ -1,11 +1,20 @@
 import assert from "node:assert/strict";
-import { buildPatchTarget, buildWarnings, firstError, PatchBuildError } from "./build.ts";
+import {
+  buildPatchTarget,
+  buildWarnings,
+  errorLocation,
+  firstError,
+  PatchBuildError,
+  withDryRuns,
+} from "./build.ts";
+import { extractPatch } from "./extract.ts";
+import { portPatch } from "./port.ts";
 import { cacheRoot, type KernelBuild, kernelKey } from "../vm/kernel.ts";
 import { capture } from "../proc.ts";
 
 const testdata = (name: string) =>
   Deno.readTextFileSync(new URL(`./testdata/${name}`, import.meta.url));
-const RFC = new URL("../../kmod/rfc/000_aa391f59f6e4613c.txt", import.meta.url).pathname;
+const RFC = new URL("../../abi/udiag/rfc/000_aa391f59f6e4613c.txt", import.meta.url).pathname;
 
 Deno.test("firstError() quotes the compiler's class_create() error with its file and line", () => {
   const e = firstError(testdata("class_create_error.log"))!;
@@ -30,6 +39,83 @@ Deno.test("buildWarnings() finds no warning in logs that only have errors and no
   assert.deepEqual(buildWarnings(testdata("class_create_error.log")), []);
 });
 
+Deno.test("errorLocation() maps the RFC's class_create() error to its patch line", () => {
+  const extracted = extractPatch(Deno.readTextFileSync(RFC), "rfc.txt");
+  const ported = portPatch(extracted);
+  const first = firstError(testdata("class_create_error.log"));
+  const at = errorLocation(first, "/tmp/rfcprobe2", ported, extracted);
+  const patchLine = Deno.readTextFileSync(RFC).split("\n")
+    .indexOf("+\tdiag_class = class_create(NULL, DIAG_SYSTEM);") + 1;
+  assert.deepEqual(at, {
+    file: "kernel/trace/trace_events_udiag.c",
+    patchLine,
+    where: `kernel/trace/trace_events_udiag.c:598 (patch line ${patchLine}): `,
+  });
+});
+
+/** A two-line C file at drivers/misc/x.c, ported; its Makefile hunk stays in the tree. */
+const SMALL = extractPatch(
+  "--- /dev/null\n+++ b/drivers/misc/x.c\n@@ -0,0 +1,2 @@\n+int a;\n+int b = c;\n" +
+    "diff --git a/Makefile b/Makefile\n--- a/Makefile\n+++ b/Makefile\n@@ -1 +1 @@\n-a\n+b\n",
+  "x.patch",
+);
+const SMALL_PORTED = portPatch(SMALL);
+
+const ERROR_LOCATIONS: readonly {
+  name: string;
+  first: { file: string | null; line: number | null } | null;
+  want: ReturnType<typeof errorLocation>;
+}[] = [
+  {
+    name: "a line of the patch",
+    first: { file: "/m/x.c", line: 2 },
+    want: { file: "drivers/misc/x.c", patchLine: 5, where: "drivers/misc/x.c:2 (patch line 5): " },
+  },
+  {
+    name: "a line a port step appended",
+    first: { file: "/m/x.c", line: 4 }, // after "", MODULE_LICENSE("GPL");
+    want: {
+      file: "drivers/misc/x.c",
+      patchLine: null,
+      where: "drivers/misc/x.c:4 (a line added by a port step): ",
+    },
+  },
+  {
+    name: "a kernel header the patch does not add",
+    first: { file: "./include/linux/fs.h", line: 7 },
+    want: { file: "./include/linux/fs.h", patchLine: null, where: "./include/linux/fs.h:7: " },
+  },
+  {
+    name: "modpost, which names no file",
+    first: { file: null, line: null },
+    want: { file: null, patchLine: null, where: "" },
+  },
+  { name: "no error line at all", first: null, want: { file: null, patchLine: null, where: "" } },
+];
+
+for (const c of ERROR_LOCATIONS) {
+  Deno.test(`errorLocation() of ${c.name}`, () => {
+    assert.deepEqual(errorLocation(c.first, "/m", SMALL_PORTED, SMALL), c.want);
+  });
+}
+
+Deno.test("withDryRuns() adds patch(1)'s verdict to in-tree notes only, without its checking lines", () => {
+  const dry = {
+    path: "Makefile",
+    applies: false,
+    output: "checking file Makefile\nHunk #1 FAILED at 1.",
+  };
+  const steps = withDryRuns(SMALL_PORTED.steps, [dry], "");
+  const inTree = steps.filter((s) => s.id === "in-tree-hunks");
+  assert.deepEqual(inTree.map((s) => s.detail), [
+    '1 hunk(s) to modified "Makefile" not applied; patch --dry-run -p1 on the tree: would NOT apply (Hunk #1 FAILED at 1.)',
+  ]);
+  assert.deepEqual(
+    steps.filter((s) => s.id !== "in-tree-hunks"),
+    SMALL_PORTED.steps.filter((s) => s.id !== "in-tree-hunks"),
+  );
+});
+
 /** The cached base kernel, or null: these tests never start a 5-minute kernel build. */
 async function cachedKernel(): Promise<KernelBuild | null> {
   try {
@@ -41,6 +127,7 @@ async function cachedKernel(): Promise<KernelBuild | null> {
     return {
       profile: "base",
       key,
+      patch: null,
       sourceVersion,
       tree,
       bzImage: `${tree}/arch/x86/boot/bzImage`,

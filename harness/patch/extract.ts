@@ -148,6 +148,267 @@ function countsMessage(
     : `expected ${newWant} new lines, found ${newGot}`;
 }
 
+/** Where a hunk is, for its error messages. */
+interface HunkWhere {
+  /** 1-based line of the `@@` header. */
+  readonly line: number;
+  readonly file: string;
+  readonly hunk: number;
+}
+
+/** An error about one hunk, prefixed with its number, file and header line. */
+function hunkError(where: HunkWhere, what: string): PatchFormatError {
+  return new PatchFormatError(
+    `Hunk ${where.hunk} of "${where.file}" (line ${where.line}): ${what}`,
+    where,
+  );
+}
+
+/** The patch's lines: mail archives often carry CRLF line ends, a kernel diff never needs them. */
+function patchLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === "") lines.pop();
+  return lines;
+}
+
+/** Does a file section start at line `i`: `diff --git`, or a `---`/`+++` pair followed by a hunk? */
+function startsSection(lines: readonly string[], i: number): boolean {
+  const l = lines[i]!;
+  if (l.startsWith("diff --git ")) return true;
+  return l.startsWith("--- ") && !!lines[i + 1]?.startsWith("+++ ") &&
+    HUNK_HEADER.test(lines[i + 2] ?? "");
+}
+
+/** The next file section at or after `from`, skipping mail text; `lines.length` when none. */
+function nextSection(lines: readonly string[], from: number): number {
+  let i = from;
+  while (i < lines.length && !startsSection(lines, i)) i++;
+  return i;
+}
+
+/** A file section's paths (null for /dev/null) and the line after its headers. */
+interface SectionHeader {
+  readonly oldPath: string | null;
+  readonly newPath: string | null;
+  readonly end: number;
+}
+
+/** `diff --git a/X b/Y` and its extended lines, where git says "new file" or "deleted file". */
+function readGitHeader(lines: readonly string[], start: number): SectionHeader {
+  const l = lines[start]!;
+  const g = gitPaths(l);
+  if (!g) {
+    throw new PatchFormatError(`Malformed "diff --git" line at line ${start + 1}: "${l}"`, {
+      line: start + 1,
+    });
+  }
+  let status: FileStatus = "modified";
+  let i = start + 1;
+  while (i < lines.length && GIT_EXTENDED.test(lines[i]!)) {
+    if (lines[i]!.startsWith("new file mode")) status = "added";
+    if (lines[i]!.startsWith("deleted file mode")) status = "deleted";
+    i++;
+  }
+  return {
+    oldPath: status === "added" ? null : g.oldPath,
+    newPath: status === "deleted" ? null : g.newPath,
+    end: i,
+  };
+}
+
+/**
+ * A section's headers: the git ones if any, then the `---`/`+++` pair, whose
+ * paths win (a git section without the pair is a mode change, rename or binary).
+ */
+function readSectionHeader(lines: readonly string[], start: number): SectionHeader {
+  const git = lines[start]!.startsWith("diff --git ")
+    ? readGitHeader(lines, start)
+    : { oldPath: null, newPath: null, end: start };
+  const i = git.end;
+  if (!lines[i]?.startsWith("--- ") || !lines[i + 1]?.startsWith("+++ ")) return git;
+  return {
+    oldPath: stripPath(lines[i]!.slice(4)),
+    newPath: stripPath(lines[i + 1]!.slice(4)),
+    end: i + 2,
+  };
+}
+
+/** The file a section is about and what it does to it; /dev/null on both sides names none. */
+function sectionFile(h: SectionHeader, start: number): { path: string; status: FileStatus } {
+  const path = h.newPath ?? h.oldPath;
+  if (path === null) {
+    throw new PatchFormatError(
+      `File section at line ${start + 1} names /dev/null on both sides`,
+      { line: start + 1 },
+    );
+  }
+  const status: FileStatus = h.oldPath === null
+    ? "added"
+    : h.newPath === null
+    ? "deleted"
+    : "modified";
+  return { path, status };
+}
+
+/** Does a body line of this op still fit the header's counts? `\` (no newline) always does. */
+function fitsCounts(
+  op: string | undefined,
+  oldLeft: boolean,
+  newLeft: boolean,
+): boolean {
+  return op === " "
+    ? oldLeft && newLeft
+    : op === "-"
+    ? oldLeft
+    : op === "+"
+    ? newLeft
+    : op === "\\";
+}
+
+/**
+ * A hunk's body from `start`, read until the header's old and new counts are
+ * met, so text after it (a signature, the next mail) is never read as diff.
+ */
+function readHunkBody(
+  lines: readonly string[],
+  start: number,
+  counts: { readonly oldLines: number; readonly newLines: number },
+  where: HunkWhere,
+): { body: HunkLine[]; noNewlineAtEnd: boolean; end: number } {
+  const { oldLines, newLines } = counts;
+  const body: HunkLine[] = [];
+  let oldGot = 0;
+  let newGot = 0;
+  let noNewlineAtEnd = false;
+  let i = start;
+  while (oldGot < oldLines || newGot < newLines) {
+    const b = lines[i];
+    // Mailers strip the lone space of an empty context line; patch(1) reads it as context.
+    const op = b === undefined ? undefined : b === "" ? " " : b[0];
+    if (!fitsCounts(op, oldGot < oldLines, newGot < newLines)) {
+      const at = b === undefined ? "the end of the text" : `line ${i + 1}`;
+      throw hunkError(where, `${countsMessage(oldLines, newLines, oldGot, newGot)} before ${at}`);
+    }
+    if (op === "\\") {
+      // `\ No newline at end of file`: about the line before it.
+      if (body.at(-1)?.op !== "-") noNewlineAtEnd = true;
+      i++;
+      continue;
+    }
+    body.push({ op: op as HunkLine["op"], text: b!.slice(1) });
+    if (op !== "+") oldGot++;
+    if (op !== "-") newGot++;
+    i++;
+  }
+  if (lines[i]?.startsWith("\\")) {
+    if (body.at(-1)?.op !== "-") noNewlineAtEnd = true;
+    i++;
+  }
+  return { body, noNewlineAtEnd, end: i };
+}
+
+/** One `@@` hunk at `start`: header, body, and no diff line left over past the counts. */
+function readHunk(
+  lines: readonly string[],
+  start: number,
+  path: string,
+  index: number,
+): { hunk: Hunk; end: number } {
+  const header = lines[start]!;
+  const where: HunkWhere = { line: start + 1, file: path, hunk: index };
+  const m = HUNK_HEADER.exec(header);
+  if (!m) throw hunkError(where, `malformed header "${header}"`);
+  const oldLines = m[2] === undefined ? 1 : Number(m[2]);
+  const newLines = m[4] === undefined ? 1 : Number(m[4]);
+  const { body, noNewlineAtEnd, end } = readHunkBody(
+    lines,
+    start + 1,
+    { oldLines, newLines },
+    where,
+  );
+  if (end < lines.length && isStrayBodyLine(lines[end]!, lines[end + 1])) {
+    throw hunkError(
+      where,
+      `line ${
+        end + 1
+      } is a diff line beyond the ${oldLines} old and ${newLines} new lines the header counts`,
+    );
+  }
+  const hunk: Hunk = {
+    index,
+    oldStart: Number(m[1]),
+    oldLines,
+    newStart: Number(m[3]),
+    newLines,
+    section: m[5]!,
+    line: where.line,
+    lines: body,
+    noNewlineAtEnd,
+  };
+  return { hunk, end };
+}
+
+/** The hunks after a section's headers: every `@@` line in a row. */
+function readHunks(
+  lines: readonly string[],
+  start: number,
+  path: string,
+): { hunks: Hunk[]; end: number } {
+  const hunks: Hunk[] = [];
+  let i = start;
+  while (i < lines.length && lines[i]!.startsWith("@@")) {
+    const { hunk, end } = readHunk(lines, i, path, hunks.length + 1);
+    hunks.push(hunk);
+    i = end;
+  }
+  return { hunks, end: i };
+}
+
+/** A new file's full text, rebuilt from its hunks, which may hold added lines only. */
+function addedContent(path: string, hunks: readonly Hunk[]): string {
+  const added: string[] = [];
+  for (const h of hunks) {
+    const bad = h.lines.findIndex((x) => x.op !== "+");
+    if (bad >= 0) {
+      throw new PatchFormatError(
+        `Hunk ${h.index} of new file "${path}" (line ${h.line}): body line ${
+          bad + 1
+        } is not an added line`,
+        { line: h.line + 1 + bad, file: path, hunk: h.index },
+      );
+    }
+    added.push(...h.lines.map((x) => x.text));
+  }
+  const last = hunks.at(-1);
+  return added.join("\n") + (added.length > 0 && !last?.noNewlineAtEnd ? "\n" : "");
+}
+
+/** The file section at `start`: headers, hunks, a new file's content, and its own text. */
+function readFileSection(lines: readonly string[], start: number): { file: FileDiff; end: number } {
+  const header = readSectionHeader(lines, start);
+  const { path, status } = sectionFile(header, start);
+  const { hunks, end } = readHunks(lines, header.end, path);
+  // Headers that promise a hunk and none follows: the diff was cut.
+  if (
+    lines[start]!.startsWith("diff --git ") && hunks.length === 0 &&
+    lines[end - 1]?.startsWith("+++ ")
+  ) {
+    throw new PatchFormatError(
+      `File "${path}" (line ${start + 1}) has ---/+++ headers but no hunk`,
+      { line: start + 1, file: path },
+    );
+  }
+  const file: FileDiff = {
+    path,
+    status,
+    line: start + 1,
+    hunks,
+    content: status === "added" ? addedContent(path, hunks) : null,
+    text: lines.slice(start, end).join("\n") + "\n",
+  };
+  return { file, end };
+}
+
 /**
  * Parses a patch into its files; throws {@linkcode PatchFormatError} when
  * `text` holds no diff (`No diff in "FILE"`) or a hunk does not match its
@@ -167,175 +428,17 @@ function countsMessage(
  * ```
  */
 export function extractPatch(text: string, source: string): ExtractedPatch {
-  // Mail archives often carry CRLF line ends; a kernel diff never needs them.
-  const lines = text.split(/\r?\n/);
-  if (lines.at(-1) === "") lines.pop();
-  const n = lines.length;
+  const lines = patchLines(text);
   const files: FileDiff[] = [];
-  let firstDiff = -1;
-  let i = 0;
-
-  while (i < n) {
-    const l = lines[i]!;
-    const isGit = l.startsWith("diff --git ");
-    const isPlain = !isGit && l.startsWith("--- ") && lines[i + 1]?.startsWith("+++ ") &&
-      HUNK_HEADER.test(lines[i + 2] ?? "");
-    if (!isGit && !isPlain) {
-      i++;
-      continue;
-    }
-    const start = i;
-    if (firstDiff < 0) firstDiff = start;
-    let oldPath: string | null = null;
-    let newPath: string | null = null;
-    let gitStatus: FileStatus = "modified";
-    if (isGit) {
-      const g = gitPaths(l);
-      if (!g) {
-        throw new PatchFormatError(`Malformed "diff --git" line at line ${i + 1}: "${l}"`, {
-          line: i + 1,
-        });
-      }
-      ({ oldPath, newPath } = g);
-      i++;
-      while (i < n && GIT_EXTENDED.test(lines[i]!)) {
-        if (lines[i]!.startsWith("new file mode")) gitStatus = "added";
-        if (lines[i]!.startsWith("deleted file mode")) gitStatus = "deleted";
-        i++;
-      }
-      if (gitStatus === "added") oldPath = null;
-      if (gitStatus === "deleted") newPath = null;
-    }
-    // A git section without ---/+++ is a mode change, rename or binary: no hunks.
-    if (lines[i]?.startsWith("--- ") && lines[i + 1]?.startsWith("+++ ")) {
-      oldPath = stripPath(lines[i]!.slice(4));
-      newPath = stripPath(lines[i + 1]!.slice(4));
-      i += 2;
-    }
-    const path = newPath ?? oldPath;
-    if (path === null) {
-      throw new PatchFormatError(
-        `File section at line ${start + 1} names /dev/null on both sides`,
-        { line: start + 1 },
-      );
-    }
-    const status: FileStatus = oldPath === null
-      ? "added"
-      : newPath === null
-      ? "deleted"
-      : "modified";
-
-    const hunks: Hunk[] = [];
-    while (i < n && lines[i]!.startsWith("@@")) {
-      const header = lines[i]!;
-      const index = hunks.length + 1;
-      const where = { line: i + 1, file: path, hunk: index };
-      const m = HUNK_HEADER.exec(header);
-      if (!m) {
-        throw new PatchFormatError(
-          `Hunk ${index} of "${path}" (line ${i + 1}): malformed header "${header}"`,
-          where,
-        );
-      }
-      const oldLines = m[2] === undefined ? 1 : Number(m[2]);
-      const newLines = m[4] === undefined ? 1 : Number(m[4]);
-      const body: HunkLine[] = [];
-      let oldGot = 0;
-      let newGot = 0;
-      let noNewlineAtEnd = false;
-      i++;
-      while (oldGot < oldLines || newGot < newLines) {
-        const b = lines[i];
-        // Mailers strip the lone space of an empty context line; patch(1) reads it as context.
-        const op = b === undefined ? undefined : b === "" ? " " : b[0];
-        const fits = op === " "
-          ? oldGot < oldLines && newGot < newLines
-          : op === "-"
-          ? oldGot < oldLines
-          : op === "+"
-          ? newGot < newLines
-          : op === "\\";
-        if (!fits) {
-          const at = b === undefined ? "the end of the text" : `line ${i + 1}`;
-          throw new PatchFormatError(
-            `Hunk ${index} of "${path}" (line ${where.line}): ${
-              countsMessage(oldLines, newLines, oldGot, newGot)
-            } before ${at}`,
-            where,
-          );
-        }
-        if (op === "\\") {
-          // `\ No newline at end of file`: about the line before it.
-          if (body.at(-1)?.op !== "-") noNewlineAtEnd = true;
-          i++;
-          continue;
-        }
-        body.push({ op: op as HunkLine["op"], text: b!.slice(1) });
-        if (op !== "+") oldGot++;
-        if (op !== "-") newGot++;
-        i++;
-      }
-      if (lines[i]?.startsWith("\\")) {
-        if (body.at(-1)?.op !== "-") noNewlineAtEnd = true;
-        i++;
-      }
-      if (i < n && isStrayBodyLine(lines[i]!, lines[i + 1])) {
-        throw new PatchFormatError(
-          `Hunk ${index} of "${path}" (line ${where.line}): line ${
-            i + 1
-          } is a diff line beyond the ${oldLines} old and ${newLines} new lines the header counts`,
-          where,
-        );
-      }
-      hunks.push({
-        index,
-        oldStart: Number(m[1]),
-        oldLines,
-        newStart: Number(m[3]),
-        newLines,
-        section: m[5]!,
-        line: where.line,
-        lines: body,
-        noNewlineAtEnd,
-      });
-    }
-    if (isGit && hunks.length === 0 && lines[i - 1]?.startsWith("+++ ")) {
-      throw new PatchFormatError(
-        `File "${path}" (line ${start + 1}) has ---/+++ headers but no hunk`,
-        { line: start + 1, file: path },
-      );
-    }
-
-    let content: string | null = null;
-    if (status === "added") {
-      const added: string[] = [];
-      for (const h of hunks) {
-        const bad = h.lines.findIndex((x) => x.op !== "+");
-        if (bad >= 0) {
-          throw new PatchFormatError(
-            `Hunk ${h.index} of new file "${path}" (line ${h.line}): body line ${
-              bad + 1
-            } is not an added line`,
-            { line: h.line + 1 + bad, file: path, hunk: h.index },
-          );
-        }
-        added.push(...h.lines.map((x) => x.text));
-      }
-      const last = hunks.at(-1);
-      content = added.join("\n") + (added.length > 0 && !last?.noNewlineAtEnd ? "\n" : "");
-    }
-    files.push({
-      path,
-      status,
-      line: start + 1,
-      hunks,
-      content,
-      text: lines.slice(start, i).join("\n") + "\n",
-    });
+  let i = nextSection(lines, 0);
+  while (i < lines.length) {
+    const { file, end } = readFileSection(lines, i);
+    files.push(file);
+    i = nextSection(lines, end);
   }
-
   if (files.length === 0) throw new PatchFormatError(`No diff in "${source}"`);
-  const mail = lines.slice(0, firstDiff);
+  // The mail is what comes before the first file section.
+  const mail = lines.slice(0, files[0]!.line - 1);
   return { subject: findSubject(mail), author: findAuthor(mail), files };
 }
 

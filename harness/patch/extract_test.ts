@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { extractPatch, PatchFormatError, patchLineOf } from "./extract.ts";
 
-const RFC_URL = new URL("../../kmod/rfc/000_aa391f59f6e4613c.txt", import.meta.url);
+const RFC_URL = new URL("../../abi/udiag/rfc/000_aa391f59f6e4613c.txt", import.meta.url);
 const rfc = Deno.readTextFileSync(RFC_URL);
 
 /** A minimal git diff changing one file, built line by line so whitespace is explicit. */
@@ -170,4 +170,57 @@ Deno.test("extractPatch() refuses a malformed hunk header", () => {
     "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,a +1 @@\n",
     /^Hunk 1 of "x" \(line 4\): malformed header "@@ -1,a \+1 @@"$/,
   );
+});
+
+/** Malformed sections, each with the error extractPatch() names it by and where. */
+const FORMAT_ERRORS: readonly { name: string; text: string; message: RegExp; at: unknown[] }[] = [
+  {
+    name: "a diff --git line without a/ and b/ paths",
+    text: "diff --git x y\n",
+    message: /^Malformed "diff --git" line at line 1: "diff --git x y"$/,
+    at: [1, null, null],
+  },
+  {
+    name: "/dev/null on both sides",
+    text: "--- /dev/null\n+++ /dev/null\n@@ -0,0 +1 @@\n+a\n",
+    message: /^File section at line 1 names \/dev\/null on both sides$/,
+    at: [1, null, null],
+  },
+  {
+    name: "git ---/+++ headers with no hunk",
+    text: "Subject: x\n\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n",
+    message: /^File "x" \(line 3\) has ---\/\+\+\+ headers but no hunk$/,
+    at: [3, "x", null],
+  },
+  {
+    name: "a new file whose hunk removes a line",
+    text: "--- /dev/null\n+++ b/x.c\n@@ -1 +1,2 @@\n-q\n+a\n+b\n",
+    message: /^Hunk 1 of new file "x\.c" \(line 3\): body line 1 is not an added line$/,
+    at: [4, "x.c", 1],
+  },
+  {
+    name: "a removed line beyond the old count",
+    text: "--- a/x\n+++ b/x\n@@ -1,1 +1,2 @@\n a\n-b\n+c\n",
+    message: /^Hunk 1 of "x" \(line 3\): expected 2 new lines, found 1 before line 5$/,
+    at: [3, "x", 1],
+  },
+];
+
+for (const c of FORMAT_ERRORS) {
+  Deno.test(`extractPatch() refuses ${c.name}`, () => {
+    const e = throwsFormat(c.text, c.message);
+    assert.deepEqual([e.line, e.file, e.hunk], c.at);
+  });
+}
+
+Deno.test("extractPatch() reads a git mode change or rename as a file without hunks", () => {
+  const p = extractPatch(
+    "diff --git a/a.c b/b.c\nsimilarity index 100%\nrename from a.c\nrename to b.c\n" +
+      MAKEFILE_DIFF,
+    "x",
+  );
+  assert.deepEqual(p.files.map((f) => [f.path, f.status, f.hunks.length, f.line]), [
+    ["b.c", "modified", 0, 1],
+    ["kernel/trace/Makefile", "modified", 2, 5],
+  ]);
 });

@@ -12,7 +12,7 @@
  * ```ts
  * import { extractPatch, portPatch } from "./mod.ts";
  * const rfc = Deno.readTextFileSync(
- *   new URL("../../kmod/rfc/000_aa391f59f6e4613c.txt", import.meta.url),
+ *   new URL("../../abi/udiag/rfc/000_aa391f59f6e4613c.txt", import.meta.url),
  * );
  * const m = portPatch(extractPatch(rfc, "rfc.txt"));
  * if (m.name !== "trace_events_udiag") throw new Error();

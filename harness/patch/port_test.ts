@@ -1,10 +1,18 @@
 import assert from "node:assert/strict";
 import { extractPatch } from "./extract.ts";
-import { descriptionOf, originalLine, PortError, portPatch, type PortStep } from "./port.ts";
+import {
+  descriptionOf,
+  originalLine,
+  PORT_STEPS,
+  portContext,
+  PortError,
+  portPatch,
+  type PortStep,
+} from "./port.ts";
 import { changeDiff, renderPortLog } from "./port_log.ts";
 
 const rfc = Deno.readTextFileSync(
-  new URL("../../kmod/rfc/000_aa391f59f6e4613c.txt", import.meta.url),
+  new URL("../../abi/udiag/rfc/000_aa391f59f6e4613c.txt", import.meta.url),
 );
 const RFC_C = "kernel/trace/trace_events_udiag.c";
 
@@ -183,5 +191,158 @@ Deno.test("changeDiff() renders an append as + lines only", () => {
   assert.equal(
     changeDiff("a.c", { line: 3, before: "", after: "\nX;" }),
     "@@ a.c:3 @@\n+\n+X;",
+  );
+});
+
+const MAKEFILE_HUNK = "diff --git a/drivers/misc/Makefile b/drivers/misc/Makefile\n" +
+  "--- a/drivers/misc/Makefile\n+++ b/drivers/misc/Makefile\n@@ -1 +1,2 @@\n obj-y += a.o\n+obj-y += x.o\n";
+const HEADER = "--- /dev/null\n+++ b/include/linux/x.h\n@@ -0,0 +1 @@\n+int x;\n";
+
+/** Per row: a patch that needs the step, and one that does not. */
+const ROW_CASES: readonly { id: string; needs: string; needsNot: string }[] = [
+  {
+    id: "class-create-owner",
+    needs: newFilePatch("drivers/misc/x.c", ['c = class_create(THIS_MODULE, "x");']),
+    needsNot: newFilePatch("drivers/misc/x.c", ["static int x;"]),
+  },
+  {
+    id: "kbuild-include-dir",
+    needs: newFilePatch("drivers/misc/x.c", ['#include "trace.h"']),
+    needsNot: newFilePatch("drivers/misc/x.c", ["#include <linux/module.h>"]),
+  },
+  {
+    id: "kbuild-patch-headers",
+    needs: newFilePatch("drivers/misc/x.c", ["#include <linux/x.h>"]) + HEADER,
+    needsNot: newFilePatch("drivers/misc/x.c", ["#include <linux/module.h>"]),
+  },
+  {
+    id: "module-license",
+    needs: newFilePatch("drivers/misc/x.c", ["static int x;"]),
+    needsNot: newFilePatch("drivers/misc/x.c", ['MODULE_LICENSE("GPL");']),
+  },
+  {
+    id: "module-description",
+    needs: newFilePatch("drivers/misc/x.c", ["static int x;"]),
+    needsNot: newFilePatch("drivers/misc/x.c", ['MODULE_DESCRIPTION("x");']),
+  },
+  {
+    id: "initcall-module-init",
+    needs: newFilePatch("drivers/misc/x.c", ["late_initcall_sync(f);"]),
+    needsNot: newFilePatch("drivers/misc/x.c", ["module_init(f);"]),
+  },
+  {
+    id: "no-module-exit",
+    needs: newFilePatch("drivers/misc/x.c", ["module_init(f);"]),
+    needsNot: newFilePatch("drivers/misc/x.c", ["module_exit(g);"]),
+  },
+  {
+    id: "kernel-exports",
+    needs: newFilePatch("drivers/misc/x.c", ["mutex_lock(&event_mutex);"]),
+    needsNot: newFilePatch("drivers/misc/x.c", ["mutex_lock(&event_mutexes);"]),
+  },
+  {
+    id: "in-tree-hunks",
+    needs: newFilePatch("drivers/misc/x.c", ["static int x;"]) + MAKEFILE_HUNK,
+    needsNot: newFilePatch("drivers/misc/x.c", ["static int x;"]),
+  },
+];
+
+Deno.test("PORT_STEPS rows have unique kebab-case ids and a one-line reason", () => {
+  const ids = PORT_STEPS.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length, `duplicate id in ${ids.join(", ")}`);
+  for (const r of PORT_STEPS) {
+    assert.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+    assert.match(r.reason, /^\S.*\S$/, `${r.id} has a one-line reason`);
+  }
+  assert.deepEqual(ROW_CASES.map((c) => c.id), ids, "every row has a case below, in table order");
+});
+
+for (const c of ROW_CASES) {
+  const row = PORT_STEPS.find((r) => r.id === c.id)!;
+  Deno.test(`PORT_STEPS ${c.id}: applies to a patch that needs it`, () => {
+    const m = portContext(extractPatch(c.needs, "needs"));
+    assert.ok(row.applies(m));
+    const outcomes = row.apply(m);
+    assert.ok(outcomes.length > 0);
+    if (row.kind !== "note") assert.ok(outcomes.some((o) => o.applied && o.changes.length > 0));
+  });
+  Deno.test(`PORT_STEPS ${c.id}: changes nothing in a patch that does not need it`, () => {
+    const m = portContext(extractPatch(c.needsNot, "needs-not"));
+    if (!row.applies(m)) return;
+    for (const o of row.apply(m)) {
+      assert.deepEqual([o.applied, o.changes, o.text], [false, [], undefined], o.detail);
+      assert.match(o.detail, /^nothing to change: /);
+    }
+  });
+}
+
+Deno.test("PORT_STEPS note rows never change text; kbuild rows change only Kbuild", () => {
+  for (const c of ROW_CASES) {
+    for (const text of [c.needs, c.needsNot]) {
+      const m = portContext(extractPatch(text, "x"));
+      for (const row of PORT_STEPS.filter((r) => r.applies(m))) {
+        for (const o of row.apply(m)) {
+          if (row.kind === "note") {
+            assert.deepEqual([o.applied, o.changes, o.text], [false, [], undefined]);
+          }
+          if (row.kind === "kbuild") assert.deepEqual([o.file, o.text], ["Kbuild", undefined]);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("portPatch() logs its steps in PORT_STEPS order, each with its row's kind and reason", () => {
+  for (const text of [rfc, ...ROW_CASES.flatMap((c) => [c.needs, c.needsNot])]) {
+    const steps = portPatch(extractPatch(text, "x")).steps;
+    const rows = steps.map((s) => PORT_STEPS.findIndex((r) => r.id === s.id));
+    assert.deepEqual(rows, [...rows].sort((a, b) => a - b));
+    for (const [i, s] of steps.entries()) {
+      assert.deepEqual([s.kind, s.reason], [
+        PORT_STEPS[rows[i]!]!.kind,
+        PORT_STEPS[rows[i]!]!.reason,
+      ]);
+    }
+  }
+});
+
+Deno.test("portPatch() asks the posted code, not its own appended lines, what the patch has", () => {
+  // The subject becomes MODULE_DESCRIPTION("…module_exit() … event_mutex"), appended to x.c.
+  const m = portPatch(extractPatch(
+    newFilePatch(
+      "drivers/misc/x.c",
+      ["module_init(f);"],
+      "[PATCH] fix module_exit() and event_mutex",
+    ),
+    "x",
+  ));
+  assert.ok(m.files[0]!.text.includes("module_exit() and event_mutex"));
+  assert.ok(step(m.steps, "no-module-exit"));
+  assert.equal(step(m.steps, "kernel-exports"), undefined);
+});
+
+Deno.test("portContext() puts module-wide lines in the C file with the init function", () => {
+  const m = portContext(extractPatch(
+    newFilePatch("drivers/misc/a.c", ["int a;"]) +
+      newFilePatch("drivers/misc/b.c", ["fs_initcall(b_init);"]).replace(/^Subject: .*\n\n/, "") +
+      HEADER,
+    "x",
+  ));
+  assert.equal(m.name, "udiag_patch");
+  assert.equal(m.main, "drivers/misc/b.c");
+  assert.deepEqual(m.files.map((f) => f.name), ["a.c", "b.c", "include/linux/x.h"]);
+});
+
+Deno.test("portContext() refuses two added files that would share a module path", () => {
+  assert.throws(
+    () =>
+      portContext(extractPatch(
+        newFilePatch("drivers/a/x.c", ["int a;"]) + newFilePatch("drivers/a/x.c", ["int b;"]),
+        "x",
+      )),
+    (e: unknown) =>
+      e instanceof PortError &&
+      e.message ===
+        'Patch adds "drivers/a/x.c" and "drivers/a/x.c": both would be "x.c" in the module directory',
   );
 });

@@ -5,9 +5,18 @@
  *
  * @module
  */
-import { lastMarkBefore, parseAll } from "../console/parse.ts";
+import { parseAll } from "../console/parse.ts";
+import { lastMarkBefore } from "../marks.ts";
 import type { Finding } from "./store.ts";
 import type { VmOutcome } from "../vm/runner.ts";
+
+/** What every kernel report breaks. */
+export const KERNEL_INVARIANT =
+  "invariant: no kernel report (KASAN, lockdep, WARNING, BUG, kmemleak, hang) while user space drives the ABI";
+
+/** What a test machine that died or went silent without a report breaks. */
+export const RUNNER_INVARIANT =
+  "invariant: the test machine keeps running and answering while user space drives the ABI";
 
 /** Console lines kept before a report in its log excerpt. */
 const CONTEXT_BEFORE = 60;
@@ -27,7 +36,9 @@ export function consoleFindings(
   for (const c of parseAll(consoleText)) {
     out.push({
       title: c.title,
+      kind: "kernel",
       type: c.type,
+      breaks: KERNEL_INVARIANT,
       report: c.report,
       log: lines.slice(Math.max(0, c.startLine - CONTEXT_BEFORE), c.endLine + 1)
         .join("\n"),
@@ -41,7 +52,9 @@ export function consoleFindings(
     out.length === 0 &&
     out.push({
       title,
+      kind: "runner",
       type,
+      breaks: RUNNER_INVARIANT,
       report: title,
       log: tail,
       case: caseAt(lines.length),

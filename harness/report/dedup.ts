@@ -35,27 +35,6 @@ export function reportDirName(title: string): string {
   return `${slug(title) || "untitled"}-${hash8(title)}`;
 }
 
-/** Finding classes, most severe first (syzkaller orders memory safety before leaks and hangs). */
-export const TYPE_ORDER = [
-  "KASAN",
-  "BUG",
-  "PANIC",
-  "LOCKDEP",
-  "WARNING",
-  "HANG",
-  "KMEMLEAK",
-  "CONFORMANCE",
-  "SECURITY",
-  "LOST",
-  "UNKNOWN",
-] as const;
-
-/** Sort key of a finding type (unknown types last). */
-export function typeRank(type: string): number {
-  const i = (TYPE_ORDER as readonly string[]).indexOf(type);
-  return i < 0 ? TYPE_ORDER.length : i;
-}
-
 /**
  * Collapses a list that repeats one item (`N=N,N=N,N=N` or `a; a; a`) to
  * its first item and an ellipsis, so a title does not depend on how many

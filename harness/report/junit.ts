@@ -40,6 +40,25 @@ export function totalsLine(t: JunitTotals): string {
   return `${t.passed} passed, ${t.failed} failed` + (t.skipped ? `, ${t.skipped} skipped` : "");
 }
 
+/**
+ * One JUnit document from several runs' (each boot of a suite writes its own).
+ *
+ * @example
+ * ```ts
+ * import { countJunit, mergeJunit } from "./junit.ts";
+ * const one = '<testsuites><testsuite name="a"><testcase name="x"/></testsuite></testsuites>';
+ * if (countJunit(mergeJunit([one, one], "conformance")).passed !== 2) throw new Error();
+ * ```
+ */
+export function mergeJunit(docs: readonly string[], name: string): string {
+  const suites = docs.flatMap((d) =>
+    [...d.matchAll(/<testsuite\b[\s\S]*?<\/testsuite>/g)].map((m) => m[0])
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${name}">\n${
+    suites.join("\n")
+  }\n</testsuites>\n`;
+}
+
 if (import.meta.main) {
   const totals: JunitTotals = { passed: 0, failed: 0, skipped: 0 };
   let files = 0;

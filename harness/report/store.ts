@@ -17,6 +17,8 @@
  * @module
  */
 import { reportDirName } from "./dedup.ts";
+import { type FindingKind, type Replay, showReplay, withCommand } from "../replay.ts";
+import { rootRelative } from "../paths.ts";
 
 /** Logs kept per finding, as syzkaller keeps log0…log9. */
 export const MAX_LOGS = 10;
@@ -24,7 +26,9 @@ export const MAX_LOGS = 10;
 /** One occurrence of a finding. */
 export interface Finding {
   readonly title: string;
-  /** Class: "KASAN", "WARNING", "CONFORMANCE", … (see dedup.ts TYPE_ORDER). */
+  /** What kind of finding it is, and so how a replay recognises it (replay.ts). */
+  readonly kind: FindingKind;
+  /** Class: "KASAN", "WARNING", "CONFORMANCE", … (see classes.ts). */
   readonly type: string;
   /** The extracted report (kernel oops or violation text). */
   readonly report: string;
@@ -32,8 +36,10 @@ export interface Finding {
   readonly log: string;
   /** The case that was running ("suite/case"), if known. */
   readonly case?: string | null;
+  /** The rule or invariant it breaks, in words (findings documents quote it). */
+  readonly breaks?: string;
   readonly repro?: string;
-  readonly replay?: Record<string, unknown>;
+  readonly replay?: Replay;
   readonly env: Record<string, unknown>;
   readonly corrupted?: boolean;
   /** For security findings: how bad, which weakness class, and whether the ABI allows it. */
@@ -52,12 +58,14 @@ export interface SecurityClass {
 /** Metadata kept in meta.json. */
 export interface FindingMeta {
   readonly title: string;
+  readonly kind: FindingKind;
   readonly type: string;
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly count: number;
   readonly cases: string[];
   readonly corrupted: boolean;
+  readonly breaks?: string;
   readonly security?: SecurityClass;
 }
 
@@ -70,7 +78,8 @@ export interface Saved {
 }
 
 async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}`;
+  // Unique per call: two jobs of one process may write one folder at once.
+  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   await Deno.writeTextFile(tmp, text);
   await Deno.rename(tmp, path);
 }
@@ -88,7 +97,7 @@ export function findingMarkdown(f: Finding, meta: FindingMeta): string {
   const lines = [
     `# ${f.title}`,
     "",
-    `- type: ${meta.type}${meta.corrupted ? " (report corrupted)" : ""}`,
+    `- type: ${meta.type}${meta.corrupted ? " (report corrupted)" : ""}; kind: ${meta.kind}`,
     ...(f.security
       ? [
         `- severity: ${f.security.severity}; class: ${f.security.cwe}${
@@ -116,7 +125,7 @@ export function findingMarkdown(f: Finding, meta: FindingMeta): string {
       "```",
     );
   }
-  if (f.replay && typeof f.replay.command === "string" && f.replay.command) {
+  if (f.replay?.command) {
     lines.push("", "## Replay", "", "```", f.replay.command, "```");
   }
   lines.push(
@@ -127,9 +136,17 @@ export function findingMarkdown(f: Finding, meta: FindingMeta): string {
   return lines.join("\n");
 }
 
+function breaksOf(b: string | undefined): { breaks?: string } {
+  return b === undefined ? {} : { breaks: b };
+}
+
 /** Saves one occurrence under `root`, merging with an earlier folder of the same title. */
-export async function saveFinding(root: string, f: Finding): Promise<Saved> {
-  const dir = `${root}/${reportDirName(f.title)}`;
+export async function saveFinding(root: string, occurrence: Finding): Promise<Saved> {
+  const dir = `${root}/${reportDirName(occurrence.title)}`;
+  // Every replay says how to run it, now that its folder is known.
+  const f: Finding = occurrence.replay
+    ? { ...occurrence, replay: withCommand(occurrence.replay, rootRelative(dir)) }
+    : occurrence;
   await Deno.mkdir(dir, { recursive: true });
   const old = await readJson<FindingMeta>(`${dir}/meta.json`);
   if (old && old.title !== f.title) {
@@ -143,12 +160,14 @@ export async function saveFinding(root: string, f: Finding): Promise<Saved> {
   if (f.case && !cases.includes(f.case)) cases.push(f.case);
   const meta: FindingMeta = {
     title: f.title,
+    kind: f.kind,
     type: f.type,
     firstSeen: old?.firstSeen ?? now,
     lastSeen: now,
     count,
     cases,
     corrupted: (old?.corrupted ?? true) && (f.corrupted ?? false),
+    ...breaksOf(f.breaks ?? old?.breaks),
     ...(f.security ? { security: f.security } : {}),
   };
   const logIndex = (count - 1) % MAX_LOGS;
@@ -164,9 +183,9 @@ export async function saveFinding(root: string, f: Finding): Promise<Saved> {
       f.repro.trimEnd().split("\n").length < oldRepro.trimEnd().split("\n").length);
   if (f.repro && better) {
     await writeAtomic(`${dir}/repro.txt`, f.repro.trimEnd() + "\n");
-    if (f.replay) await writeAtomic(`${dir}/replay.json`, JSON.stringify(f.replay, null, 2) + "\n");
+    if (f.replay) await writeAtomic(`${dir}/replay.json`, showReplay(f.replay));
   } else if (f.replay && !f.repro && oldRepro === null) {
-    await writeAtomic(`${dir}/replay.json`, JSON.stringify(f.replay, null, 2) + "\n");
+    await writeAtomic(`${dir}/replay.json`, showReplay(f.replay));
   }
   await writeAtomic(`${dir}/README.md`, findingMarkdown(f, meta));
   // meta.json last: a folder with meta.json is complete.

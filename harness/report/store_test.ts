@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { collapseRepeats, hash8, reportDirName, slug, titleKey, typeRank } from "./dedup.ts";
+import { collapseRepeats, hash8, reportDirName, slug, titleKey } from "./dedup.ts";
+import { typeRank } from "./classes.ts";
 import { type Finding, listFindings, MAX_LOGS, saveFinding } from "./store.ts";
 import { countJunit, totalsLine } from "./junit.ts";
 
@@ -17,11 +18,15 @@ Deno.test("typeRank() orders memory safety before leaks and hangs", () => {
   assert.ok(typeRank("KASAN") < typeRank("WARNING"));
   assert.ok(typeRank("WARNING") < typeRank("KMEMLEAK"));
   assert.ok(typeRank("KMEMLEAK") < typeRank("nonsense"));
+  // A kernel report of any class sorts before our own verdicts.
+  assert.ok(typeRank("UBSAN") < typeRank("UNKNOWN"));
+  assert.ok(typeRank("UNKNOWN") < typeRank("CONFORMANCE"));
 });
 
 function finding(n: number): Finding {
   return {
     title: "WARNING in diag_event_reg",
+    kind: "kernel",
     type: "WARNING",
     report: `report ${n}`,
     log: `log ${n}`,
@@ -67,11 +72,23 @@ Deno.test("saveFinding() keeps the shortest repro.txt and its replay.json", asyn
   const root = await Deno.makeTempDir();
   const f = (ops: string[], seed: number): Finding => ({
     title: "fuzz: delete returned ok 0, expected EBUSY",
+    kind: "fuzz",
     type: "MISMATCH",
     report: "r",
     log: "l",
     repro: ops.join("\n"),
-    replay: { seed },
+    replay: {
+      suite: "fuzz",
+      kind: "fuzz",
+      abi: "udiag",
+      target: "kmod",
+      campaign: "model",
+      seed,
+      path: "0:1",
+      replayPath: "",
+      maxCommands: 30,
+      fastCheck: "4.10.2",
+    },
     env: {},
   });
   const a = await saveFinding(root, f(["open()", "register()", "drain()", "delete()"], 1));

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { ioc, IOC_NONE } from "../abi.ts";
+import { ioc, IOC_NONE } from "../ioctl.ts";
 import { ok, type SysResult } from "../errno.ts";
 import { MAP_SHARED, PROT_READ, PROT_WRITE } from "../libc.ts";
 import {

@@ -14,7 +14,7 @@ import { capture } from "../proc.ts";
 import { decodeRecordResult, parseFormat } from "./format.ts";
 import { payloadBytes, PAYLOADS } from "./payloads.ts";
 
-const RFC = new URL("../../kmod/rfc/000_aa391f59f6e4613c.txt", import.meta.url);
+const RFC = new URL("../../abi/udiag/rfc/000_aa391f59f6e4613c.txt", import.meta.url);
 const CAPTURED_FORMAT = new URL("./testdata/ftrace/format", import.meta.url);
 const EVENT_ID = 435;
 const PID = 4242;

@@ -1,59 +1,60 @@
 /**
- * Builds the project's module (`kmod/`) against a cached kernel tree with
- * Kbuild. The sources are copied to a per-variant build directory so that the
- * checkout stays clean and variants (the test-only broken builds) coexist.
+ * Builds an out-of-tree kernel module against a cached kernel tree with
+ * Kbuild. The sources are copied to a per-(module, kernel, variant) build
+ * directory so that the checkout stays clean and variants (an ABI's
+ * test-only broken builds) coexist.
  *
  * @module
  */
 import type { KernelBuild } from "./kernel.ts";
 import { runLogged } from "../proc.ts";
 
-/** The modules of kmod/: the target, and a test-only report provoker. */
-const MODULES = {
-  udiag: {
-    dir: new URL("../../kmod/", import.meta.url),
-    sources: ["udiag.c", "udiag_exports.h", "Kbuild"],
-  },
-  udiag_provoke: {
-    dir: new URL("../../kmod/provoke/", import.meta.url),
-    sources: ["udiag_provoke.c", "Kbuild"],
-  },
-} as const;
-/** A module name of kmod/. */
-export type ModuleName = keyof typeof MODULES;
+/** One module's sources. */
+export interface ModuleSource {
+  /** Module name: `<name>.ko`. */
+  readonly name: string;
+  /** Directory holding the sources (and their Kbuild). */
+  readonly dir: URL;
+  readonly sources: readonly string[];
+}
 
-/** Test-only variants of the module, each one known bug (see kmod/Kbuild). */
-export const BROKEN_VARIANTS = ["SKIP_EBUSY"] as const;
-/** One of {@linkcode BROKEN_VARIANTS}. */
-export type BrokenVariant = typeof BROKEN_VARIANTS[number];
+/** Options of {@linkcode buildModule}. */
+export interface BuildModuleOptions {
+  /** Build variant, part of the build directory's name ("ok" by default). */
+  readonly variant?: string;
+  /** Extra `make` variables (`UDIAG_BROKEN=SKIP_EBUSY`). */
+  readonly makeArgs?: readonly string[];
+}
 
-/** Builds `<name>.ko` (optionally a broken variant of udiag) and returns its path. */
+/** The test-only report provoker (kmod/provoke): real kernel reports for the parser's testdata. */
+export const PROVOKE: ModuleSource = {
+  name: "udiag_provoke",
+  dir: new URL("../../kmod/provoke/", import.meta.url),
+  sources: ["udiag_provoke.c", "Kbuild"],
+};
+
+/** Builds `<name>.ko` and returns its path; a warning fails the build (our modules build clean). */
 export async function buildModule(
   kernel: KernelBuild,
   buildRoot: string,
-  name: ModuleName = "udiag",
-  broken?: BrokenVariant,
+  m: ModuleSource,
+  o: BuildModuleOptions = {},
 ): Promise<string> {
-  const dir = `${buildRoot}/${name}-${kernel.key}-${broken ?? "ok"}`;
+  const dir = `${buildRoot}/${m.name}-${kernel.key}-${o.variant ?? "ok"}`;
   await Deno.mkdir(dir, { recursive: true });
-  const m = MODULES[name];
   for (const f of m.sources) {
     await Deno.copyFile(new URL(f, m.dir), `${dir}/${f}`);
   }
   const logFile = `${dir}/build.log`;
   await Deno.writeTextFile(logFile, "");
-  await runLogged("make", [
-    "-C",
-    kernel.tree,
-    `M=${dir}`,
-    ...(broken ? [`UDIAG_BROKEN=${broken}`] : []),
-    "modules",
-  ], { logFile });
+  await runLogged("make", ["-C", kernel.tree, `M=${dir}`, ...(o.makeArgs ?? []), "modules"], {
+    logFile,
+  });
   // Kbuild prints warnings without failing: a module must build clean.
   const log = await Deno.readTextFile(logFile);
   const warnings = log.split("\n").filter((l) => /warning:|error:/.test(l));
   if (warnings.length > 0) {
     throw new Error(`Module build has warnings:\n${warnings.join("\n")}`);
   }
-  return `${dir}/${name}.ko`;
+  return `${dir}/${m.name}.ko`;
 }

@@ -15,6 +15,8 @@ export interface QemuConfig {
   readonly memoryMiB?: number;
   readonly cpus?: number;
   readonly extraCmdline?: readonly string[];
+  /** The whole kernel command line (instead of `kernelCmdline(extraCmdline)`). */
+  readonly cmdline?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export function qemuArgs(c: QemuConfig): string[] {
     "-initrd",
     c.initrd,
     "-append",
-    kernelCmdline(c.extraCmdline),
+    c.cmdline ?? kernelCmdline(c.extraCmdline),
     "-virtfs",
     "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap",
     "-virtfs",

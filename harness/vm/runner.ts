@@ -2,12 +2,14 @@
  * Boots one guest, runs one command in it, and watches it: the console is
  * streamed line by line to a log, the command's output and results come over
  * their own channels, and the run ends by itself on the command's end, a
- * panic, silence, or the host timeout.
+ * panic, silence, the host timeout, or when the caller's `stopWhen` says so.
+ * Every console line and result record can be seen as it arrives, stamped
+ * with the seconds since QEMU was spawned (the benchmark's boot stages).
  *
  * @module
  */
 import { buildInitramfs, type GuestPlan } from "./initramfs.ts";
-import { qemuArgs } from "./qemu.ts";
+import { kernelCmdline, qemuArgs } from "./qemu.ts";
 import type { KernelBuild } from "./kernel.ts";
 import { ensurePackages, VM_PACKAGES } from "../tools.ts";
 
@@ -17,7 +19,9 @@ export type VmOutcome =
   | { readonly kind: "panic" }
   | { readonly kind: "lost" } // "lost connection to test machine"
   | { readonly kind: "silent"; readonly seconds: number } // "no output from test machine"
-  | { readonly kind: "timeout"; readonly seconds: number };
+  | { readonly kind: "timeout"; readonly seconds: number }
+  /** The caller's `stopWhen` ended it. */
+  | { readonly kind: "stopped"; readonly reason: string };
 
 /** Exit status `deno task vm` uses when the kernel, not the command, ended the run (as virtme-ng). */
 export const KERNEL_DIED_EXIT = 255;
@@ -34,6 +38,8 @@ export interface VmRun {
   readonly results: ResultEvent[];
   readonly guestLog: string;
   readonly qemuCommand: string[];
+  /** The kernel command line it booted with. */
+  readonly cmdline: string;
   readonly seconds: number;
 }
 
@@ -46,10 +52,17 @@ export interface RunVmOptions {
   readonly timeoutSeconds?: number;
   /** Kill the guest when neither the console nor the command said anything for this long. */
   readonly silenceSeconds?: number;
-  readonly onConsoleLine?: (line: string) => void;
+  /** The whole kernel command line, instead of {@linkcode kernelCmdline}'s. */
+  readonly cmdline?: string;
+  /** How often the results channel is read, in ms (default 500). */
+  readonly pollMs?: number;
+  /** Each console line, with the seconds since QEMU was spawned. */
+  readonly onConsoleLine?: (line: string, t: number) => void;
   readonly onGuestOutput?: (text: string) => void;
-  /** Each results-channel record as it arrives. */
-  readonly onResult?: (r: ResultEvent) => void;
+  /** Each results-channel record as it arrives, with the seconds since QEMU was spawned. */
+  readonly onResult?: (r: ResultEvent, t: number) => void;
+  /** Ends the run when it returns a reason (the benchmark stops after the first case). */
+  readonly stopWhen?: (r: ResultEvent) => string | null;
 }
 
 /** Parses the results channel: one JSON object per line; a torn last line is ignored. */
@@ -85,145 +98,167 @@ export function decideOutcome(
   return { kind: "lost" };
 }
 
-function fileSize(path: string): number {
-  try {
-    return Deno.statSync(path).size;
-  } catch {
-    return 0;
+/**
+ * A file read from where the last read stopped: bytes, not characters, so a
+ * multi-byte character never shifts the next read (whole lines only when
+ * `lines` is set: a torn last line waits for the next read).
+ */
+export class FileTail {
+  readonly path: string;
+  #offset = 0;
+  constructor(path: string) {
+    this.path = path;
   }
+
+  /** What was appended since the last read. */
+  read(lines = false): string {
+    let bytes: Uint8Array;
+    try {
+      bytes = Deno.readFileSync(this.path).subarray(this.#offset);
+    } catch {
+      return "";
+    }
+    if (lines) {
+      const nl = bytes.lastIndexOf(10);
+      bytes = bytes.subarray(0, nl + 1);
+    }
+    this.#offset += bytes.length;
+    return new TextDecoder().decode(bytes);
+  }
+}
+
+/** The files of one run, under its directory. */
+async function runFiles(plan: GuestPlan, outDir: string) {
+  await Deno.mkdir(outDir, { recursive: true });
+  const files = {
+    initrd: await buildInitramfs(plan, outDir),
+    results: `${outDir}/results.jsonl`,
+    console: `${outDir}/console.log`,
+    guestLog: `${outDir}/guest.log`,
+  };
+  await Deno.writeTextFile(files.results, "");
+  await Deno.writeTextFile(files.guestLog, "");
+  return files;
+}
+
+/** Streams QEMU's serial console to `file` and to the line callback; returns the whole text. */
+async function pumpConsole(
+  stdout: ReadableStream<Uint8Array>,
+  file: string,
+  onLine: (line: string) => void,
+  onActivity: () => void,
+): Promise<string> {
+  using out = await Deno.open(file, { create: true, write: true, truncate: true });
+  const enc = new TextEncoder();
+  let text = "";
+  let pending = "";
+  for await (const chunk of stdout.pipeThrough(new TextDecoderStream())) {
+    onActivity();
+    // The serial line ends lines with \r\n.
+    const t = chunk.replaceAll("\r", "");
+    text += t;
+    await out.write(enc.encode(t));
+    pending += t;
+    const lines = pending.split("\n");
+    pending = lines.pop()!;
+    for (const l of lines) onLine(l);
+  }
+  if (pending) onLine(pending);
+  return text;
 }
 
 /** Boots the guest and runs `plan.command`; resolves when QEMU is gone. */
 export async function runVm(opts: RunVmOptions): Promise<VmRun> {
   await ensurePackages(VM_PACKAGES);
   const outDir = opts.outDir;
-  await Deno.mkdir(outDir, { recursive: true });
-  const plan: GuestPlan = { ...opts.plan, outDir };
-  const initrd = await buildInitramfs(plan, outDir);
-  const resultsFile = `${outDir}/results.jsonl`;
-  const consoleFile = `${outDir}/console.log`;
-  const guestLogFile = `${outDir}/guest.log`;
-  await Deno.writeTextFile(resultsFile, "");
-  await Deno.writeTextFile(guestLogFile, "");
+  const files = await runFiles({ ...opts.plan, outDir }, outDir);
+  const cmdline = opts.cmdline ?? kernelCmdline();
   const args = qemuArgs({
     bzImage: opts.kernel.bzImage,
-    initrd,
+    initrd: files.initrd,
     outDir,
-    resultsFile,
+    resultsFile: files.results,
+    cmdline,
   });
-  const started = Date.now();
+  const t0 = performance.now();
+  const since = () => (performance.now() - t0) / 1000;
   const child = new Deno.Command("qemu-system-x86_64", {
     args,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-
-  const consoleOut = await Deno.open(consoleFile, {
-    create: true,
-    write: true,
-    truncate: true,
-  });
-  const enc = new TextEncoder();
-  let consoleText = "";
   let lastActivity = Date.now();
   let killed: VmOutcome | null = null;
-
-  const pumpConsole = (async () => {
-    let pending = "";
-    for await (
-      const chunk of child.stdout.pipeThrough(new TextDecoderStream())
-    ) {
-      lastActivity = Date.now();
-      // The serial line ends lines with \r\n.
-      const text = chunk.replaceAll("\r", "");
-      consoleText += text;
-      await consoleOut.write(enc.encode(text));
-      pending += text;
-      const lines = pending.split("\n");
-      pending = lines.pop()!;
-      for (const l of lines) opts.onConsoleLine?.(l);
+  const kill = (why: VmOutcome) => {
+    killed ??= why;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
     }
-    if (pending) opts.onConsoleLine?.(pending);
-  })();
+  };
+  const consoleText = pumpConsole(
+    child.stdout,
+    files.console,
+    (l) => opts.onConsoleLine?.(l, since()),
+    () => lastActivity = Date.now(),
+  );
   const stderrText = new Response(child.stderr).text();
 
+  const guestTail = new FileTail(files.guestLog);
+  const resultsTail = new FileTail(files.results);
+  const takeResults = () => {
+    const text = resultsTail.read(true);
+    if (!text) return;
+    lastActivity = Date.now();
+    const t = since();
+    for (const ev of parseResults(text)) {
+      opts.onResult?.(ev, t);
+      const reason = opts.stopWhen?.(ev) ?? null;
+      if (reason !== null) kill({ kind: "stopped", reason });
+    }
+  };
+  const takeGuestOutput = () => {
+    const text = guestTail.read();
+    if (!text) return;
+    lastActivity = Date.now();
+    opts.onGuestOutput?.(text);
+  };
   const timeout = (opts.timeoutSeconds ?? 600) * 1000;
   const silence = (opts.silenceSeconds ?? 120) * 1000;
-  let guestSeen = 0;
-  let resultsSeen = 0;
+  const started = Date.now();
   const watchdog = setInterval(() => {
-    const g = fileSize(guestLogFile);
-    if (g > guestSeen) {
-      lastActivity = Date.now();
-      if (opts.onGuestOutput) {
-        const f = Deno.openSync(guestLogFile);
-        const buf = new Uint8Array(g - guestSeen);
-        f.seekSync(guestSeen, Deno.SeekMode.Start);
-        const n = f.readSync(buf) ?? 0;
-        f.close();
-        opts.onGuestOutput(new TextDecoder().decode(buf.subarray(0, n)));
-      }
-      guestSeen = g;
-    }
-    const r = fileSize(resultsFile);
-    if (r > resultsSeen) {
-      lastActivity = Date.now();
-      if (opts.onResult) {
-        // Whole lines only: a torn last line waits for the next tick.
-        const text = new TextDecoder().decode(Deno.readFileSync(resultsFile).subarray(resultsSeen));
-        const end = text.lastIndexOf("\n") + 1;
-        for (const ev of parseResults(text.slice(0, end))) opts.onResult(ev);
-        resultsSeen += new TextEncoder().encode(text.slice(0, end)).length;
-      } else {
-        resultsSeen = r;
-      }
-    }
+    takeGuestOutput();
+    takeResults();
     const now = Date.now();
-    if (!killed && now - started > timeout) {
-      killed = { kind: "timeout", seconds: Math.round(timeout / 1000) };
-    } else if (!killed && now - lastActivity > silence) {
-      killed = { kind: "silent", seconds: Math.round(silence / 1000) };
+    if (now - started > timeout) kill({ kind: "timeout", seconds: Math.round(timeout / 1000) });
+    else if (now - lastActivity > silence) {
+      kill({ kind: "silent", seconds: Math.round(silence / 1000) });
     }
-    if (killed) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-  }, 500);
+  }, opts.pollMs ?? 500);
 
   const status = await child.status;
   clearInterval(watchdog);
-  await pumpConsole;
-  consoleOut.close();
+  const text = await consoleText;
   const qemuErr = (await stderrText).trim();
-  if (qemuErr) {
-    await Deno.writeTextFile(`${outDir}/qemu.stderr`, qemuErr + "\n");
-  }
-  if (!killed && status.code !== 0 && consoleText.length === 0) {
+  if (qemuErr) await Deno.writeTextFile(`${outDir}/qemu.stderr`, qemuErr + "\n");
+  if (!killed && status.code !== 0 && text.length === 0) {
     throw new Error(
       `QEMU exited with code ${status.code} before the guest printed anything: ${qemuErr}`,
     );
   }
-  const results = parseResults(await Deno.readTextFile(resultsFile));
-  if (opts.onResult) {
-    const rest = new TextDecoder().decode((await Deno.readFile(resultsFile)).subarray(resultsSeen));
-    for (const ev of parseResults(rest)) opts.onResult(ev);
-  }
-  const guestLog = await Deno.readTextFile(guestLogFile);
-  if (opts.onGuestOutput && guestLog.length > guestSeen) {
-    opts.onGuestOutput(guestLog.slice(guestSeen));
-  }
+  takeGuestOutput();
+  takeResults();
   return {
-    outcome: decideOutcome(killed, results, consoleText),
+    outcome: decideOutcome(killed, parseResults(await Deno.readTextFile(files.results)), text),
     outDir,
-    consoleFile,
-    console: consoleText,
-    results,
-    guestLog,
+    consoleFile: files.console,
+    console: text,
+    results: parseResults(await Deno.readTextFile(files.results)),
+    guestLog: await Deno.readTextFile(files.guestLog),
     qemuCommand: ["qemu-system-x86_64", ...args],
-    seconds: (Date.now() - started) / 1000,
+    cmdline,
+    seconds: since(),
   };
 }

@@ -1,0 +1,140 @@
+/** Conformance: opening the device, DIAG_IOCSREG, and the tracefs event it creates. */
+import { Fixture, rule } from "./fixture.ts";
+import { GuardedBytes, sysIoctl } from "../../../harness/syscall.ts";
+import { DIAG_IOCSREG, MAX_NAME_BYTES } from "../abi.ts";
+import { ioc, IOC_WRITE } from "../../../harness/ioctl.ts";
+import { UdiagFile } from "../device.ts";
+import { DEVICE } from "./fixture.ts";
+
+const ok = (value: unknown) => ({ ok: true as const, value });
+
+rule("UD-OPEN-001", (t) => {
+  const r = UdiagFile.open(DEVICE);
+  t.expect("open(O_RDWR)", r.ok ? ok("fd") : r, ok("fd"));
+  if (r.ok) r.value.close();
+});
+
+rule("UD-IOC-001", (t) => {
+  using fx = new Fixture();
+  const f = fx.open();
+  const name = new TextEncoder().encode(fx.name() + "\0");
+  // The RFC's magic with an unused number, and a foreign magic with REG's number.
+  t.expect("ioctl(_IOW('*', 2, char*))", f.ioctl(ioc(IOC_WRITE, "*", 2, 8), name), "ENOTTY");
+  t.expect("ioctl(_IOW('x', 0, char*))", f.ioctl(ioc(IOC_WRITE, "x", 0, 8), name), "ENOTTY");
+  t.expect("ioctl(DIAG_IOCSREG ^ size)", f.ioctl(DIAG_IOCSREG ^ (1 << 16), name), "ENOTTY");
+});
+
+rule("UD-REG-001", (t) => {
+  using fx = new Fixture();
+  const r = fx.open().register(fx.name());
+  t.expect("DIAG_IOCSREG(new name) index >= 1", r.ok ? ok(r.value >= 1) : r, ok(true));
+});
+
+rule("UD-REG-002", (t) => {
+  using fx = new Fixture();
+  const name = fx.name();
+  const a = fx.open().register(name);
+  const b = fx.open().register(name);
+  t.expect("first file", a.ok, true);
+  t.expect("second file gets the same index", b, a);
+});
+
+rule("UD-REG-003", (t) => {
+  using fx = new Fixture();
+  const f = fx.open();
+  const name = fx.name();
+  t.expect("first DIAG_IOCSREG", f.register(name).ok, true);
+  t.expect("DIAG_IOCSREG again, same name", f.register(name), "EMFILE");
+  t.expect("DIAG_IOCSREG again, other name", f.register(fx.name()), "EMFILE");
+});
+
+rule("UD-REG-004", (t) => {
+  using fx = new Fixture();
+  const idx = new Set<number>();
+  for (let i = 0; i < 8; i++) {
+    const r = fx.open().register(fx.name());
+    t.expect(`register #${i}`, r.ok, true);
+    if (r.ok) idx.add(r.value);
+  }
+  t.expect("distinct indexes among 8 names", idx.size, 8);
+});
+
+rule("UD-REG-005", (t) => {
+  using fx = new Fixture();
+  const n95 = fx.own("n".repeat(MAX_NAME_BYTES));
+  t.expect("95-byte name", fx.open().register(n95).ok, true);
+  t.expect("96-byte name", fx.open().register("n".repeat(MAX_NAME_BYTES + 1)), "EINVAL");
+  t.expect("300-byte name", fx.open().register("n".repeat(300)), "EINVAL");
+});
+
+rule("UD-REG-006", (t) => {
+  using fx = new Fixture();
+  // 96 bytes without a NUL, followed by an inaccessible page.
+  using long = new GuardedBytes(new TextEncoder().encode("u".repeat(96)));
+  t.expect("96 bytes, no NUL", fx.open().register(long.address), "EINVAL");
+  using short = new GuardedBytes(new TextEncoder().encode("short"));
+  t.expect("5 bytes, no NUL, then unmapped", fx.open().register(short.address), "EFAULT");
+});
+
+rule("UD-REG-007", (t) => {
+  using fx = new Fixture();
+  const f = fx.open();
+  t.expect("NULL", sysIoctl(f.fd, DIAG_IOCSREG, 0n), "EFAULT");
+  t.expect("address 8", sysIoctl(f.fd, DIAG_IOCSREG, 8n), "EFAULT");
+  t.expect("kernel address", sysIoctl(f.fd, DIAG_IOCSREG, 0xffffffff81000000n), "EFAULT");
+  t.expect("non-canonical address", sysIoctl(f.fd, DIAG_IOCSREG, 0x8000000000000000n), "EFAULT");
+});
+
+rule("UD-REG-008", (t) => {
+  using fx = new Fixture();
+  const f = fx.open();
+  const r = f.register("");
+  // A target that accepts "" must not leave it behind for later rules (it
+  // has no tracefs directory, so nothing else would show it).
+  if (r.ok) f.close(), fx.open().delete("");
+  t.expect('DIAG_IOCSREG("")', r, "EINVAL");
+});
+
+rule("UD-REG-009", (t) => {
+  using fx = new Fixture();
+  const hostile: [string, Uint8Array][] = [
+    ["a/b", new TextEncoder().encode("a/b\0")],
+    ["..", new TextEncoder().encode("..\0")],
+    [".", new TextEncoder().encode(".\0")],
+    ["a b", new TextEncoder().encode("a b\0")],
+    ["%s%n", new TextEncoder().encode("%s%n\0")],
+    ["tab", new TextEncoder().encode("a\tb\0")],
+    ["newline", new TextEncoder().encode("a\nb\0")],
+    ["\\x01", new Uint8Array([0x61, 0x01, 0])],
+    ["non-UTF-8 0xff", new Uint8Array([0x61, 0xff, 0xfe, 0])],
+    ["UTF-8 é", new TextEncoder().encode("caf\u00e9\0")],
+    ["a-b", new TextEncoder().encode("a-b\0")],
+  ];
+  for (const [label, bytes] of hostile) {
+    const f = fx.open();
+    const r = f.register(bytes);
+    // Should one be accepted, make sure it goes away.
+    if (r.ok) f.close(), fx.open().delete(bytes);
+    t.expect(`DIAG_IOCSREG(${label})`, r, "EINVAL");
+  }
+});
+
+rule("UD-REG-010", (t) => {
+  using fx = new Fixture();
+  const name = fx.name();
+  t.expect("register", fx.open().register(name).ok, true);
+  t.expect("tracefs has events/udiag/<name>", fx.tracefs.hasEvent(name), true);
+  const format = fx.tracefs.format(name);
+  t.expect("format names the event", format.includes(`name: ${name}\n`), true);
+  t.expect("field datalen", /\tfield:\S+ datalen;/.test(format), true);
+  t.expect(
+    "field data is __data_loc char[]",
+    /\tfield:__data_loc char\[\] data;/.test(format),
+    true,
+  );
+  t.expect(
+    "print fmt",
+    format.includes('print fmt: "datalen=%d", REC->datalen'),
+    true,
+  );
+});

@@ -1,0 +1,238 @@
+/**
+ * The udiag ABI's rules, one per conformance test, with stable IDs. Each names
+ * the RFC code path it comes from (abi/udiag/rfc/000_aa391f59f6e4613c.txt); rules the
+ * RFC leaves open carry `interpretation`, the reading we test and why.
+ *
+ * IDs never change meaning; a retired rule keeps its ID out of use.
+ *
+ * @module
+ */
+
+import type { Rule } from "../../../conformance/rule.ts";
+import { catalog } from "../../../harness/catalog.ts";
+
+const RULE_LIST: readonly Rule[] = [
+  {
+    id: "UD-OPEN-001",
+    statement: "root opens /dev/udiag read-write",
+    source: "create_user_diag_device: char device of class udiag",
+  },
+  {
+    id: "UD-IOC-001",
+    statement: "an unknown ioctl number fails with ENOTTY",
+    source: "diag_dev_ioctl: default case",
+  },
+  {
+    id: "UD-REG-001",
+    statement: "DIAG_IOCSREG of a new name returns an index >= 1",
+    source: "diag_dev_ioctl DIAG_IOCSREG; register_diag_event; index 0 reserved at init",
+  },
+  {
+    id: "UD-REG-002",
+    statement: "the same name registered from another file returns the same index",
+    source: "register_diag_event: find_diag_event",
+    byDesign:
+      "Names are global: any process that can open the device joins an existing event by its name and writes records into it, whoever registered it (SEC-XU-003).",
+  },
+  {
+    id: "UD-REG-003",
+    statement: "a second DIAG_IOCSREG on one file fails with EMFILE",
+    source: 'diag_dev_ioctl: "Already associated with an event"',
+  },
+  {
+    id: "UD-REG-004",
+    statement: "distinct names get distinct indexes",
+    source: "register_diag_event: find_first_zero_bit + set_bit",
+  },
+  {
+    id: "UD-REG-005",
+    statement: "a 95-byte name registers; a 96-byte name fails with EINVAL",
+    source: "strndup_user(ubuf, MAX_EVENT_NAME) counts the NUL",
+  },
+  {
+    id: "UD-REG-006",
+    statement:
+      "an unterminated name fails with EINVAL (>= 96 bytes) or EFAULT (runs into unmapped memory)",
+    source: "strndup_user: strnlen_user",
+  },
+  {
+    id: "UD-REG-007",
+    statement: "a NULL or unmapped name pointer fails with EFAULT",
+    source: "strndup_user",
+  },
+  {
+    id: "UD-REG-008",
+    statement: "an empty name fails with EINVAL",
+    source: "register_diag_event",
+    interpretation:
+      'The RFC registers "" as an event whose tracefs directory cannot exist; we require a name.',
+  },
+  {
+    id: "UD-REG-009",
+    statement: "a name with bytes outside [A-Za-z0-9_] fails with EINVAL",
+    source: "register_diag_event",
+    interpretation:
+      "The RFC accepts any bytes, so '/', '..', spaces, control bytes and format specifiers become tracefs paths and event names consumers must parse; we require C-identifier characters.",
+  },
+  {
+    id: "UD-REG-010",
+    statement:
+      "a registered event appears as events/udiag/<name> with the RFC's fields and print format",
+    source: "diag_event_define_fields; print_fmt",
+  },
+  {
+    id: "UD-DEL-001",
+    statement: "DIAG_IOCSDEL of an unknown name fails with ENOENT",
+    source: "delete_diag_event: find_diag_event",
+  },
+  {
+    id: "UD-DEL-002",
+    statement: "DIAG_IOCSDEL of an event an open file holds fails with EBUSY",
+    source: "delete_diag_event: refs != 0",
+  },
+  {
+    id: "UD-DEL-003",
+    statement: "DIAG_IOCSDEL of an event enabled in tracefs fails with EBUSY",
+    source: "delete_diag_event: refs counts diag_event_reg registrations",
+  },
+  {
+    id: "UD-DEL-004",
+    statement: "DIAG_IOCSDEL of an event a perf event holds fails with EBUSY",
+    source: "delete_diag_event; diag_event_reg TRACE_REG_PERF_REGISTER",
+  },
+  {
+    id: "UD-DEL-005",
+    statement: "DIAG_IOCSDEL after the last holder closed succeeds and removes the tracefs event",
+    source: "diag_dev_release; destroy_diag_event",
+    byDesign:
+      "Events have no owner: any process that can open the device deletes an event nobody holds, whoever registered it (SEC-XU-002).",
+  },
+  {
+    id: "UD-DEL-006",
+    statement: "a deleted event's index is reused by the next new name",
+    source: "destroy_diag_event: clear_bit; register_diag_event: find_first_zero_bit",
+  },
+  {
+    id: "UD-DEL-007",
+    statement:
+      "DIAG_IOCSDEL copies its name like DIAG_IOCSREG: EFAULT for bad pointers, EINVAL for 96 bytes",
+    source: "diag_dev_ioctl DIAG_IOCSDEL: strndup_user",
+  },
+  {
+    id: "UD-WR-001",
+    statement: "write on a file without a registered event fails with ENOENT",
+    source: "diag_dev_write: !file->private_data",
+  },
+  {
+    id: "UD-WR-002",
+    statement: "a zero-length write fails with EFAULT",
+    source: "diag_dev_write: count <= 0",
+    interpretation: "EFAULT is the RFC's choice (EINVAL would be usual); we keep the RFC's errno.",
+  },
+  {
+    id: "UD-WR-003",
+    statement: "pwrite at a non-zero offset fails with EFAULT",
+    source: "diag_dev_write: *ppos != 0",
+  },
+  {
+    id: "UD-WR-004",
+    statement: "write returns the byte count for 1, 64, 4096 and 65536 bytes, traced or not",
+    source: "diag_dev_write: return count",
+  },
+  {
+    id: "UD-WR-005",
+    statement: "write from an unmapped buffer returns the byte count and emits no record",
+    source:
+      "diag_dev_write: return count; diag_probe_trace: copy_from_user failure drops the record",
+    interpretation:
+      "The RFC reports success even when the payload could not be read; we keep that.",
+  },
+  {
+    id: "UD-MM-001",
+    statement: "mmap of one page PROT_READ MAP_SHARED succeeds",
+    source: "diag_dev_mmap",
+  },
+  {
+    id: "UD-MM-002",
+    statement: "mmap of more than one page fails with EFAULT",
+    source: "diag_dev_mmap: size != MAX_PROVIDERS",
+  },
+  {
+    id: "UD-MM-003",
+    statement: "mmap with PROT_WRITE fails with EPERM, shared or private",
+    source: "diag_dev_mmap: remap_pfn_range(PAGE_READONLY)",
+    interpretation:
+      "The RFC maps the page with PAGE_READONLY but leaves VM_WRITE and VM_MAYWRITE to the caller; the page is kernel state shared by every process, so no writable mapping may exist.",
+  },
+  {
+    id: "UD-MM-004",
+    statement: "mprotect(PROT_WRITE) of the mapped page fails with EACCES",
+    source: "diag_dev_mmap",
+    interpretation: "Follows UD-MM-003: VM_MAYWRITE is cleared.",
+  },
+  {
+    id: "UD-MM-005",
+    statement: "mmap at a non-zero offset fails with EINVAL",
+    source: "diag_dev_mmap",
+    interpretation: "The RFC ignores the offset and maps the same page; only offset 0 names it.",
+  },
+  {
+    id: "UD-MM-006",
+    statement: "every byte of the page is 0 except those of traced events",
+    source: "trace_events_user_diag_init; update_reg_page_for",
+    interpretation:
+      "The RFC's kmalloc()ed page is not zeroed; stale heap bytes must not be visible.",
+  },
+  {
+    id: "UD-CAP-001",
+    statement: "exactly PAGE_SIZE-1 events fit; the next DIAG_IOCSREG fails with EMFILE",
+    source: "MAX_PROVIDERS = PAGE_SIZE; bit 0 set at init; register_diag_event: -EMFILE",
+    byDesign:
+      "The PAGE_SIZE-1 indexes are shared by all users with no per-user quota, and events outlive the files that made them: one user can take them all (SEC-CAP-001).",
+  },
+  {
+    id: "UD-CAP-002",
+    statement: "after a delete at capacity, a new name registers and reuses the freed index",
+    source: "destroy_diag_event: clear_bit",
+  },
+  {
+    id: "UD-TR-001",
+    statement: "enabling events/udiag/<name> sets its enable byte to 1; disabling sets it to 0",
+    source: "diag_event_reg; update_reg_page_for",
+    byDesign:
+      "The page is shared: every process that maps it reads every event's enable byte, so it learns which events are traced (SEC-XU-004).",
+  },
+  {
+    id: "UD-TR-002",
+    statement:
+      "a payload is recovered byte for byte from the ftrace buffer using only the format file",
+    source: "diag_probe_trace; diag_event_define_fields",
+  },
+  {
+    id: "UD-TR-003",
+    statement:
+      "a perf_event_open on the event sets the enable byte and receives the payload byte for byte",
+    source: "diag_probe_perf; diag_event_reg TRACE_REG_PERF_REGISTER",
+  },
+  {
+    id: "UD-TR-004",
+    statement: "no record is emitted while the event is not traced",
+    source: "diag_dev_write: tp->key.enabled",
+  },
+];
+
+/** The udiag rules, by ID and in table order. */
+export const UDIAG_RULES = catalog("rule", RULE_LIST);
+
+/** Rules by ID. */
+export const RULES: ReadonlyMap<string, Rule> = UDIAG_RULES.byId;
+
+/** All rules in ID order of the table. */
+export function allRules(): readonly Rule[] {
+  return UDIAG_RULES.all;
+}
+
+/** The rule of an ID; throws for an unknown ID (a typo in a test). */
+export function ruleById(id: string): Rule {
+  return UDIAG_RULES.get(id);
+}

@@ -1,0 +1,77 @@
+/** Conformance: enable bytes and payload round trips through ftrace and perf. */
+import { Fixture, rule } from "./fixture.ts";
+import { expectPayloads, openTracepointPerf, recoverFtrace, recoverPerf } from "./perf_fixture.ts";
+import { payloadBytes, PAYLOADS } from "../../../harness/trace/payloads.ts";
+
+rule("UD-TR-001", (t) => {
+  using fx = new Fixture();
+  const name = fx.name();
+  const f = fx.open();
+  const idx = f.register(name);
+  const page = f.mapPage();
+  t.expect("register", idx.ok, true);
+  t.expect("mmap", page.ok, true);
+  if (!idx.ok || !page.ok) return;
+  using p = page.value;
+  t.expect("byte before enabling", p.byte(idx.value), 0);
+  t.expect("enable", fx.trace(name), { ok: true, value: 1 });
+  t.expect("byte while enabled", p.byte(idx.value), 1);
+  t.expect("enable again", fx.trace(name), { ok: true, value: 1 });
+  t.expect("byte after enabling twice", p.byte(idx.value), 1);
+  t.expect("disable", fx.trace(name, false), { ok: true, value: 1 });
+  t.expect("byte after disabling", p.byte(idx.value), 0);
+});
+
+rule("UD-TR-002", (t) => {
+  using fx = new Fixture();
+  const name = fx.name();
+  const f = fx.open();
+  t.expect("register", f.register(name).ok, true);
+  t.expect("enable", fx.trace(name), { ok: true, value: 1 });
+  recoverFtrace(fx, name); // drain anything older
+  const sent = PAYLOADS.map(payloadBytes);
+  for (const p of sent) {
+    t.expect(`write ${p.length} bytes`, f.write(p), { ok: true, value: p.length });
+  }
+  const got = recoverFtrace(fx, name);
+  t.expect("decode problems", got.problems.join("; ") || "none", "none");
+  t.expect("records recovered", got.payloads.length, sent.length);
+  expectPayloads(t, "payload", sent, got.payloads);
+});
+
+rule("UD-TR-003", (t) => {
+  using fx = new Fixture();
+  const name = fx.name();
+  const f = fx.open();
+  const idx = f.register(name);
+  const page = f.mapPage();
+  t.expect("register", idx.ok, true);
+  t.expect("mmap", page.ok, true);
+  const perf = openTracepointPerf(fx, name);
+  t.expect("perf_event_open", perf.ok, true);
+  if (!idx.ok || !page.ok || !perf.ok) return;
+  using p = page.value;
+  t.expect("byte while perf is open", p.byte(idx.value), 1);
+  const sent = PAYLOADS.map(payloadBytes);
+  for (const s of sent) {
+    t.expect(`write ${s.length} bytes`, f.write(s), { ok: true, value: s.length });
+  }
+  const got = recoverPerf(fx, name, perf.value);
+  t.expect("decode problems", got.problems.join("; ") || "none", "none");
+  t.expect("samples recovered", got.payloads.length, sent.length);
+  expectPayloads(t, "sample", sent, got.payloads);
+  perf.value.close();
+  t.expect("byte after perf closed", p.byte(idx.value), 0);
+});
+
+rule("UD-TR-004", (t) => {
+  using fx = new Fixture();
+  const name = fx.name();
+  const f = fx.open();
+  t.expect("register", f.register(name).ok, true);
+  t.expect("enable", fx.trace(name), { ok: true, value: 1 });
+  t.expect("disable", fx.trace(name, false), { ok: true, value: 1 });
+  recoverFtrace(fx, name);
+  t.expect("write while not traced", f.write(new Uint8Array([1, 2, 3])), { ok: true, value: 3 });
+  t.expect("records", recoverFtrace(fx, name).payloads.length, 0);
+});

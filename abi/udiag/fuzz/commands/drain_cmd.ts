@@ -1,0 +1,78 @@
+import type fc from "fast-check";
+import type { Sink, TraceRecord, UdiagModel } from "../model.ts";
+import { Mismatch, type RealUdiag } from "../real.ts";
+import { readAllRaw, readRingLayout } from "../../../../harness/trace/ftrace_reader.ts";
+import { collectRecords } from "../../../../harness/trace/ftrace_raw.ts";
+import type { SysResult } from "../../../../harness/errno.ts";
+import type { TraceCollection } from "../../../../harness/trace/ftrace_raw.ts";
+import { sampleRaw } from "../../../../harness/trace/perf.ts";
+import { recordType } from "../../../../harness/trace/format.ts";
+import { payloadsOf } from "../../../../harness/trace/recover.ts";
+
+/** Every record of every event, drained from all CPUs. */
+function readAllRecords(): SysResult<TraceCollection> {
+  const layout = readRingLayout();
+  const raw = readAllRaw({ layout });
+  return raw.ok ? { ok: true, value: collectRecords(layout, raw.value) } : raw;
+}
+
+function show(rs: readonly { name: string; data: Uint8Array }[]): string {
+  return rs.map((r) => `${r.name}:${r.data.length}:${r.data.slice(0, 8).join(".")}`).join(" ") ||
+    "(none)";
+}
+
+/** Decodes raw records with the format each event published while it lived. */
+function decode(r: RealUdiag, raws: readonly Uint8Array[]): { name: string; data: Uint8Array }[] {
+  return raws.map((raw) => {
+    const known = r.formats.get(recordType(raw));
+    if (!known) return { name: `type${recordType(raw)}`, data: raw };
+    const got = payloadsOf(known.format, [raw]);
+    return { name: known.name, data: got.payloads[0] ?? new Uint8Array() };
+  });
+}
+
+/**
+ * Drains the ftrace buffer and every perf ring buffer and compares the
+ * payloads, in order, with what the model says each sink received.
+ */
+export class DrainCmd implements fc.Command<UdiagModel, RealUdiag> {
+  check(): boolean {
+    return true;
+  }
+  run(m: UdiagModel, r: RealUdiag): void {
+    const ft = readAllRecords();
+    if (!ft.ok) throw new Mismatch("drain ftrace", ft.errno, "records");
+    const udiagTypes = new Set(r.formats.keys());
+    const real = decode(
+      r,
+      ft.value.records.map((x) => x.data).filter((d) => udiagTypes.has(recordType(d))),
+    );
+    this.#compare("ftrace", m.takeRecords("ftrace"), real);
+    for (const [id, perf] of r.perfs) {
+      const raws = perf.read().records.map(sampleRaw).filter((x): x is Uint8Array => x !== null);
+      this.#compare(id, m.takeRecords(id), decode(r, raws));
+    }
+    r.checkPage(m, this.toString());
+  }
+  #compare(
+    sink: Sink,
+    want: readonly TraceRecord[] | null,
+    got: readonly { name: string; data: Uint8Array }[],
+  ): void {
+    // null: a payload too large for the model to promise went there; drained now.
+    if (want === null) return;
+    const w = show(want);
+    const g = show(got);
+    const same = got.length === want.length &&
+      got.every((x, i) =>
+        x.name === want[i]!.name && x.data.length === want[i]!.data.length &&
+        x.data.every((b, j) => b === want[i]!.data[j])
+      );
+    if (!same || g !== w) {
+      throw new Mismatch(`drain(${sink === "ftrace" ? "ftrace" : `p${sink}`})`, g, w);
+    }
+  }
+  toString(): string {
+    return "drain()";
+  }
+}

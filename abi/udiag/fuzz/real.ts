@@ -1,0 +1,216 @@
+/**
+ * The real system the model-based commands drive: /dev/udiag files, perf
+ * events and tracefs, keyed by the model's handle and perf ids, plus the
+ * comparison every command ends with (the enable page against the model).
+ *
+ * @module
+ */
+import { type EnablePage, UdiagFile } from "../device.ts";
+import { showResult, type SysResult } from "../../../harness/errno.ts";
+import { Tracefs } from "../../../harness/tracefs.ts";
+import { DIAG_SYSTEM } from "../abi.ts";
+import { type PerfEvent, perfOpen } from "../../../harness/trace/perf.ts";
+import type { UdiagModel } from "./model.ts";
+import { CaseFailure, DirtyTargetError } from "../../../fuzz/campaign.ts";
+import { mismatchTitle } from "./titles.ts";
+
+/** A kernel answer that differs from the model's: the fuzzers' finding. */
+export class Mismatch extends CaseFailure {
+  readonly op: string;
+  readonly got: string;
+  readonly want: string;
+  constructor(op: string, got: string, want: string) {
+    super(`${op} returned ${got}, expected ${want}`, {
+      title: mismatchTitle(op, got, want),
+      breaks:
+        "invariant: the kernel's answers equal the reference model's (abi/udiag/fuzz/model.ts)",
+      failingOps: [`${op}  # ${got}, expected ${want}`],
+    });
+    this.name = "Mismatch";
+    this.op = op;
+    this.got = got;
+    this.want = want;
+  }
+}
+
+/** Throws a {@linkcode Mismatch} unless the kernel's answer is the model's. */
+export function agree(op: string, got: SysResult<unknown>, want: SysResult<unknown>): void {
+  const g = showResult(got);
+  const w = showResult(want);
+  if (g !== w) throw new Mismatch(op, g, w);
+}
+
+/**
+ * A case ended and the device did not come back to its initial state: an
+ * event stays that the case's own cleanup (close every file, delete every
+ * name it registered) cannot remove, or an index no listed event holds stays
+ * taken. Every later case would start on state the model does not know; the
+ * case that left it is the finding (a resource leak), not the next one.
+ */
+export class StateLeak extends CaseFailure {
+  /** What stays, in words stable across runs (the finding's title). */
+  readonly kind: string;
+  readonly detail: string;
+  constructor(kind: string, detail: string, options?: ErrorOptions) {
+    const cause = options?.cause;
+    super(`State left behind after the case's cleanup: ${kind} (${detail})`, {
+      title: `fuzz: state left behind: ${kind}`,
+      breaks:
+        "invariant: a case that closes its files and deletes what it registered leaves the device as it found it",
+      leavesState: true,
+      failingOps: [
+        ...(cause instanceof CaseFailure ? cause.failingOps : []),
+        `(cleanup)  # State left behind after the case's cleanup: ${kind} (${detail})`,
+      ],
+    }, options);
+    this.name = "StateLeak";
+    this.kind = kind;
+    this.detail = detail;
+  }
+
+  /** The same leak, noting the other way the case failed (as its `cause`). */
+  alsoFailed(e: unknown): StateLeak {
+    const why = e instanceof Error ? e.message : String(e);
+    return new StateLeak(this.kind, `${this.detail}; the case also failed: ${why}`, { cause: e });
+  }
+}
+
+/** Name of the event {@linkcode leftBehind} registers to see which index is free. */
+export const PROBE_NAME = "udiag_fuzz_probe";
+
+/**
+ * What a case left behind (null: nothing): events tracefs still lists, or an
+ * index below the one a new event gets (the lowest free index, 1 on a clean
+ * device) that something tracefs does not list still holds. The probe event
+ * is deleted again.
+ */
+export function leftBehind(tracefs: Tracefs): StateLeak | null {
+  const listed = tracefs.events().filter((n) => n !== PROBE_NAME);
+  if (listed.length) {
+    return new StateLeak("an event stays that delete cannot remove", listed.join(", "));
+  }
+  using f = UdiagFile.openOrThrow();
+  try {
+    const r = f.register(PROBE_NAME);
+    f.close(); // the event is in use while a file holds it
+    if (!r.ok) return new StateLeak("a new event cannot be registered", r.errno);
+    if (r.value !== 1) {
+      return new StateLeak(
+        "an event tracefs does not list holds an index",
+        `a new event got index ${r.value}, expected 1`,
+      );
+    }
+    return null;
+  } finally {
+    using ctl = UdiagFile.openOrThrow();
+    ctl.delete(PROBE_NAME);
+  }
+}
+
+/** Files, perf events and the page, opened for one fuzz case. */
+export class RealUdiag implements Disposable {
+  readonly tracefs = new Tracefs(DIAG_SYSTEM);
+  readonly files = new Map<number, UdiagFile>();
+  readonly perfs = new Map<number, PerfEvent>();
+  readonly page: EnablePage;
+  /** Names the case may have created: deleted at the end. */
+  readonly names: readonly string[];
+  /** Other names a register accepted (their bytes, unterminated): deleted at the end too. */
+  readonly created: Uint8Array[] = [];
+  /** Every command that ran to its end, in order: the case's operation log. */
+  readonly log: string[] = [];
+  /** Event type id → name and published format, captured while the event lived. */
+  readonly formats = new Map<number, { name: string; format: string }>();
+  readonly #control: UdiagFile;
+
+  /**
+   * Compare every byte of the page (true), or only those of indexes the
+   * case's events used: once a target's page was found dirty where no event
+   * lives (filed once), later cases look past that and go on testing.
+   */
+  readonly strictPage: boolean;
+  readonly #touched = new Set<number>();
+
+  constructor(names: readonly string[], strictPage = true) {
+    this.names = names;
+    this.strictPage = strictPage;
+    this.#control = UdiagFile.openOrThrow();
+    const p = this.#control.mapPage();
+    if (!p.ok) throw new Error(`Cannot map the enable page: ${p.errno}`);
+    this.page = p.value;
+  }
+
+  /** Deletes leftover events; throws {@linkcode DirtyTargetError} when some stay. */
+  ensureClean(): void {
+    for (const n of this.tracefs.events()) {
+      this.tracefs.setEnabled(n, false);
+      this.#control.delete(n);
+    }
+    const left = this.tracefs.events();
+    if (left.length) throw new DirtyTargetError(`events ${left.join(", ")} remain after cleanup`);
+  }
+
+  /** A file of the case's own that registers nothing: deletes go through it. */
+  control(): UdiagFile {
+    return this.#control;
+  }
+
+  /** A file for model handle `h`. */
+  open(h: number): SysResult<number> {
+    const r = UdiagFile.open();
+    if (!r.ok) return r;
+    this.files.set(h, r.value);
+    return { ok: true, value: h };
+  }
+
+  /** The file of model handle `h` (the model only picks open handles). */
+  file(h: number): UdiagFile {
+    const f = this.files.get(h);
+    if (!f) throw new Error(`No file for handle ${h}`);
+    return f;
+  }
+
+  /** Remembers an event's id and format, so its records decode after it is gone. */
+  learnFormat(name: string): number | null {
+    if (!this.tracefs.hasEvent(name)) return null;
+    const id = this.tracefs.eventId(name);
+    this.formats.set(id, { name, format: this.tracefs.format(name) });
+    return id;
+  }
+
+  /** perf_event_open on `udiag:<name>`; ENOENT when tracefs has no such event. */
+  perfOpen(id: number, name: string): SysResult<number> {
+    const eventId = this.learnFormat(name);
+    if (eventId === null) return { ok: false, errno: "ENOENT" };
+    const r = perfOpen(eventId, { dataPages: 2 });
+    if (!r.ok) return r;
+    this.perfs.set(id, r.value);
+    return { ok: true, value: id };
+  }
+
+  /** Compares the whole enable page with the model's; every command ends with it. */
+  checkPage(m: UdiagModel, after: string): void {
+    this.log.push(after);
+    const got = this.page.bytes();
+    const want = m.page();
+    for (const e of m.events().values()) this.#touched.add(e.index);
+    for (let i = 0; i < got.length; i++) {
+      if (!this.strictPage && !this.#touched.has(i)) continue;
+      if (got[i] !== want[i]) {
+        throw new Mismatch(`enable byte ${i} after ${after}`, String(got[i]), String(want[i]));
+      }
+    }
+  }
+
+  /** Unwinds everything the case made; the device must end as it began. */
+  [Symbol.dispose](): void {
+    for (const n of this.names) this.tracefs.setEnabled(n, false);
+    for (const p of this.perfs.values()) p.close();
+    for (const f of this.files.values()) f[Symbol.dispose]();
+    for (const n of this.names) this.#control.delete(n);
+    // A name as the kernel reads it: NUL-terminated.
+    for (const n of this.created) this.#control.delete(new Uint8Array([...n, 0]));
+    this.page.unmap();
+    this.#control.close();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * How udiag's fuzz findings are titled (pure): titles stay the same across
+ * runs, so the same problem lands in one report folder; handles, indexes and
+ * lengths that vary between runs become N, while 0 and 1 keep their meaning
+ * (ok 0 vs EBUSY, enable byte 0 vs 1).
+ *
+ * @module
+ */
+
+/** Names of the command classes, for coverage counts. */
+export const COMMAND_NAMES = [
+  "open",
+  "close",
+  "register",
+  "delete",
+  "write",
+  "ftrace",
+  "perf_open",
+  "perf_close",
+  "drain",
+  "mmap",
+] as const;
+
+/** The command-name of a command's printed form (`register(h1, "f0")` → `register`). */
+export function commandName(printed: string): string {
+  const open = printed.indexOf("(");
+  return (open < 0 ? printed : printed.slice(0, open)).replace(/^pwrite$/, "write");
+}
+
+/**
+ * The title of a model mismatch.
+ *
+ * @example
+ * ```ts
+ * import { mismatchTitle } from "./titles.ts";
+ * if (mismatchTitle('register(h3, "f1")', "ok 7", "ok 1") !== "fuzz: register returned ok N, expected ok 1") {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function mismatchTitle(op: string, got: string, want: string): string {
+  const lengthOp = /^(mmap|mprotect|write|pwrite)/.test(op);
+  const norm = (s: string) =>
+    lengthOp ? s.replace(/\bok \d+\b/g, "ok N") : s.replace(/\bok ([2-9]|\d{2,})\b/g, "ok N");
+  // An enable byte is 0 or 1; anything else is stale memory whose value varies.
+  const byte = (s: string) => /^\d+$/.test(s) && Number(s) > 1 ? "N" : s;
+  const name = op.startsWith("enable byte")
+    ? `enable byte after ${commandName(op.replace(/^enable byte \d+ after /, ""))}`
+    : commandName(op);
+  return `fuzz: ${name} returned ${byte(norm(got))}, expected ${byte(norm(want))}`;
+}
+
+/** Whether a finding is about the enable page's bytes (its replay compares the whole page). */
+export function isPageTitle(title: string): boolean {
+  return title.startsWith("fuzz: enable byte after ");
+}
+
+/** The title of a raw-campaign violation. */
+export function rawTitle(op: string, got: string, why: string): string {
+  const kind = op.slice(0, op.indexOf("(")).replace("close(); open", "reopen");
+  return `fuzz raw: ${kind} returned ${got}: ${why}`;
+}

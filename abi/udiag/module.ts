@@ -1,0 +1,34 @@
+/**
+ * udiag's own implementation of the ABI (`abi/udiag/kmod/`), built as a module
+ * against our kernel, and its test-only broken variants.
+ *
+ * @module
+ */
+import type { KernelBuild } from "../../harness/vm/kernel.ts";
+import { buildModule, type ModuleSource } from "../../harness/vm/module.ts";
+
+/** The udiag module's sources. */
+export const UDIAG_MODULE: ModuleSource = {
+  name: "udiag",
+  dir: new URL("./kmod/", import.meta.url),
+  sources: ["udiag.c", "udiag_exports.h", "Kbuild"],
+};
+
+/** Test-only variants of the module, each one known bug (see kmod/Kbuild). */
+export const BROKEN_VARIANTS = ["SKIP_EBUSY"] as const;
+/** One of {@linkcode BROKEN_VARIANTS}. */
+export type BrokenVariant = typeof BROKEN_VARIANTS[number];
+
+/** Builds `udiag.ko` (optionally a broken variant) and returns its path. */
+export function buildUdiag(
+  kernel: KernelBuild,
+  buildRoot: string,
+  broken: string | null = null,
+): Promise<string> {
+  return buildModule(
+    kernel,
+    buildRoot,
+    UDIAG_MODULE,
+    broken === null ? {} : { variant: broken, makeArgs: [`UDIAG_BROKEN=${broken}`] },
+  );
+}

@@ -1,0 +1,235 @@
+/**
+ * `replay.json`: how `deno task repro` replays a finding, one typed record for
+ * every suite (a union on `suite`), written and read here only. Keys never
+ * change meaning (syzkaller's `CallProps` rule); a new suite is a new member.
+ *
+ * Pure but for {@linkcode readReplay} and {@linkcode writeReplay}.
+ *
+ * @module
+ */
+
+/** What kind of finding a replay must show again, and how it is matched. */
+export type FindingKind =
+  /** A kernel report (KASAN, lockdep, …): matched by its title. */
+  | "kernel"
+  /** An ABI rule broken: matched by the rule's ID. */
+  | "conformance"
+  /** An attacker's move that worked: matched by the check's ID. */
+  | "security"
+  /** The kernel disagreed with a fuzz oracle: matched by the title. */
+  | "fuzz"
+  /** The test machine died or went silent without a report. */
+  | "runner";
+
+/** The kinds, for validation. */
+export const FINDING_KINDS: readonly FindingKind[] = [
+  "kernel",
+  "conformance",
+  "security",
+  "fuzz",
+  "runner",
+];
+
+/** What every replay names: what it looks for, the ABI, and what implemented it. */
+export interface ReplayBase {
+  readonly kind: FindingKind;
+  /** `--abi`: the ABI plug-in (`abi/<name>/`). */
+  readonly abi: string;
+  /** `--target`, as `targetLabel()` prints it. */
+  readonly target: string;
+  /** A test-only broken variant of the ABI's own implementation. */
+  readonly broken?: string;
+  /** Kernel debug profile. */
+  readonly profile?: string;
+  /** The command that replays it from a clean clone, once the folder is known. */
+  readonly command?: string;
+}
+
+/** A conformance rule (`"all"`: a report only the whole suite shows, such as a kmemleak). */
+export interface ConformanceReplay extends ReplayBase {
+  readonly suite: "conformance";
+  readonly rule: string;
+}
+
+/** A security check. */
+export interface SecurityReplay extends ReplayBase {
+  readonly suite: "security";
+  readonly check: string;
+}
+
+/** One fast-check case of a fuzz campaign, by seed, path and replayPath. */
+export interface FuzzCaseReplay extends ReplayBase {
+  readonly suite: "fuzz";
+  /** The ABI's campaign: `model`, `raw`, … */
+  readonly campaign: string;
+  readonly seed: number;
+  /** fast-check's counterexample path. */
+  readonly path: string;
+  /** fast-check's record of which generated commands ran. */
+  readonly replayPath: string;
+  readonly maxCommands: number;
+  /** The fast-check version that generated it: another may generate other cases. */
+  readonly fastCheck: string;
+  /** Whether the campaign's own replay of the shrunk case failed again. */
+  readonly reproducedInCampaign?: boolean;
+}
+
+/** One round of racing worker processes (not deterministic: rerun up to N times). */
+export interface RaceReplay extends ReplayBase {
+  readonly suite: "race";
+  readonly campaign: string;
+  /** Seed of the first worker; worker i runs seed + i. */
+  readonly seed: number;
+  readonly workers: number;
+  readonly ms: number;
+}
+
+/** Every replay. */
+export type Replay = ConformanceReplay | SecurityReplay | FuzzCaseReplay | RaceReplay;
+
+type Fields = Record<string, "string" | "number" | "boolean">;
+
+const BASE: Fields = { abi: "string", target: "string" };
+const OPTIONAL: Fields = {
+  broken: "string",
+  profile: "string",
+  command: "string",
+  reproducedInCampaign: "boolean",
+};
+const BY_SUITE: Record<Replay["suite"], Fields> = {
+  conformance: { rule: "string" },
+  security: { check: "string" },
+  fuzz: {
+    campaign: "string",
+    seed: "number",
+    path: "string",
+    replayPath: "string",
+    maxCommands: "number",
+    fastCheck: "string",
+  },
+  race: { campaign: "string", seed: "number", workers: "number", ms: "number" },
+};
+
+function hasType(v: unknown, type: Fields[string]): boolean {
+  switch (type) {
+    case "string":
+      return typeof v === "string";
+    case "number":
+      return typeof v === "number" && Number.isFinite(v);
+    case "boolean":
+      return typeof v === "boolean";
+  }
+}
+
+/**
+ * Checks a parsed replay.json; throws a TypeError naming the first field
+ * that is missing or of the wrong type.
+ *
+ * @example
+ * ```ts
+ * import { parseReplay } from "./replay.ts";
+ * const r = parseReplay({ suite: "conformance", kind: "conformance", abi: "udiag", target: "kmod", rule: "UD-DEL-002" });
+ * if (r.suite !== "conformance" || r.rule !== "UD-DEL-002") throw new Error();
+ * ```
+ */
+export function parseReplay(v: unknown): Replay {
+  if (!v || typeof v !== "object" || Array.isArray(v)) {
+    throw new TypeError("replay.json is not an object");
+  }
+  const r = v as Record<string, unknown>;
+  const suite = r.suite;
+  if (typeof suite !== "string" || !(suite in BY_SUITE)) {
+    throw new TypeError(
+      `replay.json names an unknown suite "${String(suite)}": expected ${
+        Object.keys(BY_SUITE).join(", ")
+      }`,
+    );
+  }
+  if (!FINDING_KINDS.includes(r.kind as FindingKind)) {
+    throw new TypeError(
+      `replay.json names an unknown kind "${String(r.kind)}": expected ${FINDING_KINDS.join(", ")}`,
+    );
+  }
+  const need = { ...BASE, ...BY_SUITE[suite as Replay["suite"]] };
+  for (const [k, type] of Object.entries(need)) {
+    if (!hasType(r[k], type)) {
+      throw new TypeError(`replay.json of suite "${suite}" needs ${type} "${k}"`);
+    }
+  }
+  for (const [k, type] of Object.entries(OPTIONAL)) {
+    if (r[k] !== undefined && !hasType(r[k], type)) {
+      throw new TypeError(`replay.json field "${k}" must be a ${type}`);
+    }
+  }
+  if (suite === "fuzz" && !/^\d+(:\d+)*$/.test(r.path as string)) {
+    throw new TypeError(`replay.json path "${r.path}" is not a fast-check path`);
+  }
+  return r as unknown as Replay;
+}
+
+/** replay.json's text for a replay: keys in a stable order. */
+export function showReplay(r: Replay): string {
+  return JSON.stringify(r, null, 2) + "\n";
+}
+
+/** Reads and checks `<dir>/replay.json`. */
+export async function readReplay(dir: string): Promise<Replay> {
+  return parseReplay(JSON.parse(await Deno.readTextFile(`${dir}/replay.json`)));
+}
+
+/** Writes `<dir>/replay.json` (temp file + rename: never half written). */
+export async function writeReplay(dir: string, r: Replay): Promise<void> {
+  const tmp = `${dir}/replay.json.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  await Deno.writeTextFile(tmp, showReplay(parseReplay(r)));
+  await Deno.rename(tmp, `${dir}/replay.json`);
+}
+
+/** The same replay with its command: `deno task repro <folder>`. */
+export function withCommand<R extends Replay>(r: R, folder: string): R {
+  return { ...r, command: `deno task repro ${folder}` };
+}
+
+/**
+ * How a kernel report seen only on the console replays, from the case it was
+ * seen in (`"suite/case"` of its mark; pure): a conformance rule or security
+ * check replays with that rule or check, a race round with that round. A
+ * kmemleak report comes at the end of a run, so its case says nothing of
+ * where the leak was made: it replays with the whole conformance suite.
+ * Null when nothing replays it (a fuzz case's report comes with the case's
+ * own replay; a report from boot has none).
+ *
+ * @example
+ * ```ts
+ * import { replayForCase } from "./replay.ts";
+ * const base = { kind: "kernel" as const, abi: "udiag", target: "kmod" };
+ * const r = replayForCase(base, "fuzz/race/7/3x3000", "WARNING");
+ * if (r?.suite !== "race" || r.seed !== 7 || r.workers !== 3 || r.ms !== 3000) throw new Error();
+ * ```
+ */
+export function replayForCase(
+  base: ReplayBase,
+  caseRef: string | null,
+  type: string,
+): Replay | null {
+  const slash = caseRef?.indexOf("/") ?? -1;
+  if (caseRef === null || slash < 0) return null;
+  const suite = caseRef.slice(0, slash);
+  const id = caseRef.slice(slash + 1);
+  if (suite === "conformance") {
+    return { ...base, suite: "conformance", rule: type === "KMEMLEAK" ? "all" : id };
+  }
+  if (type === "KMEMLEAK") return null;
+  if (suite === "security") return { ...base, suite: "security", check: id };
+  const round = /^(\w+)\/(-?\d+)\/(\d+)x(\d+)$/.exec(id);
+  if (suite === "fuzz" && round) {
+    return {
+      ...base,
+      suite: "race",
+      campaign: round[1]!,
+      seed: Number(round[2]),
+      workers: Number(round[3]),
+      ms: Number(round[4]),
+    };
+  }
+  return null;
+}

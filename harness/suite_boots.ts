@@ -1,0 +1,97 @@
+/**
+ * One way to run a suite of Deno test files in the guest across boots (the
+ * retry rule, written once): a case whose test kills its process or the
+ * kernel would leave every later case unrun, so the rest go on in a fresh VM,
+ * as kselftest runners do. The case that was running when things died (its
+ * start mark has no outcome) gets an outcome saying so, and is not rerun.
+ *
+ * @module
+ */
+import type { GuestRunResult } from "./vm/guest_run.ts";
+import { crashedCase } from "./marks.ts";
+import { mergeJunit } from "./report/junit.ts";
+import { shellQuote } from "./vm/initramfs.ts";
+
+/** Most VMs one suite run boots (each after a case killed its process or kernel). */
+export const MAX_BOOTS = 6;
+
+/** A suite of test files, one Deno test per case ID (`[ID] statement`). */
+export interface TestFileSuite<O extends { readonly id: string }> {
+  /** The suite's name in case marks: "conformance", "security". */
+  readonly suite: string;
+  /** The results-channel event of one case's outcome: "rule", "check". */
+  readonly event: string;
+  /** Test files, as paths from the checkout. */
+  readonly files: readonly string[];
+  /** Case IDs to run. */
+  readonly ids: readonly string[];
+  /** Every case ID of the suite: when `ids` is all of them, no filter is needed. */
+  readonly allIds: readonly string[];
+  /** The outcome of the case running when its process or the kernel died. */
+  crashed(id: string, how: string): O;
+  readonly maxBoots?: number;
+}
+
+/** What the boots of a suite produced. */
+export interface SuiteBoots<O> {
+  /** Outcomes in the order they came, the crashed cases' included. */
+  readonly outcomes: O[];
+  /** One JUnit document of every boot. */
+  readonly junit: string;
+  readonly runs: GuestRunResult[];
+  /** A boot ended otherwise than by its command's exit. */
+  readonly died: boolean;
+}
+
+/**
+ * The guest command that runs `ids` of the files (pure): `deno test` with a
+ * filter on the `[ID]` prefix of the test names, its JUnit in the run's
+ * directory. Type checking is the host's job (deno check in CI); under TCG it
+ * costs a minute.
+ */
+export function testCommand(
+  files: readonly string[],
+  ids: readonly string[] | null,
+  junitName: string,
+): string {
+  const filter = ids === null ? [] : ["--filter", `/^\\[(${ids.join("|")})\\]/`];
+  return [
+    "deno test -A --no-check",
+    `--junit-path="$UDIAG_OUT/${junitName}"`,
+    ...[...filter, ...files].map((a) => /^[\w./=:-]+$/.test(a) ? a : shellQuote(a)),
+  ].join(" ");
+}
+
+/** Runs the suite, booting again for what a dead boot left unrun. */
+export async function runTestFileSuite<O extends { readonly id: string }>(
+  s: TestFileSuite<O>,
+  boot: (command: string) => Promise<GuestRunResult>,
+): Promise<SuiteBoots<O>> {
+  const junitName = `${s.suite}-junit.xml`;
+  let remaining = [...s.ids];
+  const outcomes: O[] = [];
+  const junits: string[] = [];
+  const runs: GuestRunResult[] = [];
+  let died = false;
+  for (let n = 0; n < (s.maxBoots ?? MAX_BOOTS) && remaining.length; n++) {
+    const all = remaining.length === s.allIds.length &&
+      remaining.every((id) => s.allIds.includes(id));
+    const res = await boot(testCommand(s.files, all ? null : remaining, junitName));
+    runs.push(res);
+    died ||= res.run.outcome.kind !== "exited";
+    const got = res.run.results.filter((r) => r.event === s.event) as unknown as O[];
+    outcomes.push(...got);
+    junits.push(await Deno.readTextFile(`${res.run.outDir}/${junitName}`).catch(() => ""));
+    const reported = new Set(got.map((o) => o.id));
+    const crashed = crashedCase(res.run.console, s.suite, reported);
+    if (crashed !== null) {
+      const how = res.run.outcome.kind === "exited" ? `exit ${res.exitCode}` : res.run.outcome.kind;
+      outcomes.push(s.crashed(crashed, how));
+      reported.add(crashed);
+    }
+    const before = remaining.length;
+    remaining = remaining.filter((id) => !reported.has(id));
+    if (remaining.length === before) break; // no progress: do not loop
+  }
+  return { outcomes, junit: mergeJunit(junits, s.suite), runs, died };
+}
