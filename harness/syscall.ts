@@ -1,6 +1,6 @@
 /**
- * Typed syscalls over {@linkcode libc}: each returns a {@linkcode SysResult}
- * with errno read right after the call, never a thrown string.
+ * Typed syscalls: each returns a {@linkcode SysResult} with the errno the
+ * kernel returned in the same native call (`rawsys.ts`), never a thrown string.
  *
  * Memory arguments are a `Uint8Array` (its own bytes) or a `bigint` (a raw
  * address, valid or not), so the same calls serve tests and fuzzers.
@@ -8,15 +8,8 @@
  * @module
  */
 import { errnoName, fail, ok, type SysResult } from "./errno.ts";
-import {
-  libc,
-  MAP_ANONYMOUS,
-  MAP_FAILED,
-  MAP_PRIVATE,
-  PROT_NONE,
-  PROT_READ,
-  PROT_WRITE,
-} from "./libc.ts";
+import { isErrorReturn, NR, rawSyscall } from "./rawsys.ts";
+import { libc, MAP_ANONYMOUS, MAP_PRIVATE, PROT_NONE, PROT_READ, PROT_WRITE } from "./libc.ts";
 
 /** A user buffer: bytes we own, or a raw address for bad-pointer cases. */
 export type Mem = Uint8Array | bigint;
@@ -27,20 +20,13 @@ export function addressOf(mem: Mem): bigint {
   return Deno.UnsafePointer.value(Deno.UnsafePointer.of(mem as Uint8Array<ArrayBuffer>));
 }
 
-function pointer(mem: Mem): Deno.PointerValue {
-  return Deno.UnsafePointer.create(addressOf(mem));
+// Every call goes through the raw stub: the result or -errno in one native call.
+function result(ret: bigint): SysResult<number> {
+  return isErrorReturn(ret) ? fail(errnoName(Number(-ret))) : ok(Number(ret));
 }
 
-// errno must be read by the very next FFI call: no await, no other libc use
-// in between (Deno runs JS on this thread only between our two calls).
-function lastErrno(): number {
-  const loc = libc().__errno_location();
-  return new Deno.UnsafePointerView(loc!).getInt32();
-}
-
-function result(ret: number | bigint): SysResult<number> {
-  const n = Number(ret);
-  return n < 0 ? fail(errnoName(lastErrno())) : ok(n);
+function sys(nr: number, ...args: (number | bigint)[]): SysResult<number> {
+  return result(rawSyscall(nr, ...args));
 }
 
 /** NUL-terminated bytes of a string. */
@@ -58,12 +44,12 @@ export function sysOpen(
   mode = 0,
 ): SysResult<number> {
   const p = typeof path === "string" ? cString(path) : path;
-  return result(libc().open(pointer(p), flags, mode));
+  return sys(NR.open, addressOf(p), flags, mode);
 }
 
 /** close(2). */
 export function sysClose(fd: number): SysResult<number> {
-  return result(libc().close(fd));
+  return sys(NR.close, fd);
 }
 
 /** read(2) into `buf` (or `len` bytes at a raw address). */
@@ -72,7 +58,7 @@ export function sysRead(
   buf: Mem,
   len = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  return result(libc().read(fd, pointer(buf), BigInt(len)));
+  return sys(NR.read, fd, addressOf(buf), BigInt(len));
 }
 
 /** write(2) of `buf` (or `len` bytes at a raw address). */
@@ -81,7 +67,7 @@ export function sysWrite(
   buf: Mem,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  return result(libc().write(fd, pointer(buf), BigInt(len)));
+  return sys(NR.write, fd, addressOf(buf), BigInt(len));
 }
 
 /** pwrite(2) at `offset`. */
@@ -91,9 +77,7 @@ export function sysPwrite(
   offset: number | bigint,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  return result(
-    libc().pwrite(fd, pointer(buf), BigInt(len), BigInt(offset)),
-  );
+  return sys(NR.pwrite64, fd, addressOf(buf), BigInt(len), BigInt(offset));
 }
 
 /** One `struct iovec` segment: base and length, possibly bogus. */
@@ -115,7 +99,7 @@ export function sysWritev(
     );
   });
   const bytes = new Uint8Array(iov.buffer);
-  return result(libc().writev(fd, pointer(bytes), segments.length));
+  return sys(NR.writev, fd, addressOf(bytes), segments.length);
 }
 
 /** ioctl(2) with an integer or memory argument. */
@@ -125,7 +109,7 @@ export function sysIoctl(
   arg: Mem | number = 0n,
 ): SysResult<number> {
   const a = typeof arg === "number" ? BigInt(arg) : addressOf(arg);
-  return result(libc().ioctl(fd, BigInt(request), a));
+  return sys(NR.ioctl, fd, BigInt(request), a);
 }
 
 /** A mapping returned by {@linkcode sysMmap}. */
@@ -143,17 +127,9 @@ export function sysMmap(
   offset: number | bigint = 0,
   addr: bigint = 0n,
 ): SysResult<Mapping> {
-  const p = libc().mmap(
-    Deno.UnsafePointer.create(addr),
-    BigInt(length),
-    prot,
-    flags,
-    fd,
-    BigInt(offset),
-  );
-  const address = Deno.UnsafePointer.value(p);
-  if (address === MAP_FAILED) return fail(errnoName(lastErrno()));
-  return ok({ address, length: Number(length) });
+  const r = rawSyscall(NR.mmap, addr, BigInt(length), prot, flags, fd, BigInt(offset));
+  if (isErrorReturn(r)) return fail(errnoName(Number(-r)));
+  return ok({ address: BigInt.asUintN(64, r), length: Number(length) });
 }
 
 /** munmap(2). */
@@ -161,9 +137,7 @@ export function sysMunmap(
   address: bigint,
   length: number | bigint,
 ): SysResult<number> {
-  return result(
-    libc().munmap(Deno.UnsafePointer.create(address), BigInt(length)),
-  );
+  return sys(NR.munmap, address, BigInt(length));
 }
 
 /** mprotect(2). */
@@ -172,22 +146,17 @@ export function sysMprotect(
   length: number | bigint,
   prot: number,
 ): SysResult<number> {
-  return result(
-    libc().mprotect(Deno.UnsafePointer.create(address), BigInt(length), prot),
-  );
+  return sys(NR.mprotect, address, BigInt(length), prot);
 }
 
 /** memfd_create(2). */
 export function sysMemfdCreate(name: string, flags = 0): SysResult<number> {
-  return result(libc().memfd_create(pointer(cString(name)), flags));
+  return sys(NR.memfd_create, addressOf(cString(name)), flags);
 }
 
 /** A raw syscall(2) by number, for calls libc does not wrap (perf_event_open). */
 export function sysRaw(nr: number, ...args: (number | bigint)[]): SysResult<number> {
-  const a = [...args.map(BigInt), 0n, 0n, 0n, 0n, 0n, 0n];
-  return result(
-    libc().syscall(BigInt(nr), a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!),
-  );
+  return sys(nr, ...args);
 }
 
 /** The page size the kernel uses for mmap. */

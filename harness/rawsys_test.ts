@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { isErrorReturn, NR, rawSyscall, SYSCALL_STUB } from "./rawsys.ts";
+import { runC } from "./cc.ts";
+import { sysClose, sysOpen, sysWrite } from "./syscall.ts";
+import { O_RDONLY } from "./libc.ts";
+
+Deno.test("NR matches asm/unistd_64.h for every call the harness makes", async () => {
+  const names = Object.keys(NR);
+  const out = await runC(`#include <stdio.h>
+#include <sys/syscall.h>
+int main(void) {
+${names.map((n) => `  printf("%s=%ld\\n", "${n}", (long)SYS_${n});`).join("\n")}
+  return 0;
+}`);
+  const fromC = Object.fromEntries(
+    out.split("\n").map((l) => l.split("=")).map(([k, v]) => [k, Number(v)]),
+  );
+  assert.deepEqual(fromC, { ...NR });
+});
+
+Deno.test("the stub returns -errno in the same call: EBADF, ENOENT, EFAULT", () => {
+  assert.equal(rawSyscall(NR.close, -1), -9n);
+  assert.equal(rawSyscall(NR.open, 0n, O_RDONLY), -14n);
+  assert.deepEqual(sysOpen("/nonexistent/udiag", O_RDONLY), { ok: false, errno: "ENOENT" });
+});
+
+Deno.test("the stub passes all six arguments: pwrite64 of 3 bytes at offset 5 reads back", () => {
+  const path = Deno.makeTempFileSync();
+  try {
+    const fd = sysOpen(path, 0o2);
+    assert.ok(fd.ok);
+    const bytes = new TextEncoder().encode("abc");
+    assert.equal(
+      rawSyscall(
+        NR.pwrite64,
+        fd.value,
+        Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes)),
+        3,
+        5,
+      ),
+      3n,
+    );
+    sysClose(fd.value);
+    assert.deepEqual([...Deno.readFileSync(path)], [0, 0, 0, 0, 0, 97, 98, 99]);
+  } finally {
+    Deno.removeSync(path);
+  }
+});
+
+Deno.test("a 0-byte write with a bad pointer returns 0 a thousand times, never a stale errno", () => {
+  const fd = sysOpen("/dev/null", 0o1);
+  assert.ok(fd.ok);
+  try {
+    for (let i = 0; i < 1000; i++) {
+      // Something that sets errno in between, as JS may do.
+      sysOpen("/nonexistent/udiag", O_RDONLY);
+      assert.deepEqual(sysWrite(fd.value, 0n, 0), { ok: true, value: 0 });
+    }
+  } finally {
+    sysClose(fd.value);
+  }
+});
+
+Deno.test("kernel addresses pass through as their 64 bits: a pipe write from one is EFAULT", () => {
+  const [r, w] = pipe();
+  try {
+    assert.deepEqual(sysWrite(w, 0xffff_8880_0000_0000n, 8), { ok: false, errno: "EFAULT" });
+  } finally {
+    sysClose(r);
+    sysClose(w);
+  }
+});
+
+Deno.test("isErrorReturn() takes -4095..-1 as errors and nothing else", () => {
+  assert.deepEqual([-4096n, -4095n, -1n, 0n, 1n].map(isErrorReturn), [
+    false,
+    true,
+    true,
+    false,
+    false,
+  ]);
+  assert.equal(SYSCALL_STUB.at(-1), 0xc3);
+});
+
+function pipe(): [number, number] {
+  const fds = new Int32Array(2);
+  const r = rawSyscall(22, Deno.UnsafePointer.value(Deno.UnsafePointer.of(fds)));
+  assert.equal(r, 0n);
+  return [fds[0]!, fds[1]!];
+}
