@@ -55,3 +55,18 @@ Deno.test("deno task conformance: a module that skips the EBUSY check fails UD-D
     titles.join("\n"),
   );
 });
+
+Deno.test("deno task conformance --abi user_events: every rule passes on the shipped kernel", async () => {
+  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
+  const outDir = await Deno.makeTempDir({ prefix: "udiag-conf-ue-" });
+  const subject = await resolveSubject({ abi: "user_events", target: "kernel", profile: "base" });
+  const code = await conformance({ subject, ruleIds: [], outDir, reportsDir, echo: false });
+  const v = JSON.parse(await Deno.readTextFile(`${outDir}/verdicts.json`));
+  const notPassed = v.rows.filter((r: { verdict: string }) => r.verdict !== "pass")
+    .map((r: { rule: { id: string }; verdict: string }) => `${r.rule.id}: ${r.verdict}`);
+  assert.deepEqual(notPassed, []);
+  assert.equal(v.rows.length, subject.abi.conformance.rules.all.length);
+  assert.ok(v.rows.length >= 30, `${v.rows.length} rules`);
+  assert.deepEqual((await listFindings(reportsDir)).map((m) => m.title), []);
+  assert.equal(code, 0);
+});
