@@ -29,6 +29,7 @@ Deno.test("libc.ts flag constants equal <fcntl.h> and <sys/mman.h>", async () =>
     "O_RDWR",
     "O_CREAT",
     "O_TRUNC",
+    "O_APPEND",
     "O_NONBLOCK",
     "O_CLOEXEC",
     "PROT_NONE",

@@ -60,6 +60,8 @@ export const O_RDWR = 0o2;
 export const O_CREAT = 0o100;
 /** Truncate on open. */
 export const O_TRUNC = 0o1000;
+/** Every write goes to the end of the file. */
+export const O_APPEND = 0o2000;
 /** Non-blocking I/O. */
 export const O_NONBLOCK = 0o4000;
 /** Close on exec. */

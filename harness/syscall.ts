@@ -80,6 +80,19 @@ export function sysPwrite(
   return sys(NR.pwrite64, fd, addressOf(buf), BigInt(len), BigInt(offset));
 }
 
+/**
+ * Opens `path` with `flags`, writes `text` in one write(2) and closes it: how
+ * tracefs and sysctl files take a command, with the errno of the step that
+ * failed (the write's errno is the kernel's verdict on the command).
+ */
+export function sysWriteText(path: string, text: string, flags: number): SysResult<number> {
+  const fd = sysOpen(path, flags);
+  if (!fd.ok) return fd;
+  const r = sysWrite(fd.value, new TextEncoder().encode(text));
+  sysClose(fd.value);
+  return r;
+}
+
 /** One `struct iovec` segment: base and length, possibly bogus. */
 export interface IoSegment {
   readonly base: Mem;

@@ -8,17 +8,13 @@
  */
 import type { SysResult } from "./errno.ts";
 import { O_TRUNC, O_WRONLY } from "./libc.ts";
-import { sysClose, sysOpen, sysWrite } from "./syscall.ts";
+import { sysWriteText } from "./syscall.ts";
 
 /** Where the guest mounts tracefs. */
 export const TRACEFS = "/sys/kernel/tracing";
 
 function writeFile(path: string, text: string): SysResult<number> {
-  const fd = sysOpen(path, O_WRONLY | O_TRUNC);
-  if (!fd.ok) return fd;
-  const r = sysWrite(fd.value, new TextEncoder().encode(text));
-  sysClose(fd.value);
-  return r;
+  return sysWriteText(path, text, O_WRONLY | O_TRUNC);
 }
 
 /** The events of one trace system, as seen from one tracefs mount point. */

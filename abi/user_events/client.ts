@@ -9,7 +9,7 @@
  * @module
  */
 import { fail, ok, type SysResult } from "../../harness/errno.ts";
-import { O_RDWR, O_WRONLY } from "../../harness/libc.ts";
+import { O_APPEND, O_RDWR, O_WRONLY } from "../../harness/libc.ts";
 import {
   addressOf,
   cString,
@@ -18,6 +18,7 @@ import {
   sysIoctl,
   sysOpen,
   sysWrite,
+  sysWriteText,
   sysWritev,
 } from "../../harness/syscall.ts";
 import {
@@ -34,9 +35,6 @@ import {
   USER_EVENTS_MAX_PATH,
   USER_REG_SIZE,
 } from "./abi.ts";
-
-/** `O_APPEND` (x86_64): dynamic_events must never be opened with O_TRUNC (DE:210-236). */
-const O_APPEND = 0o2000;
 
 /** Does the kernel offer user_events (tracefs mounted, CONFIG_USER_EVENTS)? */
 export function userEventsPresent(path: string = DATA_PATH): boolean {
@@ -208,11 +206,7 @@ export class UserEventsFile implements Disposable {
 }
 
 function appendLine(path: string, line: string): SysResult<number> {
-  const fd = sysOpen(path, O_WRONLY | O_APPEND);
-  if (!fd.ok) return fd;
-  const r = sysWrite(fd.value, new TextEncoder().encode(line));
-  sysClose(fd.value);
-  return r;
+  return sysWriteText(path, line, O_WRONLY | O_APPEND);
 }
 
 /** `u:NAME [FIELDS]` into dynamic_events: creates a persistent event (U:1814-1853). */
@@ -253,9 +247,5 @@ export function readUserEventsMax(): SysResult<number> {
 
 /** Writes `/proc/sys/kernel/user_events_max`. */
 export function writeUserEventsMax(n: number): SysResult<number> {
-  const fd = sysOpen(USER_EVENTS_MAX_PATH, O_WRONLY);
-  if (!fd.ok) return fd;
-  const r = sysWrite(fd.value, new TextEncoder().encode(`${n}\n`));
-  sysClose(fd.value);
-  return r;
+  return sysWriteText(USER_EVENTS_MAX_PATH, `${n}\n`, O_WRONLY);
 }
