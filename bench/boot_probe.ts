@@ -27,7 +27,7 @@ export interface BootOptions {
 }
 
 /** How a boot ended: `first-case` when it was stopped after the first case, as planned. */
-export type BootOutcome = "first-case" | "timeout" | "exited" | "panic";
+export type BootOutcome = "first-case" | "timeout" | "exited" | "panic" | "interrupted";
 
 /** What one boot left. */
 export interface BootRun {
@@ -55,6 +55,8 @@ export function bootOutcome(o: VmOutcome): BootOutcome {
       return "panic";
     case "exited":
       return "exited";
+    case "interrupted":
+      return "interrupted";
   }
 }
 

@@ -22,6 +22,14 @@ import type { FindingKind, FuzzCaseReplay, RaceReplay, ReplayBase } from "../har
 /** The suite name in case marks and findings. */
 export const FUZZ_SUITE = "fuzz";
 
+/**
+ * How far past its budget a campaign may go on shrinking a failure. Past it
+ * fast-check stops and reports the smallest case found so far, so the finding
+ * reaches the host well before the host's own timeout (budget + 600 s) kills
+ * the VM and loses it.
+ */
+export const SHRINK_GRACE_MS = 120_000;
+
 /** The fast-check version replay records name (pinned in package.json). */
 export const FAST_CHECK_VERSION = "4.10.2";
 
@@ -208,6 +216,8 @@ export interface RunOptions {
   readonly stats: FuzzStats;
   readonly onFinding?: (f: FuzzFinding) => void;
   readonly onProgress?: (s: FuzzStats) => void;
+  /** How far past the budget shrinking may go ({@linkcode SHRINK_GRACE_MS}). */
+  readonly shrinkGraceMs?: number;
 }
 
 /** What a replay of one case showed. */
@@ -316,8 +326,9 @@ export class Campaigner implements Disposable {
         numRuns: o.maxCases
           ? Math.min(o.runsPerSeed ?? 20, o.maxCases - o.stats.cases)
           : o.runsPerSeed ?? 20,
-        // No time limit inside fc.check: it would cut shrinking short. The
-        // budget is checked between batches of runsPerSeed cases instead.
+        // The budget is checked between batches of runsPerSeed cases; inside
+        // a batch, only shrinking may run past it, by SHRINK_GRACE_MS at most.
+        interruptAfterTimeLimit: Math.max(0, clock.left()) + (o.shrinkGraceMs ?? SHRINK_GRACE_MS),
       });
       clock.tick();
       if (out.failed && out.errorInstance instanceof DirtyTargetError) {

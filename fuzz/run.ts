@@ -32,11 +32,12 @@ import {
   suiteUsage,
   UsageError,
 } from "../harness/cli.ts";
-import { type GuestRunResult, runGuest } from "../harness/vm/guest_run.ts";
+import { runGuest } from "../harness/vm/guest_run.ts";
 import { KERNEL_DIED_EXIT, type ResultEvent } from "../harness/vm/runner.ts";
 import { type FindingMeta, saveFinding } from "../harness/report/store.ts";
 import { consoleForCase } from "../harness/marks.ts";
 import { ROOT } from "../harness/paths.ts";
+import { interrupted, stopSignal } from "../harness/interrupt.ts";
 
 const USAGE = [
   "Usage: deno task fuzz [options]",
@@ -68,6 +69,8 @@ export interface FuzzSummary {
   readonly restarts: number;
   /** The security checks' tally and summary, when the security suite ran. */
   readonly security?: { readonly tally: string; readonly summary: string };
+  /** The signal that stopped the campaign early (SIGINT, SIGTERM). */
+  readonly stoppedBy?: string;
 }
 
 /** Options of {@linkcode fuzz}. */
@@ -164,33 +167,36 @@ class ProgressLine {
   }
 }
 
-/** Files the campaign's own findings of one VM run. */
-async function fileCampaignFindings(
+/**
+ * Files one finding of the campaign the moment the guest reports it, with
+ * the console so far (the case's marks are on it by then), so that a stop
+ * or a dying host loses nothing already found.
+ */
+async function fileCampaignFinding(
   o: FuzzOptions,
-  pending: readonly FuzzFinding[],
-  res: GuestRunResult,
+  f: FuzzFinding,
+  consoleFile: string,
+  env: Record<string, unknown>,
   findings: Findings,
 ): Promise<void> {
-  for (const f of pending) {
-    const saved = await saveFinding(o.reportsDir, {
-      title: f.title,
-      kind: f.kind,
-      type: f.type,
-      report: `${f.report}\n\n${f.error}\n`,
-      log: consoleForCase(res.run.console, FUZZ_SUITE, f.caseId) || res.run.guestLog,
-      case: `${FUZZ_SUITE}/${f.caseId}`,
-      breaks: f.breaks,
-      repro: f.ops.join("\n"),
-      replay: { ...replayBase(o.subject, f.kind), ...f.replay },
-      env: res.env,
-    });
-    findings.note(f.title, saved.dir, saved.isNew, f.reproduced);
-  }
+  const console = await Deno.readTextFile(consoleFile).catch(() => "");
+  const saved = await saveFinding(o.reportsDir, {
+    title: f.title,
+    kind: f.kind,
+    type: f.type,
+    report: `${f.report}\n\n${f.error}\n`,
+    log: consoleForCase(console, FUZZ_SUITE, f.caseId) || console.slice(-20_000),
+    case: `${FUZZ_SUITE}/${f.caseId}`,
+    breaks: f.breaks,
+    repro: f.ops.join("\n"),
+    replay: { ...replayBase(o.subject, f.kind), ...f.replay },
+    env,
+  });
+  findings.note(f.title, saved.dir, saved.isNew, f.reproduced);
 }
 
 /** What one VM of a job reported over the results channel as it ran. */
 class VmReport {
-  readonly pending: FuzzFinding[] = [];
   readonly ended = new Set<string>();
   current: FuzzStats | null = null;
   finished = false;
@@ -206,11 +212,8 @@ class VmReport {
     if (r.event === "suite") {
       if (r.phase === "start") this.running = { suite: String(r.suite), since: Date.now() };
       else this.ended.add(String(r.suite));
-    } else if (r.event === "finding") {
-      this.pending.push(r as unknown as FuzzFinding);
-      return true;
     }
-    return false;
+    return r.event === "finding";
   }
 }
 
@@ -249,11 +252,15 @@ async function job(o: FuzzOptions, j: number, firstSeed: number, st: RunState): 
   const done: FuzzStats[] = [];
   let seed = firstSeed;
   let plan = planShares(o.suites.filter((x) => x !== "security"), o.timeSeconds, part.weights);
-  for (let boot = 0;; boot++) {
+  for (let boot = 0; !interrupted.aborted; boot++) {
     const left = Math.ceil((deadline - Date.now()) / 1000);
     const casesDone = done.reduce((a, s) => a + s.cases, 0);
     if (boot > 0 && (left < 10 || !plan.size || (o.runs > 0 && casesDone >= o.runs))) break;
     const vm = new VmReport();
+    const env = { seed, job: j, boot, shard: `${o.shard.index}/${o.shard.count}` };
+    // Findings are filed one after another as they come; an error waits for the run's end.
+    let filing = Promise.resolve();
+    let filingError: unknown = null;
     const res = await runGuest({
       ...subjectGuest(o.subject),
       command: guestCommand({
@@ -267,21 +274,28 @@ async function job(o: FuzzOptions, j: number, firstSeed: number, st: RunState): 
       reportsDir: o.reportsDir,
       echoGuest: false,
       timeoutSeconds: Math.max(left, 1) + 600,
-      env: { seed, job: j, boot, shard: `${o.shard.index}/${o.shard.count}` },
-      onResult: (r) => {
-        if (r.event === "finding") st.findings.note(String(r.title), "", true);
+      env,
+      onResult: (r, run) => {
+        if (r.event === "finding") {
+          st.findings.note(String(r.title), "", true);
+          const f = r as unknown as FuzzFinding;
+          filing = filing
+            .then(() => fileCampaignFinding(o, f, run.consoleFile, run.env, st.findings))
+            .catch((e) => void (filingError ??= e));
+        }
         if (vm.take(r)) {
           st.live.set(j, mergeStats(vm.current ? [...done, vm.current] : done, part.opNames));
           st.line.show(st.live, st.findings.list.length);
         }
       },
     });
+    await filing;
+    if (filingError) throw filingError;
     if (res.exitCode === KERNEL_DIED_EXIT) st.kernelDied = true;
     // Kernel reports on the console were filed by runGuest before we got here.
     for (const dir of res.reportDirs) await st.findings.noteFolder(dir);
-    await fileCampaignFindings(o, vm.pending, res, st.findings);
     if (vm.current) done.push(vm.current);
-    if (vm.finished) break;
+    if (vm.finished || res.run.outcome.kind === "interrupted") break;
     plan = afterBoot(
       plan,
       vm.ended,
@@ -325,7 +339,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
   const sec = o.suites.includes("security") && o.subject.abi.security
     ? await securityStep(o, st)
     : undefined;
-  if (o.suites.some((x) => x !== "security")) {
+  if (o.suites.some((x) => x !== "security") && !interrupted.aborted) {
     const seeds = shardSeeds(o.seed, o.shard, o.jobs);
     await Promise.all(seeds.map((s, j) => job(o, j, s, st)));
   }
@@ -343,6 +357,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
     kernelDied: st.kernelDied,
     restarts: st.restarts,
     ...(sec ? { security: sec } : {}),
+    ...(stopSignal() ? { stoppedBy: stopSignal()! } : {}),
   };
 }
 
@@ -395,6 +410,9 @@ export function summaryMarkdown(s: FuzzSummary): string {
           : `, replayed: ${f.reproduced ? "reproduces" : "did not reproduce"}`
       })`,
     );
+  }
+  if (s.stoppedBy) {
+    lines.push(`- stopped early by ${s.stoppedBy}: the figures cover what ran until then`);
   }
   if (s.kernelDied) lines.push("- a kernel died during the campaign (see the reports)");
   if (s.restarts) lines.push(`- VMs restarted after ending early: ${s.restarts}`);

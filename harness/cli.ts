@@ -7,6 +7,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { PROFILES } from "./vm/kernel.ts";
+import { exitStatus, removeTemps, stopSignal, watchSignals } from "./interrupt.ts";
 
 /** Exit status of a bad command line. */
 export const USAGE_EXIT = 2;
@@ -59,13 +60,33 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig["options"]>>(
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(oneLine((e as Error).message));
   }
   if ((parsed.values as Record<string, unknown>).help) {
     console.log(usage);
     Deno.exit(0);
   }
   return parsed;
+}
+
+/** `text` on one line: its lines joined by spaces (parseArgs explains on three). */
+export function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, " ");
+}
+
+/**
+ * An input file named by flag `name` (a `--target` patch, `--patch`): it must
+ * be a readable file; throws {@linkcode UsageError} naming the flag otherwise.
+ */
+export function fileFlag(name: string, path: string): string {
+  let ok = false;
+  try {
+    ok = Deno.statSync(path).isFile;
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new UsageError(`Cannot read --${name} file "${path}": no such file`);
+  return path;
 }
 
 /**
@@ -111,18 +132,25 @@ export async function checkInput<T>(parse: () => T | Promise<T>): Promise<T> {
 
 /**
  * Runs a task's main: a {@linkcode UsageError} becomes one line on stderr and
- * exit 2; otherwise the exit status is what `main` returns.
+ * exit 2; otherwise the exit status is what `main` returns, or 130/143 when
+ * SIGINT/SIGTERM stopped it (harness/interrupt.ts), after its temp paths are
+ * removed.
  */
 export async function runMain(main: () => Promise<number>): Promise<never> {
+  watchSignals();
   let code: number;
   try {
     code = await main();
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`${e.message} (see --help)`);
+      console.error(`${oneLine(e.message)} (see --help)`);
       Deno.exit(USAGE_EXIT);
     }
-    throw e;
+    if (!stopSignal()) throw e;
+    // Work the stop cut short fails as it may: the stop is what happened.
+    console.error(`udiag-fuzz: stopped: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+    code = 1;
   }
-  Deno.exit(code);
+  removeTemps();
+  Deno.exit(exitStatus(code));
 }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { Interrupted, interrupted, trackChild } from "./interrupt.ts";
+
 /** Options for {@linkcode runLogged}. */
 export interface RunOptions {
   readonly cwd?: string;
@@ -46,19 +48,24 @@ export async function runLogged(
   // One handle per stream: a WritableStream takes one writer at a time.
   const [out, err] = [await open(), await open()];
   await out.write(new TextEncoder().encode(`\n$ ${cmd} ${args.join(" ")}\n`));
-  const child = new Deno.Command(cmd, {
-    args: [...args],
+  // In a process group of its own (setsid), so that a stopped task kills
+  // make with every compiler it started (harness/interrupt.ts).
+  const child = new Deno.Command("setsid", {
+    args: [cmd, ...args],
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     ...(opts.env ? { env: opts.env } : {}),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const forget = trackChild(child);
   await Promise.all([
     child.stdout.pipeTo(out.writable),
     child.stderr.pipeTo(err.writable),
   ]);
   const { code } = await child.status;
+  forget();
+  if (interrupted.aborted) throw new Interrupted(`"${cmd} ${args.join(" ")}"`);
   if (code !== 0) {
     throw new CommandError(
       `${cmd} ${args.join(" ")}`,

@@ -78,10 +78,12 @@ export async function runTestFileSuite<O extends { readonly id: string }>(
       remaining.every((id) => s.allIds.includes(id));
     const res = await boot(testCommand(s.files, all ? null : remaining, junitName));
     runs.push(res);
-    died ||= res.run.outcome.kind !== "exited";
     const got = res.run.results.filter((r) => r.event === s.event) as unknown as O[];
     outcomes.push(...got);
     junits.push(await Deno.readTextFile(`${res.run.outDir}/${junitName}`).catch(() => ""));
+    // Stopped by the user: what ran counts, the case cut short is not a crash.
+    if (res.run.outcome.kind === "interrupted") break;
+    died ||= res.run.outcome.kind !== "exited";
     const reported = new Set(got.map((o) => o.id));
     const crashed = crashedCase(res.run.console, s.suite, reported);
     if (crashed !== null) {

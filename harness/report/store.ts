@@ -12,6 +12,7 @@
  *   repro.txt    the operations, one per line, with expected results
  *   replay.json  how `deno task repro` replays it
  *   env.json     kernel release, profile, config key, target
+ *   meta.json.lock  held while an occurrence is merged in
  * ```
  *
  * @module
@@ -19,6 +20,7 @@
 import { reportDirName } from "./dedup.ts";
 import { type FindingKind, type Replay, showReplay, withCommand } from "../replay.ts";
 import { rootRelative } from "../paths.ts";
+import { withLock } from "../lock.ts";
 
 /** Logs kept per finding, as syzkaller keeps log0…log9. */
 export const MAX_LOGS = 10;
@@ -140,14 +142,23 @@ function breaksOf(b: string | undefined): { breaks?: string } {
   return b === undefined ? {} : { breaks: b };
 }
 
-/** Saves one occurrence under `root`, merging with an earlier folder of the same title. */
+/**
+ * Saves one occurrence under `root`, merging with an earlier folder of the
+ * same title. The folder is locked while it is read and rewritten: two
+ * campaigns on one checkout, or two jobs of one, may file one title at once.
+ */
 export async function saveFinding(root: string, occurrence: Finding): Promise<Saved> {
   const dir = `${root}/${reportDirName(occurrence.title)}`;
+  await Deno.mkdir(dir, { recursive: true });
+  return await withLock(`${dir}/meta.json`, () => merge(dir, occurrence));
+}
+
+/** Merges one occurrence into folder `dir` (the caller holds its lock). */
+async function merge(dir: string, occurrence: Finding): Promise<Saved> {
   // Every replay says how to run it, now that its folder is known.
   const f: Finding = occurrence.replay
     ? { ...occurrence, replay: withCommand(occurrence.replay, rootRelative(dir)) }
     : occurrence;
-  await Deno.mkdir(dir, { recursive: true });
   const old = await readJson<FindingMeta>(`${dir}/meta.json`);
   if (old && old.title !== f.title) {
     throw new Error(

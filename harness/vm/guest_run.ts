@@ -17,6 +17,7 @@ import { consoleFindings } from "../report/console_findings.ts";
 import { type Finding, saveFinding } from "../report/store.ts";
 import type { Replay } from "../replay.ts";
 import { ROOT } from "../paths.ts";
+import { exitStatus, stopSignal } from "../interrupt.ts";
 
 /** Which kernel: a debug profile, and a patch to its source (a `kernel:PATCH` target). */
 export interface KernelSpec {
@@ -47,13 +48,23 @@ export interface GuestRunOptions {
   readonly echoConsole?: boolean;
   readonly echoGuest?: boolean;
   readonly kmemleak?: boolean;
-  readonly onResult?: (r: ResultEvent) => void;
+  /**
+   * Each results record as it arrives, with the console file so far and the
+   * env.json findings of this run carry (to file a finding at once).
+   */
+  readonly onResult?: (r: ResultEvent, run: RunSoFar) => void;
   /** Extra environment for the findings' env.json. */
   readonly env?: Record<string, unknown>;
   /** Files put in the run's directory before boot; the guest reads `$UDIAG_OUT/<name>`. */
   readonly files?: Readonly<Record<string, string>>;
   /** How a kernel report seen during a case replays (by the case it was seen in). */
   readonly replayOf?: (f: Finding) => Replay | undefined;
+}
+
+/** A run still going, as {@linkcode GuestRunOptions.onResult} sees it. */
+export interface RunSoFar {
+  readonly consoleFile: string;
+  readonly env: Record<string, unknown>;
 }
 
 /** The result of {@linkcode runGuest}: the run and the report folders written. */
@@ -88,25 +99,6 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
   const load = o.load ? await o.load(kernel) : { modules: [], env: {} };
   const modules = [...load.modules];
   if (o.provoke) modules.push(await buildModule(kernel, `${ROOT}/out/build`, PROVOKE));
-  const run = await runVm({
-    kernel,
-    outDir,
-    plan: {
-      command: o.command,
-      cwd: ROOT,
-      guestPath: guestPath(),
-      kmemleak: o.kmemleak ?? true,
-      modules,
-    },
-    ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}),
-    ...(o.silenceSeconds ? { silenceSeconds: o.silenceSeconds } : {}),
-    ...(o.echoConsole ? { onConsoleLine: echoLine } : {}),
-    ...(o.onResult ? { onResult: (r: ResultEvent) => o.onResult!(r) } : {}),
-    ...(o.echoGuest !== false ? { onGuestOutput: echoGuest } : {}),
-  });
-  if (o.showCommand) {
-    console.error(run.qemuCommand.map((a) => /[\s,]/.test(a) ? `'${a}'` : a).join(" "));
-  }
   const env = {
     target: "none",
     profile: kernel.profile,
@@ -120,8 +112,36 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     ...load.env,
     ...o.env,
   };
+  const run = await runVm({
+    kernel,
+    outDir,
+    plan: {
+      command: o.command,
+      cwd: ROOT,
+      guestPath: guestPath(),
+      kmemleak: o.kmemleak ?? true,
+      modules,
+    },
+    ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}),
+    ...(o.silenceSeconds ? { silenceSeconds: o.silenceSeconds } : {}),
+    ...(o.echoConsole ? { onConsoleLine: echoLine } : {}),
+    ...(o.onResult
+      ? {
+        onResult: (r: ResultEvent, _t: number, consoleFile: string) =>
+          o.onResult!(r, { consoleFile, env }),
+      }
+      : {}),
+    ...(o.echoGuest !== false ? { onGuestOutput: echoGuest } : {}),
+  });
+  if (o.showCommand) {
+    console.error(run.qemuCommand.map((a) => /[\s,]/.test(a) ? `'${a}'` : a).join(" "));
+  }
   const reportDirs = await fileConsoleFindings(run, env, o);
-  const exitCode = run.outcome.kind === "exited" ? run.outcome.code : KERNEL_DIED_EXIT;
+  const exitCode = run.outcome.kind === "exited"
+    ? run.outcome.code
+    : run.outcome.kind === "interrupted"
+    ? exitStatus(1)
+    : KERNEL_DIED_EXIT;
   return { run, reportDirs, exitCode, env, kernel };
 }
 
@@ -169,5 +189,7 @@ export function describeOutcome(run: VmRun): string {
       return `host timeout after ${o.seconds} s`;
     case "stopped":
       return `stopped: ${o.reason}`;
+    case "interrupted":
+      return `stopped by ${stopSignal() ?? "a signal"}`;
   }
 }

@@ -9,6 +9,8 @@
 import { kconfigMismatches, parseKconfig } from "./kconfig.ts";
 import { capture, runLogged } from "../proc.ts";
 import { ensurePackages, exists, KERNEL_BUILD_PACKAGES } from "../tools.ts";
+import { withLock } from "../lock.ts";
+import { tempPath } from "../interrupt.ts";
 
 const KMOD_KERNEL = new URL("../../kmod/kernel/", import.meta.url);
 const SOURCE_TARBALL = "/usr/src/linux-source-6.12.tar.xz";
@@ -125,7 +127,24 @@ async function ensurePatchedKernel(
     bzImage: `${dir}/tree/arch/x86/boot/bzImage`,
   };
   if (exists(`${dir}/done.json`)) return build;
+  return await withLock(dir, async () => {
+    // Another run may have built it while we waited for the lock.
+    if (exists(`${dir}/done.json`)) return build;
+    return await buildPatched(base, { ...build, patch: patchFile }, dir, log, opts);
+  }, () => log(`udiag-fuzz: waiting for another run building ${dir}`));
+}
+
+/** Builds the patched kernel `build` into `dir` (the caller holds its lock). */
+async function buildPatched(
+  base: KernelBuild,
+  build: KernelBuild & { readonly patch: string },
+  dir: string,
+  log: (l: string) => void,
+  opts: EnsureKernelOptions,
+): Promise<KernelBuild> {
+  const { key, patch: patchFile } = build;
   const work = `${dir}.tmp-${Deno.pid}`;
+  const forget = tempPath(work);
   await Deno.remove(work, { recursive: true }).catch(() => {});
   await Deno.mkdir(work, { recursive: true });
   const logFile = `${work}/build.log`;
@@ -158,6 +177,7 @@ async function ensurePatchedKernel(
   );
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.rename(work, dir);
+  forget();
   log(
     `udiag-fuzz: kernel ${base.profile}-${key} built in ${
       Math.round((Date.now() - started) / 1000)
@@ -191,10 +211,26 @@ async function ensureBaseKernel(opts: EnsureKernelOptions): Promise<KernelBuild>
       : "",
   };
   if (exists(`${dir}/done.json`)) return build;
+  // One build per cache entry at a time: a second run waits, then finds it built.
+  return await withLock(dir, async () => {
+    if (exists(`${dir}/done.json`)) return build;
+    return await buildBase(build, dir, log, opts);
+  }, () => log(`udiag-fuzz: waiting for another run building ${dir}`));
+}
 
-  // Build in a private directory and rename at the end, so an interrupted or
-  // concurrent build never leaves a half-built tree under the final name.
+/** Builds the base kernel `build` cold into `dir` (the caller holds its lock). */
+async function buildBase(
+  build: KernelBuild,
+  dir: string,
+  log: (l: string) => void,
+  opts: EnsureKernelOptions,
+): Promise<KernelBuild> {
+  const { profile, key, sourceVersion } = build;
+  // Build in a private directory and rename at the end, so an interrupted
+  // build never leaves a half-built tree under the final name; a stopped
+  // task removes it (harness/interrupt.ts).
   const work = `${dir}.tmp-${Deno.pid}`;
+  const forget = tempPath(work);
   await Deno.remove(work, { recursive: true }).catch(() => {});
   await Deno.mkdir(`${work}/tree`, { recursive: true });
   const logFile = `${work}/build.log`;
@@ -257,6 +293,7 @@ async function ensureBaseKernel(opts: EnsureKernelOptions): Promise<KernelBuild>
   );
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.rename(work, dir);
+  forget();
   log(
     `udiag-fuzz: kernel ${release} built in ${Math.round((Date.now() - started) / 1000)} s`,
   );

@@ -8,6 +8,7 @@
  */
 import type { KernelBuild } from "./kernel.ts";
 import { runLogged } from "../proc.ts";
+import { withLock } from "../lock.ts";
 
 /** One module's sources. */
 export interface ModuleSource {
@@ -42,6 +43,17 @@ export async function buildModule(
 ): Promise<string> {
   const dir = `${buildRoot}/${m.name}-${kernel.key}-${o.variant ?? "ok"}`;
   await Deno.mkdir(dir, { recursive: true });
+  // Jobs of one campaign, and campaigns side by side, build into one directory.
+  return await withLock(dir, () => build(kernel, dir, m, o));
+}
+
+/** Builds `m` in `dir` (the caller holds its lock). */
+async function build(
+  kernel: KernelBuild,
+  dir: string,
+  m: ModuleSource,
+  o: BuildModuleOptions,
+): Promise<string> {
   for (const f of m.sources) {
     await Deno.copyFile(new URL(f, m.dir), `${dir}/${f}`);
   }

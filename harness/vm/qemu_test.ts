@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { kernelCmdline, qemuArgs } from "./qemu.ts";
 import { runEnv, shellQuote } from "./initramfs.ts";
-import { decideOutcome, parseResults } from "./runner.ts";
+import { decideOutcome, FileTail, isPanicLine, parseResults } from "./runner.ts";
 
 Deno.test("qemuArgs() uses TCG with 2 vCPUs, -no-reboot, a read-only host share and a results port", () => {
   const a = qemuArgs({ bzImage: "/k", initrd: "/i", outDir: "/o", resultsFile: "/o/r" });
@@ -40,17 +40,40 @@ Deno.test("runEnv() quotes commands so the guest shell sees them verbatim", () =
   assert.equal(shellQuote("it's"), `'it'\\''s'`);
 });
 
-Deno.test("parseResults() keeps whole JSON lines and drops a torn last line", () => {
-  const r = parseResults('{"event":"booted"}\nnot json\n{"event":"exit","code":3}\n{"event":"do');
-  assert.deepEqual(r, [{ event: "booted" }, { event: "exit", code: 3 }]);
+Deno.test("parseResults() keeps whole JSON lines, rejects the others aloud, waits for a torn last line", () => {
+  const r = parseResults(
+    '{"event":"booted"}\nnot json\n{"no":"event"}\n{"event":"exit","code":3}\n{"event":"do',
+  );
+  assert.deepEqual(r.events, [{ event: "booted" }, { event: "exit", code: 3 }]);
+  assert.deepEqual(r.rejected, ["not json", '{"no":"event"}']);
+  assert.deepEqual(parseResults('{"event":"a"}\n').events, [{ event: "a" }]);
+});
+
+Deno.test("FileTail reads on where it stopped, in bytes, and decodes a character cut between reads", async () => {
+  const path = await Deno.makeTempFile();
+  const tail = new FileTail(path);
+  const bytes = new TextEncoder().encode("é€ line\n");
+  await Deno.writeFile(path, bytes.subarray(0, 1));
+  let got = tail.read();
+  await Deno.writeFile(path, bytes.subarray(0, 4));
+  got += tail.read();
+  await Deno.writeFile(path, bytes);
+  got += tail.read();
+  assert.equal(got, "é€ line\n");
+  await Deno.writeFile(path, new TextEncoder().encode("é€ line\nnext ✓\ntorn"));
+  assert.equal(tail.read(true), "next ✓\n");
+  await Deno.remove(path);
 });
 
 Deno.test("decideOutcome() tells a command's end from a panic, a lost guest and a kill", () => {
   const exit = [{ event: "exit", code: 0 }];
-  assert.deepEqual(decideOutcome(null, exit, "fine"), { kind: "exited", code: 0 });
-  assert.deepEqual(decideOutcome(null, exit, "Kernel panic - not syncing: x"), { kind: "panic" });
-  assert.deepEqual(decideOutcome(null, [], "..."), { kind: "lost" });
-  assert.deepEqual(decideOutcome({ kind: "silent", seconds: 5 }, exit, ""), {
+  assert.deepEqual(decideOutcome(null, exit, false), { kind: "exited", code: 0 });
+  assert.ok(isPanicLine("[   12.5] Kernel panic - not syncing: x"));
+  assert.ok(!isPanicLine("fine"));
+  assert.deepEqual(decideOutcome(null, exit, true), { kind: "panic" });
+  assert.deepEqual(decideOutcome(null, [], false), { kind: "lost" });
+  assert.deepEqual(decideOutcome({ kind: "interrupted" }, exit, true), { kind: "interrupted" });
+  assert.deepEqual(decideOutcome({ kind: "silent", seconds: 5 }, exit, false), {
     kind: "silent",
     seconds: 5,
   });

@@ -12,6 +12,7 @@ import { buildInitramfs, type GuestPlan } from "./initramfs.ts";
 import { kernelCmdline, qemuArgs } from "./qemu.ts";
 import type { KernelBuild } from "./kernel.ts";
 import { ensurePackages, VM_PACKAGES } from "../tools.ts";
+import { interrupted, trackChild } from "../interrupt.ts";
 
 /** How a guest run ended, in syzkaller's words where they exist. */
 export type VmOutcome =
@@ -21,7 +22,9 @@ export type VmOutcome =
   | { readonly kind: "silent"; readonly seconds: number } // "no output from test machine"
   | { readonly kind: "timeout"; readonly seconds: number }
   /** The caller's `stopWhen` ended it. */
-  | { readonly kind: "stopped"; readonly reason: string };
+  | { readonly kind: "stopped"; readonly reason: string }
+  /** The task was stopped (SIGINT, SIGTERM): the guest was killed. */
+  | { readonly kind: "interrupted" };
 
 /** Exit status `deno task vm` uses when the kernel, not the command, ended the run (as virtme-ng). */
 export const KERNEL_DIED_EXIT = 255;
@@ -34,8 +37,11 @@ export interface VmRun {
   readonly outcome: VmOutcome;
   readonly outDir: string;
   readonly consoleFile: string;
+  /** The whole console, read from `consoleFile` when asked for (not held while the guest runs). */
   readonly console: string;
   readonly results: ResultEvent[];
+  /** Whole lines of the results channel that were not a JSON record (kept in results.rejected). */
+  readonly rejected: string[];
   readonly guestLog: string;
   readonly qemuCommand: string[];
   /** The kernel command line it booted with. */
@@ -59,36 +65,61 @@ export interface RunVmOptions {
   /** Each console line, with the seconds since QEMU was spawned. */
   readonly onConsoleLine?: (line: string, t: number) => void;
   readonly onGuestOutput?: (text: string) => void;
-  /** Each results-channel record as it arrives, with the seconds since QEMU was spawned. */
-  readonly onResult?: (r: ResultEvent, t: number) => void;
+  /**
+   * Each results-channel record as it arrives, with the seconds since QEMU
+   * was spawned and the console file so far (a finding is filed at once).
+   */
+  readonly onResult?: (r: ResultEvent, t: number, consoleFile: string) => void;
   /** Ends the run when it returns a reason (the benchmark stops after the first case). */
   readonly stopWhen?: (r: ResultEvent) => string | null;
 }
 
-/** Parses the results channel: one JSON object per line; a torn last line is ignored. */
-export function parseResults(text: string): ResultEvent[] {
-  const out: ResultEvent[] = [];
-  for (const line of text.split("\n")) {
+/** The results channel parsed: its records, and the whole lines that were none. */
+export interface ParsedResults {
+  readonly events: ResultEvent[];
+  /** Whole lines that are not a JSON record with an `event`: a guest bug, never silent. */
+  readonly rejected: string[];
+}
+
+/**
+ * Parses the results channel: one JSON object per line. A torn last line
+ * (no newline yet: the guest died mid-write, or it is still writing) is
+ * neither a record nor rejected.
+ */
+export function parseResults(text: string): ParsedResults {
+  const events: ResultEvent[] = [];
+  const rejected: string[] = [];
+  const lines = text.split("\n");
+  lines.pop(); // "" after the last newline, or a torn line
+  for (const line of lines) {
     if (!line.trim()) continue;
+    let v: unknown = null;
     try {
-      const v = JSON.parse(line);
-      if (v && typeof v === "object" && typeof v.event === "string") out.push(v);
+      v = JSON.parse(line);
     } catch {
-      // A guest that died mid-write leaves half a line: not a result.
+      // Not JSON: rejected below.
     }
+    if (v && typeof v === "object" && typeof (v as ResultEvent).event === "string") {
+      events.push(v as ResultEvent);
+    } else rejected.push(line);
   }
-  return out;
+  return { events, rejected };
+}
+
+/** Whether a console line says the kernel panicked. */
+export function isPanicLine(line: string): boolean {
+  return line.includes("Kernel panic - not syncing");
 }
 
 /** Decides the outcome from what QEMU left (pure). */
 export function decideOutcome(
   killed: VmOutcome | null,
   results: readonly ResultEvent[],
-  consoleText: string,
+  panicked: boolean,
 ): VmOutcome {
   if (killed) return killed;
   const exit = results.find((r) => r.event === "exit");
-  if (consoleText.includes("Kernel panic - not syncing")) {
+  if (panicked) {
     // A panic after the command ended still means the kernel died.
     return { kind: "panic" };
   }
@@ -100,12 +131,14 @@ export function decideOutcome(
 
 /**
  * A file read from where the last read stopped: bytes, not characters, so a
- * multi-byte character never shifts the next read (whole lines only when
- * `lines` is set: a torn last line waits for the next read).
+ * multi-byte character never shifts the next read, and one cut between two
+ * reads is decoded whole by the next (whole lines only when `lines` is set: a
+ * torn last line waits for the next read).
  */
 export class FileTail {
   readonly path: string;
   #offset = 0;
+  readonly #decoder = new TextDecoder();
   constructor(path: string) {
     this.path = path;
   }
@@ -123,7 +156,7 @@ export class FileTail {
       bytes = bytes.subarray(0, nl + 1);
     }
     this.#offset += bytes.length;
-    return new TextDecoder().decode(bytes);
+    return this.#decoder.decode(bytes, { stream: true });
   }
 }
 
@@ -141,22 +174,25 @@ async function runFiles(plan: GuestPlan, outDir: string) {
   return files;
 }
 
-/** Streams QEMU's serial console to `file` and to the line callback; returns the whole text. */
+/**
+ * Streams QEMU's serial console to `file` and to the line callback; returns
+ * how many characters went there. Only the line being assembled is held.
+ */
 async function pumpConsole(
   stdout: ReadableStream<Uint8Array>,
   file: string,
   onLine: (line: string) => void,
   onActivity: () => void,
-): Promise<string> {
+): Promise<number> {
   using out = await Deno.open(file, { create: true, write: true, truncate: true });
   const enc = new TextEncoder();
-  let text = "";
+  let length = 0;
   let pending = "";
   for await (const chunk of stdout.pipeThrough(new TextDecoderStream())) {
     onActivity();
     // The serial line ends lines with \r\n.
     const t = chunk.replaceAll("\r", "");
-    text += t;
+    length += t.length;
     await out.write(enc.encode(t));
     pending += t;
     const lines = pending.split("\n");
@@ -164,7 +200,7 @@ async function pumpConsole(
     for (const l of lines) onLine(l);
   }
   if (pending) onLine(pending);
-  return text;
+  return length;
 }
 
 /** Boots the guest and runs `plan.command`; resolves when QEMU is gone. */
@@ -188,6 +224,7 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  const forget = trackChild(child);
   let lastActivity = Date.now();
   let killed: VmOutcome | null = null;
   const kill = (why: VmOutcome) => {
@@ -198,23 +235,43 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
       // Already gone.
     }
   };
-  const consoleText = pumpConsole(
+  const onStop = () => kill({ kind: "interrupted" });
+  if (interrupted.aborted) onStop();
+  interrupted.addEventListener("abort", onStop);
+  let panicked = false;
+  const consoleLength = pumpConsole(
     child.stdout,
     files.console,
-    (l) => opts.onConsoleLine?.(l, since()),
+    (l) => {
+      panicked ||= isPanicLine(l);
+      opts.onConsoleLine?.(l, since());
+    },
     () => lastActivity = Date.now(),
   );
   const stderrText = new Response(child.stderr).text();
 
   const guestTail = new FileTail(files.guestLog);
   const resultsTail = new FileTail(files.results);
+  const rejected: string[] = [];
   const takeResults = () => {
     const text = resultsTail.read(true);
     if (!text) return;
     lastActivity = Date.now();
     const t = since();
-    for (const ev of parseResults(text)) {
-      opts.onResult?.(ev, t);
+    const parsed = parseResults(text);
+    if (parsed.rejected.length) {
+      if (!rejected.length) {
+        console.error(
+          `udiag-fuzz: the guest wrote a results line that is not a JSON record; kept in ${outDir}/results.rejected`,
+        );
+      }
+      rejected.push(...parsed.rejected);
+      Deno.writeTextFileSync(`${outDir}/results.rejected`, parsed.rejected.join("\n") + "\n", {
+        append: true,
+      });
+    }
+    for (const ev of parsed.events) {
+      opts.onResult?.(ev, t, files.console);
       const reason = opts.stopWhen?.(ev) ?? null;
       if (reason !== null) kill({ kind: "stopped", reason });
     }
@@ -240,22 +297,28 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
 
   const status = await child.status;
   clearInterval(watchdog);
-  const text = await consoleText;
+  interrupted.removeEventListener("abort", onStop);
+  forget();
+  const printed = await consoleLength;
   const qemuErr = (await stderrText).trim();
   if (qemuErr) await Deno.writeTextFile(`${outDir}/qemu.stderr`, qemuErr + "\n");
-  if (!killed && status.code !== 0 && text.length === 0) {
+  if (!killed && status.code !== 0 && printed === 0) {
     throw new Error(
       `QEMU exited with code ${status.code} before the guest printed anything: ${qemuErr}`,
     );
   }
   takeGuestOutput();
   takeResults();
+  const results = parseResults(await Deno.readTextFile(files.results)).events;
   return {
-    outcome: decideOutcome(killed, parseResults(await Deno.readTextFile(files.results)), text),
+    outcome: decideOutcome(killed, results, panicked),
     outDir,
     consoleFile: files.console,
-    console: text,
-    results: parseResults(await Deno.readTextFile(files.results)),
+    get console() {
+      return Deno.readTextFileSync(files.console);
+    },
+    results,
+    rejected,
     guestLog: await Deno.readTextFile(files.guestLog),
     qemuCommand: ["qemu-system-x86_64", ...args],
     cmdline,
