@@ -11,6 +11,7 @@ import { parseTarget, type Target, targetFile, targetLabel } from "../harness/ta
 import type { GuestRunOptions } from "../harness/vm/guest_run.ts";
 import { type FindingKind, type ReplayBase, replayForCase } from "../harness/replay.ts";
 import { ROOT } from "../harness/paths.ts";
+import { PROFILES } from "../harness/vm/kernel.ts";
 
 /** The ABI the CLIs test when `--abi` is not given. */
 export const DEFAULT_ABI = "udiag";
@@ -152,6 +153,13 @@ export function replayBase(s: Subject, kind: FindingKind): ReplayBase {
 
 /** The subject a replay names. */
 export async function replaySubject(r: ReplayBase): Promise<Subject> {
+  if (r.profile !== undefined && !(r.profile in PROFILES)) {
+    throw new TypeError(
+      `replay.json names an unknown profile "${r.profile}": expected ${
+        Object.keys(PROFILES).join(", ")
+      }`,
+    );
+  }
   return await resolveSubject({
     abi: r.abi,
     target: r.target,

@@ -32,7 +32,8 @@ const USAGE = `Usage: deno task vm [options] -- <command>
   --show-command      print the QEMU command line
   --quiet             do not echo the kernel console
 
-Exit status: the command's, or 255 when the kernel died; 2 bad flags.`;
+Exit status: the command's, or 255 when the kernel died; 2 bad flags (before
+anything is built or booted).`;
 
 async function main(args: readonly string[]): Promise<number> {
   const o = await checkInput(async () => {
@@ -58,10 +59,14 @@ async function main(args: readonly string[]): Promise<number> {
     if (positionals.length === 0) {
       throw new UsageError("No command given: deno task vm -- <command>");
     }
+    const subject = await resolveSubject({ ...v, profile: profileFlag(v.profile) });
+    if (subject.target.kind === "local") {
+      throw new UsageError("--target local is not one deno task vm takes: it boots a VM");
+    }
     return {
       v,
       command: positionals.join(" "),
-      subject: await resolveSubject({ ...v, profile: profileFlag(v.profile) }),
+      subject,
       timeout: v.timeout === undefined ? undefined : intFlag("timeout", v.timeout, 1),
       silence: v.silence === undefined ? undefined : intFlag("silence", v.silence, 1),
     };

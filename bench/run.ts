@@ -11,9 +11,11 @@
  * 4. writes `out/bench/results.json` (raw samples, summaries, machine) and
  *    `out/bench/results.md` (tables).
  *
+ * Exit status: 0 every part measured, 1 a part had problems, 2 bad flags.
+ *
  * @module
  */
-import { parseArgs } from "node:util";
+import { checkInput, parseFlags, profileFlag, runMain, UsageError } from "../harness/cli.ts";
 import { ROOT } from "../harness/paths.ts";
 import { ensureKernel, type KernelBuild } from "../harness/vm/kernel.ts";
 import { kernelCmdline } from "../harness/vm/qemu.ts";
@@ -49,7 +51,10 @@ const USAGE = `Usage: deno task bench [options]
   --parts LIST         micro,fuzz,boot                                        [all]
   --wait-idle S        wait up to S for other QEMU guests to end first        [600]
   --profile NAME       kernel debug profile                                   [base]
-  --out DIR            where results go                                       [out/bench]`;
+  --out DIR            where results go                                       [out/bench]
+
+Exit status: 0 every part measured, 1 a part had problems (listed in results.md),
+2 bad flags (before anything is built or booted).`;
 
 function log(s: string): void {
   console.error(s);
@@ -373,67 +378,61 @@ function assemble(
   };
 }
 
-if (import.meta.main) {
-  let o: BenchOptions;
-  try {
-    const { values: v } = parseArgs({
-      args: Deno.args,
-      options: {
-        repeats: { type: "string", default: "5" },
-        seconds: { type: "string", default: "1" },
-        warmup: { type: "string", default: "0.5" },
-        mixes: { type: "string", default: MIXES.map((m) => m.id).join(",") },
-        "fuzz-seconds": { type: "string", default: "20" },
-        suites: { type: "string", default: "model,raw" },
-        seed: { type: "string", default: "1" },
-        boots: { type: "string", default: "3" },
-        "before-timeout": { type: "string", default: "300" },
-        parts: { type: "string", default: "micro,fuzz,boot" },
-        "wait-idle": { type: "string", default: "600" },
-        profile: { type: "string", default: "base" },
-        out: { type: "string", default: `${ROOT}/out/bench` },
-        help: { type: "boolean" },
-      },
-    });
-    if (v.help) {
-      console.log(USAGE);
-      Deno.exit(0);
+/** Parses and checks the command line (nothing slow starts before it passes). */
+export function parseBenchArgs(args: readonly string[]): BenchOptions {
+  const { values: v } = parseFlags(args, {
+    repeats: { type: "string", default: "5" },
+    seconds: { type: "string", default: "1" },
+    warmup: { type: "string", default: "0.5" },
+    mixes: { type: "string", default: MIXES.map((m) => m.id).join(",") },
+    "fuzz-seconds": { type: "string", default: "20" },
+    suites: { type: "string", default: "model,raw" },
+    seed: { type: "string", default: "1" },
+    boots: { type: "string", default: "3" },
+    "before-timeout": { type: "string", default: "300" },
+    parts: { type: "string", default: "micro,fuzz,boot" },
+    "wait-idle": { type: "string", default: "600" },
+    profile: { type: "string" },
+    out: { type: "string", default: `${ROOT}/out/bench` },
+    help: { type: "boolean" },
+  }, USAGE);
+  const list = (s: string) => s.split(",").filter(Boolean);
+  const mixes = list(v.mixes);
+  mixes.forEach(mixById);
+  for (const p of list(v.parts)) {
+    if (!["micro", "fuzz", "boot"].includes(p)) {
+      throw new UsageError(`Unknown --parts "${p}": expected micro, fuzz, boot`);
     }
-    const list = (s: string) => s.split(",").filter(Boolean);
-    const mixes = list(v.mixes);
-    mixes.forEach(mixById);
-    for (const p of list(v.parts)) {
-      if (!["micro", "fuzz", "boot"].includes(p)) {
-        throw new TypeError(`Unknown part "${p}": expected micro, fuzz, boot`);
-      }
-    }
-    for (const s of list(v.suites)) {
-      if (!["model", "raw"].includes(s)) {
-        throw new TypeError(`Unknown suite "${s}": expected model, raw`);
-      }
-    }
-    o = {
-      repeats: num("repeats", v.repeats, true),
-      seconds: num("seconds", v.seconds),
-      warmup: num("warmup", v.warmup),
-      mixes,
-      fuzzSeconds: num("fuzz-seconds", v["fuzz-seconds"], true),
-      suites: list(v.suites),
-      seed: num("seed", v.seed, true),
-      boots: num("boots", v.boots, true),
-      beforeTimeout: num("before-timeout", v["before-timeout"], true),
-      parts: list(v.parts),
-      waitIdle: num("wait-idle", v["wait-idle"]),
-      profile: v.profile,
-      outDir: v.out.startsWith("/") ? v.out : `${Deno.cwd()}/${v.out}`,
-      command: ["deno task bench", ...Deno.args].join(" "),
-    };
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    Deno.exit(2);
   }
-  const r = await bench(o);
-  console.log(await Deno.readTextFile(`${o.outDir}/results.md`));
-  log(`bench: wrote ${o.outDir}/results.json and results.md`);
-  Deno.exit(r.problems.length ? 1 : 0);
+  for (const s of list(v.suites)) {
+    if (!["model", "raw"].includes(s)) {
+      throw new UsageError(`Unknown --suites "${s}": expected model, raw`);
+    }
+  }
+  return {
+    repeats: num("repeats", v.repeats, true),
+    seconds: num("seconds", v.seconds),
+    warmup: num("warmup", v.warmup),
+    mixes,
+    fuzzSeconds: num("fuzz-seconds", v["fuzz-seconds"], true),
+    suites: list(v.suites),
+    seed: num("seed", v.seed, true),
+    boots: num("boots", v.boots, true),
+    beforeTimeout: num("before-timeout", v["before-timeout"], true),
+    parts: list(v.parts),
+    waitIdle: num("wait-idle", v["wait-idle"]),
+    profile: profileFlag(v.profile),
+    outDir: v.out.startsWith("/") ? v.out : `${Deno.cwd()}/${v.out}`,
+    command: ["deno task bench", ...args].join(" "),
+  };
+}
+
+if (import.meta.main) {
+  runMain(async () => {
+    const o = await checkInput(() => parseBenchArgs(Deno.args));
+    const r = await bench(o);
+    console.log(await Deno.readTextFile(`${o.outDir}/results.md`));
+    log(`bench: wrote ${o.outDir}/results.json and results.md`);
+    return r.problems.length ? 1 : 0;
+  });
 }

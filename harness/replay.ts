@@ -87,43 +87,88 @@ export interface RaceReplay extends ReplayBase {
 /** Every replay. */
 export type Replay = ConformanceReplay | SecurityReplay | FuzzCaseReplay | RaceReplay;
 
-type Fields = Record<string, "string" | "number" | "boolean">;
+/**
+ * A field's type, and the values it takes: every value of replay.json is
+ * checked when it is read, so none that could change a command line (a name
+ * with a space, a `;`, a `$(…)`) or ask for the impossible gets any further.
+ */
+type Field =
+  | "string"
+  | "boolean"
+  /** A name or ID: letters, digits, `_`, `.`, `-`. */
+  | "name"
+  /** A `--target` as targetLabel() prints it, its file a plain path. */
+  | "target"
+  /** An integer in [min, max]. */
+  | { readonly min: number; readonly max: number };
 
-const BASE: Fields = { abi: "string", target: "string" };
+type Fields = Record<string, Field>;
+
+/** What a name or ID may hold. */
+export const NAME_RE = /^[\w.-]+$/;
+
+const SEED = { min: -(2 ** 31), max: 2 ** 32 - 1 } as const;
+const BASE: Fields = { abi: "name", target: "target" };
 const OPTIONAL: Fields = {
-  broken: "string",
-  profile: "string",
+  broken: "name",
+  profile: "name",
   command: "string",
   reproducedInCampaign: "boolean",
 };
 const BY_SUITE: Record<Replay["suite"], Fields> = {
-  conformance: { rule: "string" },
-  security: { check: "string" },
+  conformance: { rule: "name" },
+  security: { check: "name" },
   fuzz: {
-    campaign: "string",
-    seed: "number",
+    campaign: "name",
+    seed: SEED,
     path: "string",
     replayPath: "string",
-    maxCommands: "number",
-    fastCheck: "string",
+    maxCommands: { min: 1, max: 10_000 },
+    fastCheck: "name",
   },
-  race: { campaign: "string", seed: "number", workers: "number", ms: "number" },
+  race: {
+    campaign: "name",
+    seed: SEED,
+    workers: { min: 1, max: 1024 },
+    ms: { min: 1, max: 3_600_000 },
+  },
 };
 
-function hasType(v: unknown, type: Fields[string]): boolean {
-  switch (type) {
-    case "string":
-      return typeof v === "string";
-    case "number":
-      return typeof v === "number" && Number.isFinite(v);
-    case "boolean":
-      return typeof v === "boolean";
+/** The JSON type a field holds. */
+function jsonType(f: Field): "string" | "number" | "boolean" {
+  return typeof f === "object" ? "number" : f === "boolean" ? "boolean" : "string";
+}
+
+/** Why `v` (of the right JSON type) is not a value of `f`, or null when it is. */
+function badValue(v: unknown, f: Field): string | null {
+  if (typeof f === "object") {
+    const n = v as number;
+    return Number.isInteger(n) && n >= f.min && n <= f.max
+      ? null
+      : `expected an integer from ${f.min} to ${f.max}`;
   }
+  if (f === "name") {
+    return NAME_RE.test(v as string) ? null : "expected a name of letters, digits, _ . -";
+  }
+  if (f === "target") {
+    const t = v as string;
+    const file = /^(?:patch|kernel):(.*)$/.exec(t)?.[1];
+    if (file !== undefined) {
+      return /^[\w./+-]+$/.test(file) && !file.startsWith("-")
+        ? null
+        : "expected a patch path of letters, digits, _ . / + -";
+    }
+    return ["kmod", "local", "kernel"].includes(t)
+      ? null
+      : "expected kmod, local, kernel, patch:FILE or kernel:PATCH";
+  }
+  return null;
 }
 
 /**
  * Checks a parsed replay.json; throws a TypeError naming the first field
- * that is missing or of the wrong type.
+ * that is missing, of the wrong type or out of range (names and IDs are
+ * letters, digits, `_`, `.`, `-`; integers in the range the suites take).
  *
  * @example
  * ```ts
@@ -151,20 +196,43 @@ export function parseReplay(v: unknown): Replay {
     );
   }
   const need = { ...BASE, ...BY_SUITE[suite as Replay["suite"]] };
-  for (const [k, type] of Object.entries(need)) {
-    if (!hasType(r[k], type)) {
-      throw new TypeError(`replay.json of suite "${suite}" needs ${type} "${k}"`);
+  const check = (k: string, f: Field) => {
+    const bad = badValue(r[k], f);
+    if (bad !== null) {
+      throw new TypeError(`replay.json field "${k}" ${JSON.stringify(r[k])} is invalid: ${bad}`);
     }
+  };
+  for (const [k, f] of Object.entries(need)) {
+    if (!hasType(r[k], jsonType(f))) {
+      throw new TypeError(`replay.json of suite "${suite}" needs ${jsonType(f)} "${k}"`);
+    }
+    check(k, f);
   }
-  for (const [k, type] of Object.entries(OPTIONAL)) {
-    if (r[k] !== undefined && !hasType(r[k], type)) {
-      throw new TypeError(`replay.json field "${k}" must be a ${type}`);
+  for (const [k, f] of Object.entries(OPTIONAL)) {
+    if (r[k] === undefined) continue;
+    if (!hasType(r[k], jsonType(f))) {
+      throw new TypeError(`replay.json field "${k}" must be a ${jsonType(f)}`);
     }
+    check(k, f);
   }
   if (suite === "fuzz" && !/^\d+(:\d+)*$/.test(r.path as string)) {
     throw new TypeError(`replay.json path "${r.path}" is not a fast-check path`);
   }
+  if (suite === "fuzz" && !/^[A-Za-z0-9+/=:_-]*$/.test(r.replayPath as string)) {
+    throw new TypeError(`replay.json replayPath "${r.replayPath}" is not a fast-check replayPath`);
+  }
   return r as unknown as Replay;
+}
+
+function hasType(v: unknown, type: "string" | "number" | "boolean"): boolean {
+  switch (type) {
+    case "string":
+      return typeof v === "string";
+    case "number":
+      return typeof v === "number" && Number.isFinite(v);
+    case "boolean":
+      return typeof v === "boolean";
+  }
 }
 
 /** replay.json's text for a replay: keys in a stable order. */
@@ -172,9 +240,21 @@ export function showReplay(r: Replay): string {
   return JSON.stringify(r, null, 2) + "\n";
 }
 
-/** Reads and checks `<dir>/replay.json`. */
+/**
+ * Reads and checks `<dir>/replay.json`; throws a TypeError naming the file
+ * and what is wrong with it (not JSON, a field missing or invalid).
+ */
 export async function readReplay(dir: string): Promise<Replay> {
-  return parseReplay(JSON.parse(await Deno.readTextFile(`${dir}/replay.json`)));
+  const file = `${dir}/replay.json`;
+  const text = await Deno.readTextFile(file);
+  try {
+    return parseReplay(JSON.parse(text));
+  } catch (e) {
+    if (e instanceof SyntaxError || e instanceof TypeError) {
+      throw new TypeError(`Invalid ${file}: ${e.message}`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 /** Writes `<dir>/replay.json` (temp file + rename: never half written). */
@@ -186,7 +266,8 @@ export async function writeReplay(dir: string, r: Replay): Promise<void> {
 
 /** The same replay with its command: `deno task repro <folder>`. */
 export function withCommand<R extends Replay>(r: R, folder: string): R {
-  return { ...r, command: `deno task repro ${folder}` };
+  const arg = /^[\w./:=@+-]+$/.test(folder) ? folder : `'${folder.replaceAll("'", `'\\''`)}'`;
+  return { ...r, command: `deno task repro ${arg}` };
 }
 
 /**

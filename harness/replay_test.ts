@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { parseReplay, type ReplayBase, replayForCase, showReplay, withCommand } from "./replay.ts";
+import {
+  parseReplay,
+  readReplay,
+  type ReplayBase,
+  replayForCase,
+  showReplay,
+  withCommand,
+} from "./replay.ts";
 
 const base: ReplayBase = { kind: "fuzz", abi: "udiag", target: "kmod" };
 
@@ -40,6 +47,23 @@ const BAD: { v: unknown; error: RegExp }[] = [
     error: /not a fast-check path/,
   },
   { v: { ...GOOD[0], broken: 3 }, error: /"broken" must be a string/ },
+  // Every value is checked: nothing that could change a command line gets further.
+  { v: { ...GOOD[2], campaign: "model; reboot" }, error: /field "campaign" .* name/ },
+  { v: { ...GOOD[2], fastCheck: "4.10.2 $(reboot)" }, error: /field "fastCheck"/ },
+  { v: { ...GOOD[0], abi: "udiag x" }, error: /field "abi"/ },
+  { v: { ...GOOD[0], rule: "UD-DEL-002`id`" }, error: /field "rule"/ },
+  { v: { ...GOOD[1], check: "" }, error: /field "check"/ },
+  { v: { ...GOOD[0], profile: "base;ls" }, error: /field "profile"/ },
+  { v: { ...GOOD[1], broken: "SKIP EBUSY" }, error: /field "broken"/ },
+  { v: { ...GOOD[0], target: "bogus" }, error: /field "target" .*expected kmod/ },
+  { v: { ...GOOD[0], target: "patch:a b.patch" }, error: /field "target" .*patch path/ },
+  { v: { ...GOOD[0], target: "kernel:-rf" }, error: /field "target"/ },
+  { v: { ...GOOD[2], seed: 1.5 }, error: /field "seed" 1\.5 .*integer/ },
+  { v: { ...GOOD[2], seed: 2 ** 40 }, error: /field "seed"/ },
+  { v: { ...GOOD[2], maxCommands: 0 }, error: /field "maxCommands" 0 .*from 1/ },
+  { v: { ...GOOD[3], workers: -1 }, error: /field "workers"/ },
+  { v: { ...GOOD[3], ms: 1e9 }, error: /field "ms"/ },
+  { v: { ...GOOD[2], replayPath: "AB C" }, error: /not a fast-check replayPath/ },
   { v: { suite: "conformance", kind: "conformance", rule: "X", target: "kmod" }, error: /"abi"/ },
 ];
 
@@ -71,4 +95,26 @@ Deno.test("replayForCase() replays a console report with the case it was seen in
   assert.equal(replayForCase(k, "fuzz/model/1/2", "WARNING"), null);
   assert.equal(replayForCase(k, "boot", "WARNING"), null);
   assert.equal(replayForCase(k, null, "WARNING"), null);
+});
+
+Deno.test("withCommand() quotes a folder the shell would split", () => {
+  const r = parseReplay(GOOD[0]);
+  assert.equal(
+    withCommand(r, "reports/it's here").command,
+    `deno task repro 'reports/it'\\''s here'`,
+  );
+});
+
+Deno.test("readReplay() names the file and the field of a malformed replay.json", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "udiag-replay-test-" });
+  try {
+    await Deno.writeTextFile(`${dir}/replay.json`, "{ not json");
+    await assert.rejects(() => readReplay(dir), TypeError, `Invalid ${dir}/replay.json`);
+    await Deno.writeTextFile(`${dir}/replay.json`, JSON.stringify({ ...GOOD[2], seed: "1" }));
+    await assert.rejects(() => readReplay(dir), TypeError, `needs number "seed"`);
+    await Deno.writeTextFile(`${dir}/replay.json`, JSON.stringify(GOOD[2]));
+    assert.deepEqual(await readReplay(dir), GOOD[2]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

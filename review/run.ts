@@ -9,6 +9,10 @@
  *
  * `deno task review-rfc` does this for the udiag RFC into docs/.
  *
+ * A review replaces its earlier outputs, and only those: the replay folders'
+ * directory holds a {@linkcode REVIEW_MARKER} file, and `--out` is refused
+ * when its outputs exist without one (`--out docs.md` would replace `docs/`).
+ *
  * Exit status: 0 the document was written, 2 bad flags.
  *
  * @module
@@ -42,8 +46,10 @@ const USAGE = [
   "  --time SEC        fuzz campaign time                           [60]",
   "  --seed S          fuzz campaign seed                           [1]",
   "  --out FILE.md     the findings document        [docs/<patch name>-findings.md]",
+  "                    beside it: FILE.json, FILE-security.md and the replay folders",
+  "                    FILE/; refused when those exist and no review wrote them",
   "",
-  "Exit status: 0 the document was written, 2 bad flags.",
+  "Exit status: 0 the document was written, 2 bad flags (before anything is built).",
 ].join("\n");
 
 /** Options of {@linkcode review}. */
@@ -64,6 +70,56 @@ export function reviewPaths(
     securityDoc: out.replace(/(-findings)?\.md$/, "-security.md"),
     json: out.replace(/\.md$/, ".json"),
   };
+}
+
+/**
+ * The file a review leaves in the replay folders' directory: a review
+ * replaces only a directory that holds it (or, from before the marker, one
+ * whose findings JSON a review wrote), never one it did not create.
+ */
+export const REVIEW_MARKER = ".udiag-review";
+
+function statOrNull(path: string): Deno.FileInfo | null {
+  try {
+    return Deno.statSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+/** Whether `json` is a findings JSON a review wrote (target, sha256, findings). */
+function isReviewJson(json: string): boolean {
+  try {
+    const v = JSON.parse(Deno.readTextFileSync(json));
+    return typeof v?.target === "string" && typeof v?.sha256 === "string" &&
+      Array.isArray(v?.findings);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks that the outputs of a review into `out` replace only what an
+ * earlier review wrote (its document, JSON, security summary and replay
+ * folders); throws {@linkcode UsageError} naming the path otherwise.
+ */
+export function checkReviewOut(out: string): void {
+  const { replayRoot, securityDoc, json } = reviewPaths(out);
+  const root = statOrNull(replayRoot);
+  if (root !== null && !root.isDirectory) {
+    throw new UsageError(
+      `Refusing --out "${out}": its replay folder "${replayRoot}" exists and is not a directory`,
+    );
+  }
+  const ours = statOrNull(`${replayRoot}/${REVIEW_MARKER}`) !== null || isReviewJson(json);
+  if (ours) return;
+  const taken = [replayRoot, out, json, securityDoc].find((p) => statOrNull(p) !== null);
+  if (taken !== undefined) {
+    throw new UsageError(
+      `Refusing --out "${out}": "${taken}" exists and was not written by deno task review (no ${REVIEW_MARKER} in "${replayRoot}")`,
+    );
+  }
 }
 
 /** Runs the three suites into one private reports folder. */
@@ -150,7 +206,13 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
   await Deno.remove(work, { recursive: true }).catch(() => {});
   const { reportsDir, conf, sec, fz } = await runSuites(o, work);
   const { replayRoot, securityDoc, json } = reviewPaths(o.out);
+  checkReviewOut(o.out); // again: the suites took long, the directory may be new
   await Deno.remove(replayRoot, { recursive: true }).catch(() => {});
+  await Deno.mkdir(replayRoot, { recursive: true });
+  await Deno.writeTextFile(
+    `${replayRoot}/${REVIEW_MARKER}`,
+    "Written by deno task review: the next review into this path replaces this directory.\n",
+  );
   const findings = [];
   for (const meta of await listFindings(reportsDir)) {
     findings.push(await publishFinding(meta, reportsDir, replayRoot));
@@ -233,12 +295,15 @@ export async function parseReviewArgs(args: readonly string[]): Promise<ReviewOp
   const subject = await resolveSubject({ ...v, profile: profileFlag(v.profile) });
   const t = subject.target;
   if (t.kind !== "patch" && !(t.kind === "kernel" && t.patch !== null)) {
-    throw new UsageError("--target must be patch:FILE or kernel:PATCH");
+    throw new UsageError(
+      `--target ${targetLabel(t)} is not one review takes: expected patch:FILE or kernel:PATCH`,
+    );
   }
   const file = t.kind === "patch" ? t.file : t.patch!;
   const name = file.split("/").at(-1)!.replace(/\.[^.]*$/, "");
   const out = v.out ?? `${ROOT}/docs/${name}-findings.md`;
   if (!out.endsWith(".md")) throw new UsageError(`Invalid --out "${out}": expected a FILE.md`);
+  await checkReviewOut(out);
   return {
     subject,
     timeSeconds: intFlag("time", v.time, 1),

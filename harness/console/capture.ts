@@ -7,6 +7,8 @@
  *
  *     deno run -A harness/console/capture.ts [case…]
  *
+ * Exit status: 0 every case was captured, 2 bad flags or an unknown case.
+ *
  * @module
  */
 import { ensureKernel } from "../vm/kernel.ts";
@@ -15,6 +17,7 @@ import { runVm } from "../vm/runner.ts";
 import { guestPath } from "../vm/initramfs.ts";
 import { caseMark } from "../marks.ts";
 import { ROOT } from "../paths.ts";
+import { parseFlags, runMain, UsageError } from "../cli.ts";
 const TESTDATA = new URL("./testdata/", import.meta.url).pathname;
 
 const lkdtm = (t: string) => `echo ${t} > /sys/kernel/debug/provoke-crash/DIRECT`;
@@ -43,15 +46,28 @@ export const CASES: Record<string, { command: string; kmemleak?: boolean; timeou
   "clean-boot-smoke": { command: "deno eval 'console.log(Deno.version.deno)'", kmemleak: true },
 };
 
-if (import.meta.main) {
-  const names = Deno.args.length ? Deno.args : Object.keys(CASES);
+const USAGE = `Usage: deno task capture-testdata [case…]
+  case…    the cases to capture (all when none): ${Object.keys(CASES).join(", ")}
+
+Writes harness/console/testdata/<case> (raw console, no header).
+
+Exit status: 0 every case was captured, 2 bad flags or an unknown case.`;
+
+/** Parses and checks the command line: the cases to capture. */
+export function parseCaptureArgs(args: readonly string[]): string[] {
+  const { positionals } = parseFlags(args, { help: { type: "boolean" } }, USAGE, true);
+  const names = positionals.length ? positionals : Object.keys(CASES);
   const unknown = names.filter((n) => !(n in CASES));
   if (unknown.length) {
-    console.error(
+    throw new UsageError(
       `Unknown case(s): ${unknown.join(", ")}; known: ${Object.keys(CASES).join(", ")}`,
     );
-    Deno.exit(2);
   }
+  return names;
+}
+
+/** Captures each case in its own boot. */
+async function capture(names: readonly string[]): Promise<number> {
   const kernel = await ensureKernel();
   const modules = [await buildModule(kernel, `${ROOT}/out/build`, PROVOKE)];
   const made: string[] = [];
@@ -86,4 +102,7 @@ if (import.meta.main) {
       ...made,
     ].join("\n"),
   );
+  return 0;
 }
+
+if (import.meta.main) runMain(() => capture(parseCaptureArgs(Deno.args)));

@@ -25,6 +25,7 @@ import { consoleFindings } from "../../../harness/report/console_findings.ts";
 import { ROOT, rootRelative } from "../../../harness/paths.ts";
 import {
   checkInput,
+  fileFlag,
   intFlag,
   parseFlags,
   profileFlag,
@@ -94,7 +95,9 @@ function readOr(path: string, fallback: string): string {
 /** The target flag: `kernel` or `kernel:PATCH`. */
 export function parseTarget(t: string): string | null {
   if (t === "kernel") return null;
-  if (t.startsWith("kernel:") && t.length > "kernel:".length) return t.slice("kernel:".length);
+  if (t.startsWith("kernel:") && t.length > "kernel:".length) {
+    return fileFlag("target", t.slice("kernel:".length));
+  }
   throw new UsageError(`Bad --target "${t}": expected kernel or kernel:PATCH`);
 }
 
