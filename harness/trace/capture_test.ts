@@ -4,7 +4,13 @@
  * format file only, from the ftrace pages and from both perf ring snapshots.
  */
 import assert from "node:assert/strict";
-import { type DecodedRecord, decodeRecord, type EventFormat, parseFormat } from "./format.ts";
+import {
+  type DecodedRecord,
+  decodeRecord,
+  type EventFormat,
+  parseFormat,
+  recordPid,
+} from "./format.ts";
 import { collectRecords, type CpuRaw, parseRingLayout, type RingLayout } from "./ftrace_raw.ts";
 import { readRecords } from "./ftrace_reader.ts";
 import { decodePerfSnapshot, PERF_RECORD_SAMPLE, sampleRaw } from "./perf.ts";
@@ -134,4 +140,12 @@ Deno.test("readRecords() decodes the captured pages through a tracefs-shaped dir
     PAYLOADS.map(payloadBytes),
   );
   await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("recordPid() reads common_pid of every captured record, ftrace and perf alike", () => {
+  const ftrace = collectRecords(LAYOUT, cpuRaws(), FORMAT.id).records.map((r) => r.data);
+  const perf = decodePerfSnapshot(read("perf/ring.bin")).records.map((r) => sampleRaw(r)!);
+  assert.ok(ftrace.length > 0 && perf.length > 0);
+  for (const r of [...ftrace, ...perf]) assert.equal(recordPid(r), MANIFEST.pid);
+  assert.throws(() => recordPid(new Uint8Array(7)), RangeError);
 });

@@ -395,6 +395,16 @@ export function describeProblem(p: RecordProblem): string {
   }
 }
 
+/**
+ * The pid of the task that wrote a record: `common_pid`, the s32 at offset 4
+ * that every event's format publishes (after common_type, common_flags and
+ * common_preempt_count).
+ */
+export function recordPid(bytes: Uint8Array): number {
+  if (bytes.length < 8) throw new RangeError(`A ${bytes.length}-byte record has no common_pid`);
+  return new DataView(bytes.buffer, bytes.byteOffset, 8).getInt32(4, true);
+}
+
 /** The type id of a record: its first u16 (`common_type`, which every format publishes at 0). */
 export function recordType(bytes: Uint8Array): number {
   if (bytes.length < 2) throw new RangeError(`A ${bytes.length}-byte record has no type id`);

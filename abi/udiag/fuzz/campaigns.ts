@@ -51,7 +51,8 @@ export class ModelCampaign implements CaseCampaign<Commands> {
     let leak: StateLeak | null = null;
     let failure: unknown = null;
     try {
-      real.ensureClean(); // a case starts on a clean device
+      real.ensureClean(); // a case starts on a clean device…
+      real.clearSinks(); // …and empty sinks: a case is judged on its own records
       real.checkPage(model, "setup");
       real.log.length = 0;
       fc.modelRun(() => ({ model, real }), cmds);

@@ -19,9 +19,10 @@ export class Mismatch extends CaseFailure {
   readonly op: string;
   readonly got: string;
   readonly want: string;
-  constructor(op: string, got: string, want: string) {
+  /** `title`: when the answers carry data that varies per case (see titles.ts). */
+  constructor(op: string, got: string, want: string, title?: string) {
     super(`${op} returned ${got}, expected ${want}`, {
-      title: mismatchTitle(op, got, want),
+      title: title ?? mismatchTitle(op, got, want),
       breaks:
         "invariant: the kernel's answers equal the reference model's (abi/udiag/fuzz/model.ts)",
       failingOps: [`${op}  # ${got}, expected ${want}`],
@@ -148,6 +149,16 @@ export class RealUdiag implements Disposable {
     }
     const left = this.tracefs.events();
     if (left.length) throw new DirtyTargetError(`events ${left.join(", ")} remain after cleanup`);
+  }
+
+  /**
+   * Empties every CPU's trace buffer: records an earlier case left (the raw
+   * and race campaigns never drain) would otherwise be decoded with this
+   * case's event of the same type id.
+   */
+  clearSinks(): void {
+    const r = this.tracefs.clear();
+    if (!r.ok) throw new Error(`Cannot clear the trace buffers: ${r.errno}`);
   }
 
   /** A file of the case's own that registers nothing: deletes go through it. */

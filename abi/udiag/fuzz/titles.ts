@@ -50,6 +50,45 @@ export function mismatchTitle(op: string, got: string, want: string): string {
   return `fuzz: ${name} returned ${byte(norm(got))}, expected ${byte(norm(want))}`;
 }
 
+/** A record as a drain compares it: the event's name and its payload. */
+export interface DrainedRecord {
+  readonly name: string;
+  readonly data: Uint8Array;
+}
+
+/**
+ * The title of a drain whose records differ from those written: what went
+ * wrong, in words, never the payload bytes or counts (they vary per case, and
+ * one problem must land in one report folder).
+ *
+ * @example
+ * ```ts
+ * import { drainTitle } from "./titles.ts";
+ * const rec = { name: "f3", data: new Uint8Array([74, 65, 19]) };
+ * if (drainTitle("ftrace", [rec], []) !== "fuzz: drain(ftrace) returned a record that was not written") {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function drainTitle(
+  sink: "ftrace" | "perf",
+  got: readonly DrainedRecord[],
+  want: readonly DrainedRecord[],
+): string {
+  const head = `fuzz: drain(${sink}) returned`;
+  if (got.length > want.length) return `${head} a record that was not written`;
+  if (got.length < want.length) return `${head} fewer records than were written`;
+  const i = got.findIndex((g, k) =>
+    g.name !== want[k]!.name || g.data.length !== want[k]!.data.length ||
+    g.data.some((b, j) => b !== want[k]!.data[j])
+  );
+  if (i < 0) return `${head} the records written`;
+  const [g, w] = [got[i]!, want[i]!];
+  if (g.name !== w.name) return `${head} records of another event, or out of order`;
+  if (g.data.length !== w.data.length) return `${head} a record of another length than written`;
+  return `${head} a record whose bytes differ from those written`;
+}
+
 /** Whether a finding is about the enable page's bytes (its replay compares the whole page). */
 export function isPageTitle(title: string): boolean {
   return title.startsWith("fuzz: enable byte after ");

@@ -6,8 +6,9 @@ import { collectRecords } from "../../../../harness/trace/ftrace_raw.ts";
 import type { SysResult } from "../../../../harness/errno.ts";
 import type { TraceCollection } from "../../../../harness/trace/ftrace_raw.ts";
 import { sampleRaw } from "../../../../harness/trace/perf.ts";
-import { recordType } from "../../../../harness/trace/format.ts";
+import { recordPid, recordType } from "../../../../harness/trace/format.ts";
 import { payloadsOf } from "../../../../harness/trace/recover.ts";
+import { drainTitle } from "../titles.ts";
 
 /** Every record of every event, drained from all CPUs. */
 function readAllRecords(): SysResult<TraceCollection> {
@@ -32,6 +33,20 @@ function decode(r: RealUdiag, raws: readonly Uint8Array[]): { name: string; data
 }
 
 /**
+ * The records of a case's own (pure): of an event type the case registered,
+ * written by the case's process. A record another process wrote, or one an
+ * earlier case left of an event that had the same type id, is not this
+ * case's to judge.
+ */
+export function ownRecords(
+  raws: readonly Uint8Array[],
+  types: ReadonlySet<number>,
+  pid: number,
+): Uint8Array[] {
+  return raws.filter((d) => d.length >= 8 && types.has(recordType(d)) && recordPid(d) === pid);
+}
+
+/**
  * Drains the ftrace buffer and every perf ring buffer and compares the
  * payloads, in order, with what the model says each sink received.
  */
@@ -42,14 +57,17 @@ export class DrainCmd implements fc.Command<UdiagModel, RealUdiag> {
   run(m: UdiagModel, r: RealUdiag): void {
     const ft = readAllRecords();
     if (!ft.ok) throw new Mismatch("drain ftrace", ft.errno, "records");
-    const udiagTypes = new Set(r.formats.keys());
     const real = decode(
       r,
-      ft.value.records.map((x) => x.data).filter((d) => udiagTypes.has(recordType(d))),
+      ownRecords(ft.value.records.map((x) => x.data), new Set(r.formats.keys()), Deno.pid),
     );
     this.#compare("ftrace", m.takeRecords("ftrace"), real);
     for (const [id, perf] of r.perfs) {
-      const raws = perf.read().records.map(sampleRaw).filter((x): x is Uint8Array => x !== null);
+      const raws = ownRecords(
+        perf.read().records.map(sampleRaw).filter((x): x is Uint8Array => x !== null),
+        new Set(r.formats.keys()),
+        Deno.pid,
+      );
       this.#compare(id, m.takeRecords(id), decode(r, raws));
     }
     r.checkPage(m, this.toString());
@@ -69,7 +87,12 @@ export class DrainCmd implements fc.Command<UdiagModel, RealUdiag> {
         x.data.every((b, j) => b === want[i]!.data[j])
       );
     if (!same || g !== w) {
-      throw new Mismatch(`drain(${sink === "ftrace" ? "ftrace" : `p${sink}`})`, g, w);
+      throw new Mismatch(
+        `drain(${sink === "ftrace" ? "ftrace" : `p${sink}`})`,
+        g,
+        w,
+        drainTitle(sink === "ftrace" ? "ftrace" : "perf", got, want),
+      );
     }
   }
   toString(): string {
