@@ -3,12 +3,14 @@
  * plays an attacker against the target in the KASAN VM (the ABI's checks, as
  * root and as ordinary users), then writes under `out/security/`:
  * `summary.md` (for a patch review), `junit.xml`, `results.json`; each
- * weakness (exposed, or allowed by design) becomes a folder under `reports/`
- * with its severity and CWE class.
+ * weakness (exposed, or a check that could not run) becomes a folder under
+ * `reports/` with its severity and CWE class. A property the ABI allows by
+ * design is listed in the summary, not filed: only what is wrong is a finding.
  *
  * Exit status: 0 when nothing was exposed (properties of the ABI as designed
- * are listed, not failures), 1 on a weakness or a check that could not run,
- * 2 on bad flags, 255 when the kernel died.
+ * are listed, not failures), 1 on a weakness, a check that could not run or
+ * a kernel report on the console (one no check claimed, such as a kmemleak
+ * found after the last check), 2 on bad flags, 255 when the kernel died.
  *
  * @module
  */
@@ -104,13 +106,27 @@ function rowReport(r: SecurityRow): string {
     ...(r.outcome?.exposures ?? []).map((e) => `exposed: ${e}`),
     ...(r.outcome?.kernel ?? []).map((k) => `kernel: ${k}`),
     ...(r.outcome?.error ? [`error: ${r.outcome.error}`] : []),
-    ...(r.verdict === "by design"
-      ? [`by design (${r.check.byDesign!.rule}): ${r.check.byDesign!.why}`]
-      : []),
   ].join("\n") + "\n";
 }
 
-/** Files one finding per check that did not pass; returns check ID → folder. */
+/** Whether a row is a finding: exposed, or could not run (pure). A verdict "by design" is not. */
+export function isWeakness(r: SecurityRow): boolean {
+  return r.verdict === "exposed" || r.verdict === "error";
+}
+
+/**
+ * The exit status of a run (pure): the kernel died, or anything wrong (a
+ * weakness, a check not run, a kernel report filed from the console).
+ */
+export function securityExit(
+  o: { died: boolean; tally: Readonly<Record<string, number>>; consoleReports: number },
+): number {
+  if (o.died) return KERNEL_DIED_EXIT;
+  const t = o.tally;
+  return (t.exposed ?? 0) + (t.error ?? 0) + (t["not run"] ?? 0) + o.consoleReports > 0 ? 1 : 0;
+}
+
+/** Files one finding per weakness; returns check ID → folder. */
 async function fileWeaknesses(
   o: SecurityOptions,
   rows: readonly SecurityRow[],
@@ -118,7 +134,7 @@ async function fileWeaknesses(
   env: Record<string, unknown>,
 ): Promise<Map<string, string>> {
   const dirs = new Map<string, string>();
-  for (const r of rows.filter((r) => r.verdict !== "pass" && r.verdict !== "not run")) {
+  for (const r of rows.filter(isWeakness)) {
     const saved = await saveFinding(o.reportsDir, {
       title: securityTitle(r),
       kind: "security",
@@ -216,7 +232,8 @@ export async function security(o: SecurityOptions): Promise<SecurityResult> {
     t["by design"]
   } by design, ${t.exposed} exposed, ${t.error} error, ${t["not run"]} not run`;
   console.error(`udiag-fuzz: security ${label}: ${tally}; summary: ${o.outDir}/summary.md`);
-  const exitCode = boots.died ? KERNEL_DIED_EXIT : t.exposed + t.error + t["not run"] > 0 ? 1 : 0;
+  const consoleReports = boots.runs.reduce((a, r) => a + r.reportDirs.length, 0);
+  const exitCode = securityExit({ died: boots.died, tally: t, consoleReports });
   return { exitCode, outcomes: boots.outcomes, summary, findingDirs, tally };
 }
 
