@@ -11,6 +11,7 @@ import { conformance } from "../conformance/run.ts";
 import { listFindings } from "../harness/report/store.ts";
 import { security } from "../security/run.ts";
 import { resolveSubject } from "../abi/mod.ts";
+import { readReplay } from "../harness/replay.ts";
 
 /** "BUG: scheduling while atomic in foo" → "BUG: scheduling while atomic" (pure). */
 function reportClass(title: string): string {
@@ -23,17 +24,22 @@ const rfc = () => resolveSubject({ abi: "udiag", target: `patch:${RFC}`, profile
 
 Deno.test("review: the RFC target still shows the conformance findings docs/rfc-findings.md lists", async () => {
   const doc = JSON.parse(await Deno.readTextFile(DOC));
-  const listed: string[] = doc.findings
-    .filter((f: { reproduce: string }) => f.reproduce.startsWith("deno task repro"))
-    .map((f: { title: string }) => f.title);
-  const replays = await Promise.all(
-    doc.findings.map(async (f: { title: string; reproduce: string }) => {
-      const dir = f.reproduce.replace(/^deno task repro /, "");
-      const r = await Deno.readTextFile(new URL(`../${dir}/replay.json`, import.meta.url))
-        .then(JSON.parse).catch(() => null);
-      return { title: f.title, suite: r?.suite };
-    }),
-  );
+  const repros: { title: string; dir: string }[] = doc.findings
+    .filter((f: { reproduce: string }) => f.reproduce.startsWith("deno task repro "))
+    .map((f: { title: string; reproduce: string }) => ({
+      title: f.title,
+      dir: f.reproduce.slice("deno task repro ".length),
+    }));
+  const listed = repros.map((f) => f.title);
+  // Every listed finding replays from its folder: one without replay.json is
+  // a broken document, not a finding to leave out of the check.
+  const replays = await Promise.all(repros.map(async ({ title, dir }) => {
+    const replay = await readReplay(new URL(`../${dir}`, import.meta.url).pathname)
+      .catch((e) => e instanceof Deno.errors.NotFound ? null : Promise.reject(e));
+    return { title, dir, suite: replay?.suite };
+  }));
+  const noReplay = replays.filter((r) => r.suite === undefined).map((r) => r.dir);
+  assert.deepEqual(noReplay, [], `folders docs/rfc-findings.json lists without replay.json`);
   const byConformance = new Set(
     replays.filter((r) => r.suite === "conformance").map((r) => r.title),
   );

@@ -5,13 +5,29 @@ import { type Finding, listFindings, MAX_LOGS, saveFinding } from "./store.ts";
 import { countJunit, totalsLine } from "./junit.ts";
 
 Deno.test("reportDirName() depends on the title only and is filesystem-safe", () => {
-  const t = "KASAN: slab-use-after-free Read in diag_dev_write";
-  assert.equal(reportDirName(t), reportDirName(t));
-  assert.notEqual(reportDirName(t), reportDirName(t + " "));
-  assert.match(reportDirName(t), /^[a-z0-9-]+-[0-9a-f]{8}$/);
-  assert.equal(slug("///"), "");
-  assert.match(reportDirName("///"), /^untitled-[0-9a-f]{8}$/);
+  // FNV-1a 32-bit reference vectors (offset basis 811c9dc5, prime 01000193).
   assert.equal(hash8(""), "811c9dc5");
+  assert.equal(hash8("a"), "e40c292c");
+  assert.equal(hash8("foobar"), "bf9cf968");
+  // Expected names worked out apart from dedup.ts: slug = lowercase, runs of
+  // non-[a-z0-9] -> "-", trim "-", first 60 chars, trim a final "-"; then FNV-1a of the UTF-8 title.
+  const t = "KASAN: slab-use-after-free Read in diag_dev_write";
+  assert.equal(reportDirName(t), "kasan-slab-use-after-free-read-in-diag-dev-write-99078313");
+  // Same slug, other title: the hash alone tells them apart.
+  assert.equal(reportDirName(t + " "), "kasan-slab-use-after-free-read-in-diag-dev-write-19d38949");
+  // Cut at 60 characters, where the 60th is a dash that is then dropped.
+  assert.equal(
+    reportDirName("INFO: task hung in diag_event_unregister (waiting for readers) for 120 seconds"),
+    "info-task-hung-in-diag-event-unregister-waiting-for-readers-f11ed4ae",
+  );
+  // Path separators, dots and non-ASCII never reach the folder name; the hash is over UTF-8 bytes.
+  assert.equal(
+    reportDirName("../../etc/passwd: \u00c4\u00d6 \u00fcber"),
+    "etc-passwd-ber-133b8de6",
+  );
+  assert.equal(slug("///"), "");
+  assert.equal(reportDirName("///"), "untitled-1d37d324");
+  assert.equal(reportDirName(""), "untitled-811c9dc5");
 });
 
 Deno.test("typeRank() orders memory safety before leaks and hangs", () => {

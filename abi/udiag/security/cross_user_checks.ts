@@ -3,6 +3,7 @@ import { check, deviceMode } from "./fixture.ts";
 import { Actor, ALICE, MALLORY } from "./users.ts";
 import { Fixture } from "../conformance/fixture.ts";
 import { recoverFtrace } from "../conformance/perf_fixture.ts";
+import { setUp } from "./setup.ts";
 
 /** Alice registers `name` and keeps the file open; returns her handle. */
 async function aliceHolds(alice: Actor, name: string): Promise<number> {
@@ -91,11 +92,14 @@ check("SEC-XU-004", async (t) => {
   const m = await malloryFile(mallory);
   const map = await mallory.sys({ op: "map", h: m });
   t.saw("mallory maps the page", map);
-  if (!map.ok) return;
+  // Set-up, not the attack: an unmapped page or an untraced event shows no change.
+  const page = setUp("mallory maps the page", map);
   const peek = async () =>
-    ((await mallory.call({ op: "peek", m: map.value })) as { value: number[] }).value;
+    ((await mallory.call({ op: "peek", m: page })) as { value: number[] }).value;
   const before = await peek();
-  t.saw("root enables tracing of alice's event", fx.trace(name));
+  const on = fx.trace(name);
+  t.saw("root enables tracing of alice's event", on);
+  setUp("root enables tracing of alice's event", on);
   const during = await peek();
   fx.trace(name, false);
   const changed = during.flatMap((b, i) => b !== before[i] ? [i] : []);
