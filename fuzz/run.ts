@@ -83,6 +83,8 @@ export interface FuzzOptions {
   readonly shard: Shard;
   readonly maxCommands: number;
   readonly reportsDir: string;
+  /** Where summary.md and summary.json go (`--out`; default out/fuzz). */
+  readonly outDir?: string;
   readonly progress?: boolean;
   /** The ABI's campaigns to run, and `security`. */
   readonly suites: readonly string[];
@@ -454,6 +456,7 @@ export async function parseFuzzArgs(args: readonly string[]): Promise<FuzzOption
     maxCommands: intFlag("max-commands", v["max-commands"], 1),
     suites,
     reportsDir: v.reports ?? `${ROOT}/reports`,
+    outDir: v.out ?? `${ROOT}/out/fuzz`,
     progress: true,
   };
 }
@@ -462,9 +465,10 @@ export async function parseFuzzArgs(args: readonly string[]): Promise<FuzzOption
 async function main(o: FuzzOptions): Promise<number> {
   const s = await fuzz(o);
   const md = summaryMarkdown(s);
-  await Deno.mkdir(`${ROOT}/out/fuzz`, { recursive: true });
-  await Deno.writeTextFile(`${ROOT}/out/fuzz/summary.md`, md);
-  await Deno.writeTextFile(`${ROOT}/out/fuzz/summary.json`, JSON.stringify(s, null, 2) + "\n");
+  const out = o.outDir ?? `${ROOT}/out/fuzz`;
+  await Deno.mkdir(out, { recursive: true });
+  await Deno.writeTextFile(`${out}/summary.md`, md);
+  await Deno.writeTextFile(`${out}/summary.json`, JSON.stringify(s, null, 2) + "\n");
   console.log(md);
   return s.kernelDied ? KERNEL_DIED_EXIT : s.findings.length ? 1 : 0;
 }
