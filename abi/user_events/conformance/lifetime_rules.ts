@@ -85,6 +85,41 @@ rule("UE-PERSIST-001", async (t) => {
   t.expect("delete again", d.delete(name), "ENOENT");
 });
 
+// The kernel's own abi_test (TEST_F(user, flags)) does this with no pause:
+// register PERSIST on one fd, unregister on another, delete on a third. A
+// kernel that puts the enabler's event reference only after an RCU grace
+// period answers EBUSY here; how long it stays busy is noted.
+rule("UE-DEL-004", async (t) => {
+  using fx = new Fixture();
+  const name = fx.name();
+  const w = fx.word();
+  const a = UserEventsFile.openOrThrow();
+  t.expect(
+    "register PERSIST",
+    isOk(
+      a.register({ nameArgs: name, enableAddr: w, enableBit: 0, flags: USER_EVENT_REG_PERSIST }),
+    ),
+    true,
+  );
+  t.expect("close the registering fd", a.close(), ok(0));
+  const b = UserEventsFile.openOrThrow();
+  t.expect("unregister from another fd", b.unregister(w, 0), ok(0));
+  t.expect("close it", b.close(), ok(0));
+  const c = fx.open();
+  const t0 = performance.now();
+  const first = c.delete(name);
+  t.expect("delete at once from a third fd", first, ok(0));
+  if (first.ok) return;
+  const gone = await Fixture.waitFor(() => {
+    const r = c.delete(name);
+    return r.ok || r.errno !== "EBUSY";
+  });
+  t.note(
+    "DIAG_IOCSDEL answered EBUSY for (ms)",
+    gone ? Math.round(performance.now() - t0) : "more than 5000",
+  );
+});
+
 rule("UE-DYN-001", async (t) => {
   using fx = new Fixture();
   const name = fx.name();

@@ -147,6 +147,13 @@ const RULE_LIST: readonly Rule[] = [
     source: "H:21-31; D:77-111; U:2219-2225; U:976-985; U:2254-2279",
   },
   {
+    id: "UE-DEL-004",
+    statement:
+      "once a PERSIST event's enabler is unregistered and no fd holds it, DIAG_IOCSDEL deletes it at once (no EBUSY window)",
+    source:
+      "D:165-184; U:2254-2279; U:976-985; tools/testing/selftests/user_events/abi_test.c:255-270 (TEST_F(user, flags))",
+  },
+  {
     id: "UE-WRITE-001",
     statement: "a write with a negative write index fails with EINVAL",
     source: "U:2296-2297",
