@@ -2,13 +2,14 @@
  * Upstream Linux user_events (`/sys/kernel/tracing/user_events_data`, see
  * NOTES.md) as a plug-in: built into our kernel (`kernel`, or `kernel:PATCH`
  * for a fix or a calibration revert from `reverts/`), so nothing is loaded;
- * the rules of `conformance/`.
+ * the rules of `conformance/` and the campaigns of `fuzz/`.
  *
  * @module
  */
 import type { AbiPlugin } from "../plugin.ts";
 import { targetLabel } from "../../harness/target.ts";
 import { USER_EVENTS_RULES } from "./conformance/rules.ts";
+import { COMMAND_NAMES } from "./fuzz/titles.ts";
 
 const files = (dir: string, names: readonly string[]) =>
   names.map((n) => `abi/user_events/${dir}/${n}`);
@@ -36,6 +37,14 @@ const userEvents: AbiPlugin = {
       "write_rules.ts",
       "lifetime_rules.ts",
     ]),
+  },
+  fuzz: {
+    weights: { model: 3, raw: 1 },
+    opNames: COMMAND_NAMES,
+    async campaigns() {
+      const { userEventsCampaigns } = await import("./fuzz/campaigns.ts");
+      return userEventsCampaigns();
+    },
   },
 };
 

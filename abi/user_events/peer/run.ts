@@ -21,6 +21,11 @@ import {
   type Verdict,
 } from "./ktap.ts";
 import { describeOutcome, runGuest } from "../../../harness/vm/guest_run.ts";
+import { testCommand } from "../../../harness/suite_boots.ts";
+import { listFindings } from "../../../harness/report/store.ts";
+import { reportDirName } from "../../../harness/report/dedup.ts";
+import { onlyOurs, onlyTheirs, PEER_RULES } from "./map.ts";
+import userEvents from "../plugin.ts";
 import { consoleFindings } from "../../../harness/report/console_findings.ts";
 import { ROOT, rootRelative } from "../../../harness/paths.ts";
 import {
@@ -40,6 +45,8 @@ const USAGE = `Usage: deno run -A abi/user_events/peer/run.ts [options]
   --json FILE       results             [out/peer/results.json; out/peer/results-<patch>.json]
   --timeout SEC     per selftest binary (its settings file says 90) [150]
   --reports DIR     where findings go                             [reports]
+  --findings DIR    committed findings of our rules, linked from the table
+                    [docs/user_events-findings for the shipped kernel]
   --quiet           do not echo the kernel console
 
 Exit status: 0 when every binary ran to a complete KTAP document, 1 when one
@@ -68,6 +75,15 @@ export interface BinaryResult {
   readonly findings: readonly PeerFinding[];
 }
 
+/** One of our rules' verdict in the same boot. */
+export interface OurVerdict {
+  readonly id: string;
+  readonly verdict: "pass" | "fail" | "not run";
+  readonly error?: string;
+  /** The committed finding of a failed rule (`--findings`), when there is one. */
+  readonly finding?: string;
+}
+
 /** Everything results.json holds. */
 export interface PeerResults {
   readonly target: string;
@@ -82,6 +98,8 @@ export interface PeerResults {
   readonly binaries: readonly BinaryResult[];
   /** Reports not attributed to any binary (boot, kmemleak after the last one). */
   readonly otherFindings: readonly PeerFinding[];
+  /** Our conformance rules, run in the same boot after the selftests. */
+  readonly ours: readonly OurVerdict[];
 }
 
 function readOr(path: string, fallback: string): string {
@@ -119,6 +137,58 @@ export const KNOWN_CAUSES: Readonly<Record<string, string>> = {
     "`DIAG_IOCSDEL` right after unregistering a `PERSIST` event fails (-1, by reading `EBUSY` from `user_event_last_ref()`): the enabler's reference is put only after an RCU grace period (same backport as above). Passes under strace.",
 };
 
+/** What each suite finds and checks alone, and our failures with their findings (pure). */
+export function sideBySide(r: PeerResults): string[] {
+  const out = ["", "## Side by side", ""];
+  const failedCases = r.binaries.flatMap((b) =>
+    b.cases.filter((c) => c.verdict === "fail").map((c) => `${b.name}/${c.name}`)
+  );
+  const ours = new Map(r.ours.map((o) => [o.id, o]));
+  const ourFails = r.ours.filter((o) => o.verdict === "fail");
+  out.push(
+    `Our rules in the same boot: ${
+      r.ours.filter((o) => o.verdict === "pass").length
+    } pass, ${ourFails.length} fail, ${
+      r.ours.filter((o) => o.verdict === "not run").length
+    } not run.`,
+    "",
+  );
+  for (const c of failedCases) {
+    const also = (PEER_RULES[c] ?? []).filter((id) => ours.get(id)?.verdict === "fail");
+    out.push(
+      also.length
+        ? `- \`${c}\` fails, and so does ${also.join(", ")}: found by both suites.`
+        : `- \`${c}\` fails; none of our rules that check the same (${
+          (PEER_RULES[c] ?? []).join(", ") || "none"
+        }) fails: found by the selftests only (see the causes above).`,
+    );
+  }
+  for (const o of ourFails) {
+    const cases = Object.entries(PEER_RULES).filter(([, ids]) => ids.includes(o.id)).map(([c]) =>
+      c
+    );
+    const theirs = cases.filter((c) => failedCases.includes(c));
+    out.push(
+      `- ${o.id} fails${o.error ? ` (${cell(o.error.split("\n")[0]!)})` : ""}${
+        o.finding ? `; finding \`${o.finding}\`, replayed by \`deno task repro ${o.finding}\`` : ""
+      }: ${
+        theirs.length
+          ? `the selftests see it too (${theirs.join(", ")})`
+          : cases.length
+          ? `the selftests that check the same (${cases.join(", ")}) pass: found by our rules only`
+          : "no selftest checks it: found by our rules only"
+      }.`,
+    );
+  }
+  out.push(
+    "",
+    `Checked by the selftests only: ${onlyTheirs().map((c) => `\`${c}\``).join(", ")}.`,
+    "",
+    `Checked by our rules only: ${onlyOurs(r.ours.map((o) => o.id)).join(", ")}.`,
+  );
+  return out;
+}
+
 /** Markdown-safe table cell. */
 function cell(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\s+/g, " ").trim();
@@ -149,7 +219,8 @@ export function renderMarkdown(r: PeerResults): string {
     `- Selftests: \`tools/testing/selftests/user_events/\` of the same source, built with \`gcc -static\` (abi/user_events/peer/build.ts), each run once as root in one boot of the guest with a per-binary timeout.`,
     `- Guest: ${r.outcome}; run directory \`${rootRelative(r.runDir)}\`.`,
     `- Verdicts come from each binary's KTAP (abi/user_events/peer/ktap.ts). _error_ means the output cannot be trusted as complete (no plan, truncated, bail-out, totals mismatch, timeout).`,
-    `- "Kernel reports" are console reports filed by the engine while that binary ran (see \`reports/\`). "Our rule" is left to be filled by mapping to \`UE-…\` rules.`,
+    `- "Kernel reports" are console reports filed by the engine while that binary ran (see \`reports/\`).`,
+    `- "Our rules": the rules of \`abi/user_events/conformance/\` that check what the case checks (abi/user_events/peer/map.ts), with their verdicts from the same boot, run after the selftests.`,
     "",
     "## Per binary",
     "",
@@ -184,9 +255,15 @@ export function renderMarkdown(r: PeerResults): string {
     "",
     "## Per test case",
     "",
-    "| Binary | # | Test case | Verdict | Detail | Kernel reports | Our rule |",
+    "| Binary | # | Test case | Verdict | Detail | Kernel reports | Our rules |",
     "|---|---|---|---|---|---|---|",
   );
+  const ours = new Map(r.ours.map((o) => [o.id, o]));
+  const ourCell = (key: string) =>
+    (PEER_RULES[key] ?? []).map((id) => {
+      const v = ours.get(id)?.verdict ?? "not run";
+      return v === "pass" ? `${id} pass` : `${id} **${v}**`;
+    }).join(", ") || "none";
   for (const b of r.binaries) {
     const reports = b.findings.map((f) => f.title).join("; ");
     for (const c of b.cases) {
@@ -200,7 +277,7 @@ export function renderMarkdown(r: PeerResults): string {
       out.push(
         `| \`${b.name}\` | ${c.number} | \`${cell(c.name)}\` | ${c.verdict} | ${cell(detail)} | ${
           cell(reports)
-        } | |`,
+        } | ${ourCell(`${b.name}/${c.name}`)} |`,
       );
     }
     if (b.doc.plan && b.doc.results.length < b.doc.plan.count) {
@@ -224,8 +301,36 @@ export function renderMarkdown(r: PeerResults): string {
       .map((c) => `- \`${b.name}\` \`${c.name}\`: ${KNOWN_CAUSES[`${b.name}/${c.name}`]}`)
   );
   if (causes.length > 0) out.push("", "## Known causes of the failures", "", ...causes);
+  out.push(...sideBySide(r));
   out.push("");
   return out.join("\n");
+}
+
+/** Our rules' verdicts from the run's results, each failure with its committed finding. */
+async function ourVerdicts(
+  results: readonly { event: string }[],
+  findingsDir: string | null,
+): Promise<OurVerdict[]> {
+  const got = new Map(
+    results.filter((x) => x.event === "rule").map((x) => {
+      const r = x as unknown as { id: string; verdict: "pass" | "fail"; error?: string };
+      return [r.id, r];
+    }),
+  );
+  const metas = findingsDir ? await listFindings(findingsDir) : [];
+  return userEvents.conformance.rules.all.map((rule) => {
+    const r = got.get(rule.id);
+    if (!r) return { id: rule.id, verdict: "not run" };
+    const meta = metas.find((m) => m.title.startsWith(`conformance ${rule.id}:`));
+    return {
+      id: rule.id,
+      verdict: r.verdict,
+      ...(r.error ? { error: r.error } : {}),
+      ...(r.verdict === "fail" && meta && findingsDir
+        ? { finding: rootRelative(`${findingsDir}/${reportDirName(meta.title)}`) }
+        : {}),
+    };
+  });
 }
 
 async function main(args: readonly string[]): Promise<number> {
@@ -239,6 +344,7 @@ async function main(args: readonly string[]): Promise<number> {
         json: { type: "string" },
         timeout: { type: "string" },
         reports: { type: "string" },
+        findings: { type: "string" },
         quiet: { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -258,17 +364,22 @@ async function main(args: readonly string[]): Promise<number> {
           : `${ROOT}/out/peer/results.json`),
       timeout: v.timeout === undefined ? 150 : intFlag("timeout", v.timeout, 10),
       reports: v.reports ?? `${ROOT}/reports`,
+      findings: v.findings ?? (patch ? null : `${ROOT}/docs/user_events-findings`),
       quiet: v.quiet ?? false,
     };
   });
   const build = await buildPeer();
   const binDir = rootRelative(build.binDir);
-  const command = `sh abi/user_events/peer/guest.sh ${binDir} ${o.timeout} ${PEER_TESTS.join(" ")}`;
+  // The selftests first, then our rules in the same boot: one kernel, one table.
+  const ourFiles = userEvents.conformance.files;
+  const command = `sh abi/user_events/peer/guest.sh ${binDir} ${o.timeout} ${
+    PEER_TESTS.join(" ")
+  }; ${testCommand(ourFiles, null, "ours-junit.xml")}`;
   const g = await runGuest({
     kernel: { profile: o.profile, patch: o.patch },
     command,
     reportsDir: o.reports,
-    timeoutSeconds: PEER_TESTS.length * (o.timeout + 15) + 240,
+    timeoutSeconds: PEER_TESTS.length * (o.timeout + 15) + 540,
     silenceSeconds: o.timeout + 90,
     echoConsole: !o.quiet,
     env: { target: o.patch ? `kernel:${o.patch}` : "kernel", suite: "peer/user_events" },
@@ -316,6 +427,7 @@ async function main(args: readonly string[]): Promise<number> {
     date: new Date().toISOString().slice(0, 10),
     binaries,
     otherFindings: found.filter((f) => !PEER_TESTS.some((t) => f.case === `peer/${t}`)),
+    ours: await ourVerdicts(g.run.results, o.findings),
   };
   await Deno.mkdir(o.json.replace(/\/[^/]*$/, ""), { recursive: true });
   await Deno.writeTextFile(o.json, JSON.stringify(results, null, 2) + "\n");
