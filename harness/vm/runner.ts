@@ -147,7 +147,7 @@ export class FileTail {
   read(lines = false): string {
     let bytes: Uint8Array;
     try {
-      bytes = Deno.readFileSync(this.path).subarray(this.#offset);
+      bytes = readFrom(this.path, this.#offset);
     } catch {
       return "";
     }
@@ -158,6 +158,22 @@ export class FileTail {
     this.#offset += bytes.length;
     return this.#decoder.decode(bytes, { stream: true });
   }
+}
+
+/** The bytes of `path` from `offset` on: only what is new is read, however long the file grows. */
+function readFrom(path: string, offset: number): Uint8Array {
+  using f = Deno.openSync(path);
+  const size = f.statSync().size;
+  if (size <= offset) return new Uint8Array();
+  f.seekSync(offset, Deno.SeekMode.Start);
+  const buf = new Uint8Array(size - offset);
+  let n = 0;
+  while (n < buf.length) {
+    const got = f.readSync(buf.subarray(n));
+    if (got === null) break;
+    n += got;
+  }
+  return buf.subarray(0, n);
 }
 
 /** The files of one run, under its directory. */
