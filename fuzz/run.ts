@@ -324,7 +324,9 @@ async function securityStep(o: FuzzOptions, st: RunState): Promise<FuzzSummary["
     echo: false,
   });
   st.kernelDied ||= r.exitCode === KERNEL_DIED_EXIT;
-  for (const dir of r.findingDirs.values()) await st.findings.noteFolder(dir);
+  for (const dir of [...r.findingDirs.values(), ...r.consoleDirs]) {
+    await st.findings.noteFolder(dir);
+  }
   return { tally: r.tally, summary: `${outDir}/summary.md` };
 }
 

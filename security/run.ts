@@ -73,6 +73,8 @@ export interface SecurityResult {
   readonly summary: string;
   /** Check ID → its finding's folder. */
   readonly findingDirs: Map<string, string>;
+  /** Folders of kernel reports filed from the console (by the engine, not by a check). */
+  readonly consoleDirs: string[];
   /** "19 pass, 4 by design, 0 exposed, 0 error, 0 not run". */
   readonly tally: string;
 }
@@ -232,9 +234,9 @@ export async function security(o: SecurityOptions): Promise<SecurityResult> {
     t["by design"]
   } by design, ${t.exposed} exposed, ${t.error} error, ${t["not run"]} not run`;
   console.error(`udiag-fuzz: security ${label}: ${tally}; summary: ${o.outDir}/summary.md`);
-  const consoleReports = boots.runs.reduce((a, r) => a + r.reportDirs.length, 0);
-  const exitCode = securityExit({ died: boots.died, tally: t, consoleReports });
-  return { exitCode, outcomes: boots.outcomes, summary, findingDirs, tally };
+  const consoleDirs = boots.runs.flatMap((r) => r.reportDirs);
+  const exitCode = securityExit({ died: boots.died, tally: t, consoleReports: consoleDirs.length });
+  return { exitCode, outcomes: boots.outcomes, summary, findingDirs, consoleDirs, tally };
 }
 
 /** Parses and checks the command line (nothing slow starts before it passes). */
