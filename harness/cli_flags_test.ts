@@ -195,6 +195,17 @@ const TASKS: readonly Task[] = [
     ],
   },
   {
+    name: "calibrate",
+    file: "abi/user_events/reverts/calibrate.ts",
+    flags: ["--only", "--fuzz-time", "--seed", "--no-peer", "--out"],
+    bad: [
+      UNKNOWN,
+      [["--only", "99"], /99/],
+      [["--fuzz-time", "abc"], /--fuzz-time.*abc/],
+      [["--seed", "1.5"], /--seed/],
+    ],
+  },
+  {
     name: "capture-testdata",
     file: "harness/console/capture.ts",
     flags: [],

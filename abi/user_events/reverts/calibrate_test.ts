@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { calibrationMarkdown, type KernelRow, newOver, type SuiteResult } from "./calibrate.ts";
+
+const suite = (found: string[], secs = 60): SuiteResult => ({
+  ran: true,
+  found,
+  seconds: Object.fromEntries(found.map((f) => [f, secs])),
+});
+
+Deno.test("newOver(): what a revert's run finds that the shipped kernel's does not", () => {
+  const base = suite(["UE-DEL-004"]);
+  assert.deepEqual(newOver(suite(["UE-DEL-004", "UE-REG-003"]), base), ["UE-REG-003"]);
+  assert.deepEqual(newOver(suite(["UE-DEL-004"]), base), []);
+  assert.deepEqual(newOver(null, base), []);
+});
+
+Deno.test("calibrationMarkdown(): the baseline's own failures, and per revert only what is new", () => {
+  const rows: KernelRow[] = [
+    {
+      revert: null,
+      buildSeconds: 0,
+      conformance: suite(["UE-DEL-004"]),
+      peer: suite(["abi_test/user.flags"]),
+      fuzz: null,
+    },
+    {
+      revert: "03-same-addr-bit.patch",
+      buildSeconds: 85,
+      conformance: suite(["UE-DEL-004", "UE-REG-003"], 170),
+      peer: suite(["abi_test/user.flags", "ftrace_test/user.register_events"], 200),
+      fuzz: null,
+    },
+    {
+      revert: "07-create-name-leak.patch",
+      buildSeconds: 80,
+      conformance: suite(["UE-DEL-004"]),
+      peer: { ran: false, found: [], seconds: {}, note: "peer exited 255, no results" },
+      fuzz: null,
+    },
+  ];
+  const md = calibrationMarkdown(rows, "2026-12-02", "deno task calibrate");
+  assert.match(
+    md,
+    /\| shipped \(baseline\) \| 0 \| UE-DEL-004 \| abi_test\/user.flags \| not run \|/,
+  );
+  assert.match(
+    md,
+    /\| `03-same-addr-bit.patch` \| 85 \| UE-REG-003 \(170 s\) \| ftrace_test\/user.register_events \(200 s\) \| not run \|/,
+  );
+  assert.match(
+    md,
+    /\| `07-create-name-leak.patch` \| 80 \| nothing new \| did not run to its end \(peer exited 255, no results\) \| not run \|/,
+  );
+});
