@@ -261,6 +261,10 @@ export class RealUserEvents {
     };
     if (from === to) return;
     if (to === "unmapped") {
+      // A real hole: while it lasts, a state change of an enabler there makes
+      // the kernel try to write into whatever is mapped at the address. Only
+      // this case maps pages this small here, and the remap below uses
+      // MAP_FIXED_NOREPLACE, so a hole someone else took fails loudly.
       must(sysMunmap(addr, this.#page), "munmap");
     } else {
       if (from === "unmapped") {
