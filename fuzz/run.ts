@@ -392,7 +392,7 @@ export function seedRanges(seeds: readonly number[]): string {
 /** The summary a run ends with (pure). */
 export function summaryMarkdown(s: FuzzSummary): string {
   const lines = [
-    "# udiag fuzz campaign",
+    `# Fuzz campaign: ${s.target}`,
     "",
     `- target: ${s.target}`,
     `- covered: ${s.cases} cases, ${s.ops} operations in ${s.seconds.toFixed(0)} s (${

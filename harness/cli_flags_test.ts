@@ -197,7 +197,7 @@ const TASKS: readonly Task[] = [
   {
     name: "calibrate",
     file: "abi/user_events/reverts/calibrate.ts",
-    flags: ["--only", "--fuzz-time", "--seed", "--no-peer", "--out"],
+    flags: ["--only", "--fuzz-time", "--seed", "--peer", "--out"],
     bad: [
       UNKNOWN,
       [["--only", "99"], /99/],

@@ -1,10 +1,9 @@
 /**
- * `deno task calibrate [--only 01,05] [--fuzz-time S] [--seed S] [--no-peer] [--no-fuzz]`:
+ * `deno task calibrate [--only 01,05] [--fuzz-time S] [--seed S] [--peer]`:
  * for each revert of `abi/user_events/reverts/` alone, and for the shipped
  * kernel as the baseline, builds the kernel (`kernel:PATCH`, incrementally
- * from the cached tree), runs our conformance rules, the kernel's own
- * selftests (the peer run) and, when the plug-in has campaigns, a fuzz
- * campaign, and says whether each found the bug the fix closed: a rule, a
+ * from the cached tree), runs our conformance rules, a fuzz campaign and,
+ * with `--peer`, the kernel's own selftests (the peer run), and says whether each found the bug the fix closed: a rule, a
  * selftest case or a finding that the shipped kernel does not have, with the
  * time from the suite's start to it. Writes `docs/user_events-calibration.md`
  * and `out/calibrate/results.json`; each revert's findings stay under
@@ -30,7 +29,7 @@ const USAGE = `Usage: deno task calibrate [options]
   --only LIST       reverts to run, by number (01,05)              [all]
   --fuzz-time SEC   fuzz campaign per kernel (0: none)             [300]
   --seed S          the campaigns' first seed                      [1]
-  --no-peer         skip the kernel's own selftests
+  --peer            also run the kernel's own selftests on each kernel
   --out FILE        the document                                   [docs/user_events-calibration.md]
 
 Exit status: 0 every run ran, 1 one could not, 2 bad flags.`;
@@ -248,7 +247,7 @@ async function main(args: readonly string[]): Promise<number> {
       only: { type: "string" },
       "fuzz-time": { type: "string", default: "300" },
       seed: { type: "string", default: "1" },
-      "no-peer": { type: "boolean" },
+      peer: { type: "boolean" },
       out: { type: "string" },
       help: { type: "boolean" },
     }, USAGE);
@@ -257,7 +256,7 @@ async function main(args: readonly string[]): Promise<number> {
       reverts: revertFiles(only),
       fuzzTime: intFlag("fuzz-time", v["fuzz-time"], 0),
       seed: intFlag("seed", v.seed, -(2 ** 31)),
-      peer: !v["no-peer"],
+      peer: v.peer ?? false,
       out: v.out ?? `${ROOT}/docs/user_events-calibration.md`,
       command: `deno task calibrate${args.length ? ` ${args.join(" ")}` : ""}`,
     };
