@@ -10,6 +10,7 @@ import { kconfigMismatches, parseKconfig } from "./kconfig.ts";
 import { capture, runLogged } from "../proc.ts";
 import { ensurePackages, exists, KERNEL_BUILD_PACKAGES } from "../tools.ts";
 import { withLock } from "../lock.ts";
+import { COLD_BUILD_OBJECTS, watchBuild } from "./build_progress.ts";
 import { tempPath } from "../interrupt.ts";
 
 const KMOD_KERNEL = new URL("../../kmod/kernel/", import.meta.url);
@@ -158,7 +159,12 @@ async function buildPatched(
     runLogged(cmd, args, { cwd: `${work}/tree`, logFile });
   await step("patch", ["-p1", "--forward", "-i", await Deno.realPath(patchFile)]);
   const jobs = opts.jobs ?? navigator.hardwareConcurrency;
-  await step("make", [`-j${jobs}`, "bzImage", "modules"]);
+  const stop = watchBuild(logFile, null, log);
+  try {
+    await step("make", [`-j${jobs}`, "bzImage", "modules"]);
+  } finally {
+    stop();
+  }
   const release = Deno.readTextFileSync(`${work}/tree/include/config/kernel.release`).trim();
   await Deno.writeTextFile(
     `${work}/done.json`,
@@ -237,7 +243,7 @@ async function buildBase(
   const wt = `${work}/tree`;
   const started = Date.now();
   log(
-    `udiag-fuzz: building kernel ${profile}-${key} (cold build, ~5-7 min on 2 cores); log: ${logFile}`,
+    `udiag-fuzz: building kernel ${profile}-${key} (cold build, 5–20 min on 2 cores: 704 s and 1102 s seen); log: ${logFile}`,
   );
   const step = (cmd: string, args: string[]) => runLogged(cmd, args, { cwd: wt, logFile });
   await step("tar", ["xf", SOURCE_TARBALL, "--strip-components=1"]);
@@ -273,7 +279,12 @@ async function buildBase(
     );
   }
   const jobs = opts.jobs ?? navigator.hardwareConcurrency;
-  await step("make", [`-j${jobs}`, "bzImage", "modules"]);
+  const stop = watchBuild(logFile, COLD_BUILD_OBJECTS[profile] ?? null, log);
+  try {
+    await step("make", [`-j${jobs}`, "bzImage", "modules"]);
+  } finally {
+    stop();
+  }
   const release = Deno.readTextFileSync(
     `${wt}/include/config/kernel.release`,
   ).trim();
