@@ -50,6 +50,13 @@ mount -t tmpfs -o mode=1777 run /host/run
 mkdir -p /host/run/tmp /host/run/deno
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "/host$OUT"
 
+# A heartbeat on the console: the host takes 120 s of silence for a dead
+# machine, and a loaded host can stretch a quiet stretch of a healthy guest
+# (a race round starting its workers, a slow 9p write) past that. A task
+# stuck in the kernel is still caught: the hung-task detector reports it
+# after 20 s, and the host's own timeout ends a guest that only spins.
+( while sleep 30; do say "alive $(cut -d' ' -f1 /proc/uptime)"; done ) &
+
 say "running: $CMD"
 result "{\"event\":\"start\",\"uptime\":\"$(cut -d' ' -f1 /proc/uptime)\"}"
 chroot /host /usr/bin/env -i HOME=/run DENO_DIR=/run/deno TMPDIR=/run/tmp NO_COLOR=1 \
