@@ -71,6 +71,8 @@ export interface ConformancePart {
   readonly source: string;
   /** Deno test files (paths from the checkout) that register one test per rule. */
   readonly files: readonly string[];
+  /** Builds what the rules need on the host before the guest boots (helpers). */
+  prepare?(): Promise<void>;
 }
 
 /** An ABI's security checks. */

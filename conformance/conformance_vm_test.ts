@@ -56,17 +56,30 @@ Deno.test("deno task conformance: a module that skips the EBUSY check fails UD-D
   );
 });
 
-Deno.test("deno task conformance --abi user_events: every rule passes on the shipped kernel", async () => {
+/**
+ * What 6.12.117 as shipped may break, each a committed finding with a replay
+ * (docs/user_events-findings/): Debian's backport of the user_event_mm_dup()
+ * fix puts the enabler's event reference after an RCU grace period, so a
+ * delete right after unregister answers EBUSY (the kernel's own abi_test
+ * `flags` fails on it too: docs/user_events-peer.md). It is a window, not a
+ * certainty: on a loaded host the grace period can end before the delete.
+ */
+const SHIPPED_MAY_FAIL = ["UE-DEL-004"];
+
+Deno.test("deno task conformance --abi user_events: on the shipped kernel only its known finding may fail", async () => {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
   const outDir = await Deno.makeTempDir({ prefix: "udiag-conf-ue-" });
   const subject = await resolveSubject({ abi: "user_events", target: "kernel", profile: "base" });
   const code = await conformance({ subject, ruleIds: [], outDir, reportsDir, echo: false });
   const v = JSON.parse(await Deno.readTextFile(`${outDir}/verdicts.json`));
-  const notPassed = v.rows.filter((r: { verdict: string }) => r.verdict !== "pass")
+  const notPassed: string[] = v.rows.filter((r: { verdict: string }) => r.verdict !== "pass")
     .map((r: { rule: { id: string }; verdict: string }) => `${r.rule.id}: ${r.verdict}`);
-  assert.deepEqual(notPassed, []);
+  const unexpected = notPassed.filter((x) => !SHIPPED_MAY_FAIL.includes(x.split(":")[0]!));
+  assert.deepEqual(unexpected, []);
+  for (const x of notPassed) assert.match(x, /: fail$/);
   assert.equal(v.rows.length, subject.abi.conformance.rules.all.length);
   assert.ok(v.rows.length >= 30, `${v.rows.length} rules`);
-  assert.deepEqual((await listFindings(reportsDir)).map((m) => m.title), []);
-  assert.equal(code, 0);
+  const filed = (await listFindings(reportsDir)).map((m) => m.title.split(":")[0]);
+  assert.deepEqual(filed, notPassed.map((x) => `conformance ${x.split(":")[0]}`));
+  assert.equal(code, notPassed.length ? 1 : 0);
 });

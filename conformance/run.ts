@@ -214,6 +214,7 @@ export async function conformance(o: ConformanceOptions): Promise<number> {
     ? o.ruleIds.map((id) => rules.get(id))
     : rules.all;
   const ids = wanted.map((r) => r.id);
+  await o.subject.abi.conformance.prepare?.();
   const run = o.subject.target.kind === "local" ? await runLocal(o, ids) : await runInVm(o, ids);
   const rows = verdicts(wanted, run.outcomes, skippedRules(run.junit));
   const label = subjectLabel(o.subject);

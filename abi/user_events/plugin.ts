@@ -9,6 +9,7 @@
 import type { AbiPlugin } from "../plugin.ts";
 import { targetLabel } from "../../harness/target.ts";
 import { USER_EVENTS_RULES } from "./conformance/rules.ts";
+import { buildUeProc } from "./helpers/build.ts";
 import { COMMAND_NAMES } from "./fuzz/titles.ts";
 
 const files = (dir: string, names: readonly string[]) =>
@@ -36,7 +37,12 @@ const userEvents: AbiPlugin = {
       "enable_rules.ts",
       "write_rules.ts",
       "lifetime_rules.ts",
+      "proc_rules.ts",
+      "multi_rules.ts",
     ]),
+    prepare: async () => {
+      await buildUeProc();
+    },
   },
   fuzz: {
     weights: { model: 3, raw: 1 },

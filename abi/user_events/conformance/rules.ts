@@ -202,6 +202,48 @@ const RULE_LIST: readonly Rule[] = [
       "user_events_max defaults to 32768; at the limit a new event fails EMFILE while existing ones still register",
     source: "U:71; U:2209-2211; U:2944-2952",
   },
+  {
+    id: "UE-FORK-001",
+    statement:
+      "a fork child gets copies of the parent's enablers: its word follows tracing, its unregister leaves the parent's, and the parent's keep working after it exits",
+    source:
+      "NOTES.md §13; L:35-52; U:866-891 (user_event_mm_dup); U:656-680; U:617-654; U:2662-2715; D:223-225; abi_test.c:344-382 (TEST_F(user, forks))",
+  },
+  {
+    id: "UE-CLONE-001",
+    statement:
+      "a CLONE_VM child shares the mm's enablers: both see each update, an unregister in either removes them for both, and the child's exit keeps them",
+    source:
+      "NOTES.md §13; L:45-49; U:812-826 (the tasks count); U:2662-2715; U:941-945; abi_test.c:384-418 (TEST_F(user, clones))",
+  },
+  {
+    id: "UE-EXEC-001",
+    statement:
+      "exec drops the enablers: the new image's word at the same address is never written, and it has no enabler to unregister",
+    source: "NOTES.md §13; L:54-60; U:812-864 (user_event_mm_remove); U:2676-2677; D:223-224",
+  },
+  {
+    id: "UE-EXIT-001",
+    statement:
+      "once the registering process exits, a non-persistent event is deleted by the kernel and a PERSIST one by DIAG_IOCSDEL, within 5 s",
+    source: "NOTES.md §13; L:62-68; U:812-864; U:414-433; U:976-985; U:265-338; U:2254-2279",
+    interpretation:
+      "The enablers' event references are dropped after an RCU grace period (U:414-433, U:862-863), so the rule waits up to 5 s (as abi_test's wait_for_delete waits 10 s) and notes how long DIAG_IOCSDEL answered EBUSY.",
+  },
+  {
+    id: "UE-MULTI-001",
+    statement:
+      "with USER_EVENT_REG_MULTI_FORMAT the same name with other fields is a second event user_events_multi/NAME.<hex id>, and one DIAG_IOCSDEL of NAME deletes every format of it",
+    source:
+      "NOTES.md §14; H:21-31; D:95-111; D:176-181; U:1562-1594 (find_user_event); U:2011-2024; U:2194-2197; U:2254-2279; abi_test.c:301-342 (TEST_F(user, multi_format))",
+  },
+  {
+    id: "UE-PERF-001",
+    statement:
+      "perf_event_open on the event sets the enable bit, a write is a PERF_RECORD_SAMPLE with the payload after the 8-byte header, and closing perf clears the bit",
+    source:
+      "NOTES.md §8; U:1783-1796 (TRACE_REG_PERF_REGISTER); U:1804-1811; U:1671-1710 (user_event_perf); D:119-122; perf_test.c TEST_F(user, perf_write)",
+  },
 ];
 
 /** Every user_events rule, in table order. */

@@ -39,9 +39,12 @@ export const PEER_RULES: Readonly<Record<string, readonly string[]>> = {
   // PERSIST, then delete right after unregister; USER_EVENT_REG_MAX refused.
   "abi_test/user.flags": ["UE-PERSIST-001", "UE-DEL-004", "UE-REG-009"],
   "abi_test/user.bit_sizes": ["UE-REG-007", "UE-ENABLE-004"],
-  "abi_test/user.multi_format": [],
-  "abi_test/user.forks": [],
-  "abi_test/user.clones": [],
+  // Two formats of one name are two user_events_multi/NAME.<id> events.
+  "abi_test/user.multi_format": ["UE-MULTI-001"],
+  // The fork child's copy follows tracing; its unregister leaves the parent's.
+  "abi_test/user.forks": ["UE-FORK-001"],
+  // A CLONE_VM child sees the enable.
+  "abi_test/user.clones": ["UE-CLONE-001"],
 };
 
 /** Our rules that no kselftest case checks (pure): every rule ID not mapped above. */
