@@ -69,6 +69,42 @@ export class CaseFailure extends Error {
   }
 }
 
+/**
+ * A case ended and the target did not come back to its initial state after
+ * the case's own cleanup: every later case would start on state the model
+ * does not know, so the case that left it is the finding (a resource leak),
+ * and the host goes on in a fresh VM. `breaks` is the ABI's wording of the
+ * invariant.
+ */
+export class StateLeak extends CaseFailure {
+  /** What stays, in words stable across runs (the finding's title). */
+  readonly kind: string;
+  readonly detail: string;
+  constructor(kind: string, detail: string, breaks: string, options?: ErrorOptions) {
+    const cause = options?.cause;
+    super(`State left behind after the case's cleanup: ${kind} (${detail})`, {
+      title: `fuzz: state left behind: ${kind}`,
+      breaks,
+      leavesState: true,
+      failingOps: [
+        ...(cause instanceof CaseFailure ? cause.failingOps : []),
+        `(cleanup)  # State left behind after the case's cleanup: ${kind} (${detail})`,
+      ],
+    }, options);
+    this.name = "StateLeak";
+    this.kind = kind;
+    this.detail = detail;
+  }
+
+  /** The same leak, noting the other way the case failed (as its `cause`). */
+  alsoFailed(e: unknown): StateLeak {
+    const why = e instanceof Error ? e.message : String(e);
+    return new StateLeak(this.kind, `${this.detail}; the case also failed: ${why}`, this.breaks, {
+      cause: e,
+    });
+  }
+}
+
 /** A case failed because the kernel logged a report while it ran. */
 export class KernelReport extends CaseFailure {
   readonly report: string;

@@ -11,7 +11,7 @@ import { Tracefs } from "../../../harness/tracefs.ts";
 import { DIAG_SYSTEM } from "../abi.ts";
 import { type PerfEvent, perfOpen } from "../../../harness/trace/perf.ts";
 import type { UdiagModel } from "./model.ts";
-import { CaseFailure, DirtyTargetError } from "../../../fuzz/campaign.ts";
+import { CaseFailure, DirtyTargetError, StateLeak as LeakBase } from "../../../fuzz/campaign.ts";
 import { mismatchTitle } from "./titles.ts";
 
 /** A kernel answer that differs from the model's: the fuzzers' finding. */
@@ -48,31 +48,14 @@ export function agree(op: string, got: SysResult<unknown>, want: SysResult<unkno
  * taken. Every later case would start on state the model does not know; the
  * case that left it is the finding (a resource leak), not the next one.
  */
-export class StateLeak extends CaseFailure {
-  /** What stays, in words stable across runs (the finding's title). */
-  readonly kind: string;
-  readonly detail: string;
+export class StateLeak extends LeakBase {
   constructor(kind: string, detail: string, options?: ErrorOptions) {
-    const cause = options?.cause;
-    super(`State left behind after the case's cleanup: ${kind} (${detail})`, {
-      title: `fuzz: state left behind: ${kind}`,
-      breaks:
-        "invariant: a case that closes its files and deletes what it registered leaves the device as it found it",
-      leavesState: true,
-      failingOps: [
-        ...(cause instanceof CaseFailure ? cause.failingOps : []),
-        `(cleanup)  # State left behind after the case's cleanup: ${kind} (${detail})`,
-      ],
-    }, options);
-    this.name = "StateLeak";
-    this.kind = kind;
-    this.detail = detail;
-  }
-
-  /** The same leak, noting the other way the case failed (as its `cause`). */
-  alsoFailed(e: unknown): StateLeak {
-    const why = e instanceof Error ? e.message : String(e);
-    return new StateLeak(this.kind, `${this.detail}; the case also failed: ${why}`, { cause: e });
+    super(
+      kind,
+      detail,
+      "invariant: a case that closes its files and deletes what it registered leaves the device as it found it",
+      options,
+    );
   }
 }
 

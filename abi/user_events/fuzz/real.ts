@@ -16,7 +16,7 @@ import {
 } from "../../../harness/libc.ts";
 import { pageSize, peek, poke, sysMmap, sysMprotect, sysMunmap } from "../../../harness/syscall.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
-import { CaseFailure, DirtyTargetError } from "../../../fuzz/campaign.ts";
+import { CaseFailure, DirtyTargetError, StateLeak as LeakBase } from "../../../fuzz/campaign.ts";
 import { TRACEFS_ROOT, USER_EVENTS_MULTI_SYSTEM, USER_EVENTS_SYSTEM } from "../abi.ts";
 import { dynCreate, dynDelete, UserEventsFile } from "../client.ts";
 import {
@@ -91,30 +91,14 @@ export function byteCountAsZero(r: SysResult<number>): SysResult<number> {
  * name deleted (with EBUSY retried for {@linkcode SETTLE_MS}). Later cases
  * would start on state the model does not know: the case is the finding.
  */
-export class StateLeak extends CaseFailure {
-  readonly kind: string;
-  readonly detail: string;
+export class StateLeak extends LeakBase {
   constructor(kind: string, detail: string, options?: ErrorOptions) {
-    const cause = options?.cause;
-    super(`State left behind after the case's cleanup: ${kind} (${detail})`, {
-      title: `fuzz: state left behind: ${kind}`,
-      breaks:
-        "invariant: a case that unregisters, closes and deletes what it made leaves user_events as it found it",
-      leavesState: true,
-      failingOps: [
-        ...(cause instanceof CaseFailure ? cause.failingOps : []),
-        `(cleanup)  # State left behind after the case's cleanup: ${kind} (${detail})`,
-      ],
-    }, options);
-    this.name = "StateLeak";
-    this.kind = kind;
-    this.detail = detail;
-  }
-
-  /** The same leak, noting the other way the case failed. */
-  alsoFailed(e: unknown): StateLeak {
-    const why = e instanceof Error ? e.message : String(e);
-    return new StateLeak(this.kind, `${this.detail}; the case also failed: ${why}`, { cause: e });
+    super(
+      kind,
+      detail,
+      "invariant: a case that unregisters, closes and deletes what it made leaves user_events as it found it",
+      options,
+    );
   }
 }
 
