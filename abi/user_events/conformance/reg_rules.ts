@@ -307,6 +307,23 @@ rule("UE-REG-012", (t) => {
   );
 });
 
+// `kstrtou32` into an `int`: a SIZE of 2^31 or more comes back negative and
+// is returned as it is (U:1266, U:1283-1284), so the caller sees EPERM,
+// ENOEXEC or a negative "success" instead of EINVAL.
+rule("UE-REG-014", (t) => {
+  using fx = new Fixture();
+  const f = fx.open();
+  for (const size of ["2147483648", "4294967288", "4294967295"]) {
+    const name = fx.name();
+    t.expect(
+      `NAME struct s a ${size}`,
+      f.register({ nameArgs: `${name} struct s a ${size}`, enableAddr: fx.word(), enableBit: 0 }),
+      "EINVAL",
+    );
+    t.expect(`no event for SIZE ${size}`, fx.tracefs.hasEvent(name), false);
+  }
+});
+
 rule("UE-REG-013", (t) => {
   using fx = new Fixture();
   const name = fx.name();

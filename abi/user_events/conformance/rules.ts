@@ -90,6 +90,12 @@ const RULE_LIST: readonly Rule[] = [
       "The kernel reports a non-writable enable word as ENOMEM (enabler creation failed), not EFAULT; NOTES.md §5 step 13.",
   },
   {
+    id: "UE-REG-014",
+    statement:
+      "a struct field SIZE that does not fit an int (2^31 or more) fails with EINVAL, like any other bad field",
+    source: "U:1206; U:1266; U:1283-1284; D:131-163 (field format); NOTES.md §6 (struct SIZE)",
+  },
+  {
     id: "UE-ENABLE-001",
     statement:
       "the enable bit is set while the event is enabled in tracefs and cleared when it is disabled",

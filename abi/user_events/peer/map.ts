@@ -31,7 +31,8 @@ export const PEER_RULES: Readonly<Record<string, readonly string[]>> = {
   // One event per field type, registered through the ioctl and dynamic_events alike.
   "dyn_test/user.basic_types": ["UE-REG-004"],
   "dyn_test/user.loc_types": ["UE-REG-004"],
-  "dyn_test/user.size_types": [],
+  // Struct fields take a SIZE; a SIZE past an int is ours alone.
+  "dyn_test/user.size_types": ["UE-REG-014"],
   "dyn_test/user.matching": ["UE-REG-005", "UE-DYN-001"],
   "perf_test/user.perf_write": [],
   "perf_test/user.perf_empty_events": [],
