@@ -51,8 +51,8 @@ export function watchSignals(): void {
   }
 }
 
-/** What a signal does (exported for tests, which must not send one to the test runner). */
-export function stop(sig: StopSignal): void {
+/** What a signal does: the first stops the task, the second quits at once. */
+function stop(sig: StopSignal): void {
   if (received !== null) {
     // The second signal: the user does not want to wait.
     killChildren();
