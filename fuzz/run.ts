@@ -6,7 +6,8 @@
  * seed, path and operations, replayable with `deno task repro`), and ends
  * with a summary of what was covered, also when nothing was found.
  *
- * Exit status: 0 nothing found, 1 findings, 2 bad flags, 255 a kernel died.
+ * Exit status: 0 nothing found, 1 findings or security checks that could not
+ * run, 2 bad flags, 255 a kernel died.
  *
  * @module
  */
@@ -52,7 +53,8 @@ const USAGE = [
   "                    race), and security (the ABI's attacker checks, once, in a VM",
   "                    of their own)                              [all of them, security]",
   "",
-  "Exit status: 0 nothing found, 1 findings, 2 bad flags, 255 a kernel died.",
+  "Exit status: 0 nothing found, 1 findings (or security checks that could not run),",
+  "2 bad flags, 255 a kernel died.",
 ].join("\n");
 
 /** What the campaign found and covered, over all jobs. */
@@ -67,8 +69,15 @@ export interface FuzzSummary {
   readonly kernelDied: boolean;
   /** VMs restarted after ending early. */
   readonly restarts: number;
-  /** The security checks' tally and summary, when the security suite ran. */
-  readonly security?: { readonly tally: string; readonly summary: string };
+  /**
+   * The security checks' tally and summary, when the security suite ran;
+   * `complete` is false when a check could not run or found something.
+   */
+  readonly security?: {
+    readonly tally: string;
+    readonly summary: string;
+    readonly complete: boolean;
+  };
   /** The signal that stopped the campaign early (SIGINT, SIGTERM). */
   readonly stoppedBy?: string;
 }
@@ -327,7 +336,7 @@ async function securityStep(o: FuzzOptions, st: RunState): Promise<FuzzSummary["
   for (const dir of [...r.findingDirs.values(), ...r.consoleDirs]) {
     await st.findings.noteFolder(dir);
   }
-  return { tally: r.tally, summary: `${outDir}/summary.md` };
+  return { tally: r.tally, summary: `${outDir}/summary.md`, complete: r.exitCode === 0 };
 }
 
 /** Runs the campaign on every job and returns its summary. */
@@ -420,7 +429,13 @@ export function summaryMarkdown(s: FuzzSummary): string {
   }
   if (s.kernelDied) lines.push("- a kernel died during the campaign (see the reports)");
   if (s.restarts) lines.push(`- VMs restarted after ending early: ${s.restarts}`);
-  if (s.security) lines.push(`- security checks: ${s.security.tally} (${s.security.summary})`);
+  if (s.security) {
+    lines.push(
+      `- security checks: ${s.security.tally} (${s.security.summary})${
+        s.security.complete ? "" : ": NOT ALL RAN CLEAN, see the summary"
+      }`,
+    );
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -463,6 +478,16 @@ export async function parseFuzzArgs(args: readonly string[]): Promise<FuzzOption
   };
 }
 
+/**
+ * The exit status of a run (pure): a kernel died, findings, or security
+ * checks that did not all run (a run that checked less than it says is no
+ * clean run).
+ */
+export function fuzzExit(s: FuzzSummary): number {
+  if (s.kernelDied) return KERNEL_DIED_EXIT;
+  return s.findings.length || (s.security && !s.security.complete) ? 1 : 0;
+}
+
 /** Runs the campaign and writes its summary; returns the exit status. */
 async function main(o: FuzzOptions): Promise<number> {
   const s = await fuzz(o);
@@ -472,7 +497,7 @@ async function main(o: FuzzOptions): Promise<number> {
   await Deno.writeTextFile(`${out}/summary.md`, md);
   await Deno.writeTextFile(`${out}/summary.json`, JSON.stringify(s, null, 2) + "\n");
   console.log(md);
-  return s.kernelDied ? KERNEL_DIED_EXIT : s.findings.length ? 1 : 0;
+  return fuzzExit(s);
 }
 
 if (import.meta.main) {

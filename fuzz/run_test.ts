@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { guestCommand, mergeStats, parseSuites, seedRanges, summaryMarkdown } from "./run.ts";
+import {
+  fuzzExit,
+  type FuzzSummary,
+  guestCommand,
+  mergeStats,
+  parseSuites,
+  seedRanges,
+  summaryMarkdown,
+} from "./run.ts";
 import { CaseFailure, failureOf, KernelReport, replayPathOf } from "./campaign.ts";
 import { Mismatch, StateLeak } from "../abi/udiag/fuzz/real.ts";
 import { parseShard, shardSeeds } from "./shard.ts";
@@ -130,4 +138,26 @@ Deno.test("foundAgain(): a rule or check that fails again, or a report by its ti
   assert.equal(foundAgain(found, "WARNING in g", "kernel"), false);
   // The kind decides, not the title: a fuzz finding is matched by its whole title.
   assert.equal(foundAgain(found, "conformance UD-MM-006: first text", "fuzz"), false);
+});
+
+// Soak B of issue 18: the security VM read a file half-written by an editor,
+// ran no check ("24 not run"), and the campaign still exited 0.
+Deno.test("fuzzExit(): security checks that could not run fail a run that found nothing", () => {
+  const s: FuzzSummary = {
+    target: "udiag kmod",
+    seeds: [1],
+    cases: 10,
+    ops: 100,
+    seconds: 60,
+    byCommand: {},
+    findings: [],
+    kernelDied: false,
+    restarts: 0,
+  };
+  assert.equal(fuzzExit(s), 0);
+  const notRun = { tally: "0 pass, 24 not run", summary: "s.md", complete: false };
+  assert.equal(fuzzExit({ ...s, security: notRun }), 1);
+  assert.match(summaryMarkdown({ ...s, security: notRun }), /NOT ALL RAN CLEAN/);
+  assert.equal(fuzzExit({ ...s, security: { ...notRun, complete: true } }), 0);
+  assert.equal(fuzzExit({ ...s, kernelDied: true }), 255);
 });
