@@ -34,7 +34,7 @@ export const PEER_RULES: Readonly<Record<string, readonly string[]>> = {
   // Struct fields take a SIZE; a SIZE past an int is ours alone.
   "dyn_test/user.size_types": ["UE-REG-014"],
   "dyn_test/user.matching": ["UE-REG-005", "UE-DYN-001"],
-  "perf_test/user.perf_write": [],
+  "perf_test/user.perf_write": ["UE-PERF-001"],
   "perf_test/user.perf_empty_events": [],
   "abi_test/user.enablement": ["UE-ENABLE-001", "UE-UNREG-001"],
   // PERSIST, then delete right after unregister; USER_EVENT_REG_MAX refused.
