@@ -29,7 +29,8 @@ Deno.test("onlyOurs() and onlyTheirs() split what one suite checks alone", () =>
   const ours = onlyOurs(IDS);
   assert.ok(ours.includes("UE-MAX-001"));
   assert.ok(!ours.includes("UE-DEL-004"));
-  assert.ok(onlyTheirs().includes("perf_test/user.perf_write"));
+  assert.ok(onlyTheirs().includes("perf_test/user.perf_empty_events"));
+  assert.ok(!onlyTheirs().includes("perf_test/user.perf_write"));
   assert.ok(!onlyTheirs().includes("abi_test/user.flags"));
 });
 
