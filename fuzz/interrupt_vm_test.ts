@@ -37,7 +37,6 @@ function tempsOf(dir: string, pid: number): string[] {
 Deno.test("deno task fuzz: SIGINT mid-campaign keeps the findings, exits 130, leaves nothing behind", async () => {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
   const outDir = await Deno.makeTempDir({ prefix: "udiag-fuzz-out-" });
-  const qemuBefore = new Set(pids("qemu-system-x86_64"));
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -82,9 +81,10 @@ Deno.test("deno task fuzz: SIGINT mid-campaign keeps the findings, exits 130, le
   const summary = await Deno.readTextFile(`${outDir}/summary.md`);
   assert.match(summary, /stopped early by SIGINT/);
   assert.match(summary, /delete returned ok 0, expected EBUSY/);
-  // No QEMU of ours, no temp tree of the stopped process.
+  // No QEMU of the stopped process (its run directories carry its pid: other
+  // runs may boot VMs meanwhile), no temp tree of it.
   await new Promise((r) => setTimeout(r, 1000));
-  assert.deepEqual(pids("qemu-system-x86_64").filter((p) => !qemuBefore.has(p)), []);
+  assert.deepEqual(pids(`qemu-system-x86_64 .*/out/vm/[^ ]*-${child.pid}-`), []);
   for (const dir of [reportsDir, `${ROOT}/out`, `${cacheRoot()}/kernels`]) {
     assert.deepEqual(tempsOf(dir, child.pid), [], dir);
   }
