@@ -22,7 +22,7 @@ const udiag = (broken?: string) =>
 
 Deno.test("deno task fuzz: a fixed-seed campaign on kmod finds nothing and covers every command", async () => {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
-  const s = await fuzz({ ...base, subject: await udiag(), timeSeconds: 45, seed: 42, reportsDir });
+  const s = await fuzz({ ...base, subject: await udiag(), timeSeconds: 60, seed: 42, reportsDir });
   assert.deepEqual(s.findings.map((f) => f.title), []);
   assert.equal(s.kernelDied, false);
   assert.ok(s.cases >= 100, `only ${s.cases} cases`);
