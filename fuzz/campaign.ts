@@ -70,6 +70,32 @@ export class CaseFailure extends Error {
 }
 
 /**
+ * A kernel answer that differs from the reference model's: the model
+ * campaigns' finding. The ABI gives the title (stable across runs) and its
+ * wording of the invariant.
+ */
+export class Mismatch extends CaseFailure {
+  readonly op: string;
+  readonly got: string;
+  readonly want: string;
+  constructor(
+    op: string,
+    got: string,
+    want: string,
+    info: { readonly title: string; readonly breaks: string },
+  ) {
+    super(`${op} returned ${got}, expected ${want}`, {
+      ...info,
+      failingOps: [`${op}  # ${got}, expected ${want}`],
+    });
+    this.name = "Mismatch";
+    this.op = op;
+    this.got = got;
+    this.want = want;
+  }
+}
+
+/**
  * A case ended and the target did not come back to its initial state after
  * the case's own cleanup: every later case would start on state the model
  * does not know, so the case that left it is the finding (a resource leak),

@@ -11,26 +11,22 @@ import { Tracefs } from "../../../harness/tracefs.ts";
 import { DIAG_SYSTEM } from "../abi.ts";
 import { type PerfEvent, perfOpen } from "../../../harness/trace/perf.ts";
 import type { UdiagModel } from "./model.ts";
-import { CaseFailure, DirtyTargetError, StateLeak as LeakBase } from "../../../fuzz/campaign.ts";
+import {
+  DirtyTargetError,
+  Mismatch as MismatchBase,
+  StateLeak as LeakBase,
+} from "../../../fuzz/campaign.ts";
 import { mismatchTitle } from "./titles.ts";
 
 /** A kernel answer that differs from the model's: the fuzzers' finding. */
-export class Mismatch extends CaseFailure {
-  readonly op: string;
-  readonly got: string;
-  readonly want: string;
+export class Mismatch extends MismatchBase {
   /** `title`: when the answers carry data that varies per case (see titles.ts). */
   constructor(op: string, got: string, want: string, title?: string) {
-    super(`${op} returned ${got}, expected ${want}`, {
+    super(op, got, want, {
       title: title ?? mismatchTitle(op, got, want),
       breaks:
         "invariant: the kernel's answers equal the reference model's (abi/udiag/fuzz/model.ts)",
-      failingOps: [`${op}  # ${got}, expected ${want}`],
     });
-    this.name = "Mismatch";
-    this.op = op;
-    this.got = got;
-    this.want = want;
   }
 }
 

@@ -16,7 +16,11 @@ import {
 } from "../../../harness/libc.ts";
 import { pageSize, peek, poke, sysMmap, sysMprotect, sysMunmap } from "../../../harness/syscall.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
-import { CaseFailure, DirtyTargetError, StateLeak as LeakBase } from "../../../fuzz/campaign.ts";
+import {
+  DirtyTargetError,
+  Mismatch as MismatchBase,
+  StateLeak as LeakBase,
+} from "../../../fuzz/campaign.ts";
 import { TRACEFS_ROOT, USER_EVENTS_MULTI_SYSTEM, USER_EVENTS_SYSTEM } from "../abi.ts";
 import { dynCreate, dynDelete, UserEventsFile } from "../client.ts";
 import {
@@ -55,21 +59,14 @@ export function pollSync(pred: () => boolean, ms = SETTLE_MS): boolean {
 }
 
 /** A kernel answer that differs from the model's: the campaign's finding. */
-export class Mismatch extends CaseFailure {
-  readonly op: string;
-  readonly got: string;
-  readonly want: string;
+export class Mismatch extends MismatchBase {
+  /** `title`: when the answers carry data that varies per case (see titles.ts). */
   constructor(op: string, got: string, want: string, title?: string) {
-    super(`${op} returned ${got}, expected ${want}`, {
+    super(op, got, want, {
       title: title ?? mismatchTitle(op, got, want),
       breaks:
         "invariant: the kernel's answers and enable words equal the reference model's (abi/user_events/fuzz/model.ts, NOTES.md)",
-      failingOps: [`${op}  # ${got}, expected ${want}`],
     });
-    this.name = "Mismatch";
-    this.op = op;
-    this.got = got;
-    this.want = want;
   }
 }
 
