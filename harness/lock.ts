@@ -7,18 +7,21 @@
  *
  * @module
  */
+import { dirname } from "node:path";
 
 /**
  * Runs `fn` holding the exclusive lock of `path` (the lock file is
  * `path + ".lock"`, created when absent and left in place: removing it would
- * let a waiter lock a file nobody else sees). `onWait` is called once if
- * another holder makes us wait.
+ * let a waiter lock a file nobody else sees). Its folder is created when
+ * absent: on a fresh machine the cache root does not exist yet. `onWait` is
+ * called once if another holder makes us wait.
  */
 export async function withLock<T>(
   path: string,
   fn: () => Promise<T>,
   onWait?: () => void,
 ): Promise<T> {
+  await Deno.mkdir(dirname(path), { recursive: true });
   using file = await Deno.open(`${path}.lock`, { create: true, write: true });
   const note = setTimeout(() => onWait?.(), 200);
   try {

@@ -61,3 +61,12 @@ Deno.test("withLock() is released when its holder dies, and when fn throws", asy
   assert.equal(await withLock(`${dir}/y`, () => Promise.resolve("free")), "free");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("withLock() creates the folder its lock lives in (a fresh machine has no cache root)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "udiag-lock-" });
+  const { withLock } = await import(LOCK);
+  const entry = `${dir}/cache/kernels/base-0`;
+  assert.equal(await withLock(entry, () => Promise.resolve("built")), "built");
+  assert.ok((await Deno.stat(`${entry}.lock`)).isFile);
+  await Deno.remove(dir, { recursive: true });
+});
