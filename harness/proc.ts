@@ -5,6 +5,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { Interrupted, interrupted, trackChild } from "./interrupt.ts";
 
 /** Options for {@linkcode runLogged}. */
@@ -44,25 +45,22 @@ export async function runLogged(
   args: readonly string[],
   opts: RunOptions,
 ): Promise<void> {
-  const open = () => Deno.open(opts.logFile, { append: true, create: true, write: true });
-  // One handle per stream: a WritableStream takes one writer at a time.
-  const [out, err] = [await open(), await open()];
-  await out.write(new TextEncoder().encode(`\n$ ${cmd} ${args.join(" ")}\n`));
-  // In a process group of its own (setsid), so that a stopped task kills
-  // make with every compiler it started (harness/interrupt.ts).
+  await Deno.writeTextFile(opts.logFile, `\n$ ${cmd} ${args.join(" ")}\n`, { append: true });
+  // The command writes the log itself (sh redirects both streams): piped
+  // through Deno, a build's output reached the file only when make ended, so
+  // its progress (build_progress.ts) read nothing for the whole build. In a
+  // process group of its own (setsid), so that a stopped task kills make
+  // with every compiler it started (harness/interrupt.ts).
   const child = new Deno.Command("setsid", {
-    args: [cmd, ...args],
+    args: ["sh", "-c", 'exec "$@" >>"$UDIAG_LOG" 2>&1', "sh", cmd, ...args],
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
-    ...(opts.env ? { env: opts.env } : {}),
+    // Absolute: the shell starts in `cwd`, the caller named it from its own.
+    env: { ...opts.env, UDIAG_LOG: resolve(opts.logFile) },
     stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
+    stdout: "null",
+    stderr: "null",
   }).spawn();
   const forget = trackChild(child);
-  await Promise.all([
-    child.stdout.pipeTo(out.writable),
-    child.stderr.pipeTo(err.writable),
-  ]);
   const { code } = await child.status;
   forget();
   if (interrupted.aborted) throw new Interrupted(`"${cmd} ${args.join(" ")}"`);
