@@ -121,6 +121,11 @@ export class UserEventsFile implements Disposable {
     return r.ok ? ok(new UserEventsFile(r.value)) : r;
   }
 
+  /** Wraps a descriptor of the data file this process got otherwise (inherited, SCM_RIGHTS). */
+  static adopt(fd: number): UserEventsFile {
+    return new UserEventsFile(fd);
+  }
+
   /** Opens the data file or throws naming the errno. */
   static openOrThrow(path: string = DATA_PATH): UserEventsFile {
     const r = UserEventsFile.open(path);
