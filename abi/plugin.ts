@@ -92,6 +92,14 @@ export interface FuzzPart {
   readonly opNames: readonly string[];
   /** The campaigns, fresh for one guest process (imported in the guest only: FFI). */
   campaigns(): Promise<readonly Campaign[]>;
+  /** Builds what the campaigns need on the host before the guest boots (helpers). */
+  prepare?(): Promise<void>;
+  /**
+   * Campaigns that need a kernel profile (`faults` needs fail-nth): they run
+   * by default only on that profile, and `--suites` naming one on another
+   * profile is refused.
+   */
+  readonly profiles?: Readonly<Record<string, string>>;
 }
 
 /** An ABI under test. */

@@ -157,6 +157,7 @@ async function replayFuzz(
   replay: Replay & { suite: "fuzz" | "race" },
   subject: Subject,
 ): Promise<ReproOutcome> {
+  await subject.abi.fuzz?.prepare?.();
   const reportsDir = await tempReports();
   let replayed: { failed: boolean; title: string | null } | null = null;
   const request: ReplayRequest = { replay, expect: title };

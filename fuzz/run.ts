@@ -342,6 +342,7 @@ async function securityStep(o: FuzzOptions, st: RunState): Promise<FuzzSummary["
 /** Runs the campaign on every job and returns its summary. */
 export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
   const part = fuzzPart(o.subject);
+  await part.prepare?.();
   const st: RunState = {
     live: new Map(),
     findings: new Findings(),
@@ -374,15 +375,32 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
   };
 }
 
-/** The campaigns of `--suites` for `part`; throws a TypeError naming an unknown one. */
-export function parseSuites(s: string, part: FuzzPart): string[] {
+/**
+ * The campaigns of `--suites` for `part` on kernel `profile`; throws a
+ * TypeError naming an unknown one, or one that needs another profile.
+ */
+export function parseSuites(s: string, part: FuzzPart, profile = "base"): string[] {
   const known = [...Object.keys(part.weights), "security"];
   const list = s.split(",").map((x) => x.trim()).filter(Boolean);
   const bad = list.filter((x) => !known.includes(x));
   if (bad.length || !list.length) {
     throw new TypeError(`Invalid --suites "${s}": expected a list of ${known.join(", ")}`);
   }
+  const wrong = list.find((x) => (part.profiles?.[x] ?? profile) !== profile);
+  if (wrong) {
+    throw new TypeError(
+      `Invalid --suites "${s}": campaign ${wrong} needs --profile ${part.profiles![wrong]}`,
+    );
+  }
   return list;
+}
+
+/** The campaigns a run has when `--suites` is not given (pure). */
+export function defaultSuites(part: FuzzPart, profile: string, security: boolean): string[] {
+  return [
+    ...Object.keys(part.weights).filter((x) => (part.profiles?.[x] ?? profile) === profile),
+    ...(security ? ["security"] : []),
+  ];
 }
 
 /** `1..5, 9, 11..12`: consecutive seeds as ranges (pure). */
@@ -456,11 +474,9 @@ export async function parseFuzzArgs(args: readonly string[]): Promise<FuzzOption
     throw new UsageError("--target local is not supported by fuzz: it runs in the VM only");
   }
   const part = fuzzPart(subject);
-  const suites = parseSuites(
-    v.suites ??
-      [...Object.keys(part.weights), ...(subject.abi.security ? ["security"] : [])].join(","),
-    part,
-  );
+  const suites = v.suites === undefined
+    ? defaultSuites(part, subject.profile, Boolean(subject.abi.security))
+    : parseSuites(v.suites, part, subject.profile);
   return {
     subject,
     timeSeconds: intFlag("time", v.time, 1),

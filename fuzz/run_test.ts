@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  defaultSuites,
   fuzzExit,
   type FuzzSummary,
   guestCommand,
@@ -59,6 +60,17 @@ Deno.test("parseSuites() takes the ABI's campaigns and the security checks, noth
   assert.deepEqual(parseSuites("model, security", udiag.fuzz!), ["model", "security"]);
   assert.throws(() => parseSuites("model,fast", udiag.fuzz!), /Invalid --suites "model,fast"/);
   assert.throws(() => parseSuites("", udiag.fuzz!), /Invalid --suites/);
+});
+
+Deno.test("a campaign that needs a kernel profile runs by default only there; --suites elsewhere is refused", () => {
+  const part = { ...udiag.fuzz!, weights: { model: 2, faults: 1 }, profiles: { faults: "faults" } };
+  assert.deepEqual(defaultSuites(part, "base", true), ["model", "security"]);
+  assert.deepEqual(defaultSuites(part, "faults", false), ["model", "faults"]);
+  assert.deepEqual(parseSuites("faults", part, "faults"), ["faults"]);
+  assert.throws(
+    () => parseSuites("model,faults", part, "base"),
+    /Invalid --suites "model,faults": campaign faults needs --profile faults/,
+  );
 });
 
 Deno.test("guestCommand() names the ABI and each campaign's seconds", () => {

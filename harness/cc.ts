@@ -27,3 +27,30 @@ export async function runC(source: string): Promise<string> {
     await Deno.remove(bin.replace(/\/prog$/, ""), { recursive: true });
   }
 }
+
+async function sha256Hex(text: string): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Builds `source` (a C file) into `out` with gcc and `flags`, unless `out` was
+ * built from the same source and flags (a `.sha256` stamp beside it); returns
+ * `out`. For the binaries and libraries the guest runs from the checkout.
+ */
+export async function buildCached(
+  source: string,
+  out: string,
+  flags: readonly string[],
+): Promise<string> {
+  const text = await Deno.readTextFile(source);
+  const stamp = await sha256Hex(`${flags.join(" ")}\n${text}`);
+  const stampFile = `${out}.sha256`;
+  const built = await Deno.readTextFile(stampFile).catch(() => "");
+  const present = await Deno.stat(out).then((s) => s.isFile, () => false);
+  if (present && built.trim() === stamp) return out;
+  await Deno.mkdir(out.slice(0, out.lastIndexOf("/")), { recursive: true });
+  await capture("gcc", [...flags, "-o", out, source]);
+  await Deno.writeTextFile(stampFile, `${stamp}\n`);
+  return out;
+}

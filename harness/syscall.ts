@@ -25,7 +25,26 @@ function result(ret: bigint): SysResult<number> {
   return isErrorReturn(ret) ? fail(errnoName(Number(-ret))) : ok(Number(ret));
 }
 
+/**
+ * Makes a system call in place of the raw stub, or declines (null); set by
+ * harness/faults/failnth.ts to arm fault injection for one call.
+ */
+export type SyscallHook = (nr: number, args: readonly bigint[]) => bigint | null;
+
+let hook: SyscallHook | null = null;
+
+/** Sets (or, with null, removes) the {@linkcode SyscallHook}; returns the one it replaces. */
+export function setSyscallHook(h: SyscallHook | null): SyscallHook | null {
+  const was = hook;
+  hook = h;
+  return was;
+}
+
 function sys(nr: number, ...args: (number | bigint)[]): SysResult<number> {
+  if (hook) {
+    const r = hook(nr, args.map((x) => BigInt.asIntN(64, BigInt(x))));
+    if (r !== null) return result(r);
+  }
   return result(rawSyscall(nr, ...args));
 }
 

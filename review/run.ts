@@ -18,7 +18,7 @@
  * @module
  */
 import { conformance } from "../conformance/run.ts";
-import { fuzz, summaryMarkdown } from "../fuzz/run.ts";
+import { defaultSuites, fuzz, summaryMarkdown } from "../fuzz/run.ts";
 import { security } from "../security/run.ts";
 import { type DocFinding, findingsMarkdown } from "./doc.ts";
 import { resolveSubject, type Subject, subjectGuest } from "../abi/mod.ts";
@@ -148,7 +148,7 @@ async function runSuites(o: ReviewOptions, work: string) {
       maxCommands: 30,
       reportsDir,
       progress: true,
-      suites: Object.keys(o.subject.abi.fuzz.weights),
+      suites: defaultSuites(o.subject.abi.fuzz, o.subject.profile, false),
     })
     : null;
   return { reportsDir, conf, sec, fz };

@@ -2,15 +2,18 @@
  * Upstream Linux user_events (`/sys/kernel/tracing/user_events_data`, see
  * NOTES.md) as a plug-in: built into our kernel (`kernel`, or `kernel:PATCH`
  * for a fix or a calibration revert from `reverts/`), so nothing is loaded;
- * the rules of `conformance/` and the campaigns of `fuzz/`.
+ * the rules of `conformance/`, the checks of `security/` and the campaigns
+ * of `fuzz/`.
  *
  * @module
  */
 import type { AbiPlugin } from "../plugin.ts";
 import { targetLabel } from "../../harness/target.ts";
 import { USER_EVENTS_RULES } from "./conformance/rules.ts";
-import { buildUeProc } from "./helpers/build.ts";
+import { USER_EVENTS_CHECKS } from "./security/catalog.ts";
+import { buildUeProc, buildUeRace } from "./helpers/build.ts";
 import { COMMAND_NAMES } from "./fuzz/titles.ts";
+import { buildFailNth } from "../../harness/faults/failnth.ts";
 
 const files = (dir: string, names: readonly string[]) =>
   names.map((n) => `abi/user_events/${dir}/${n}`);
@@ -44,9 +47,25 @@ const userEvents: AbiPlugin = {
       await buildUeProc();
     },
   },
+  security: {
+    checks: USER_EVENTS_CHECKS,
+    // The attacker is a Deno actor (security/actor.ts): no helper to build.
+    files: files("security", [
+      "access_checks.ts",
+      "handle_checks.ts",
+      "write_checks.ts",
+      "enable_checks.ts",
+      "capacity_checks.ts",
+    ]),
+  },
   fuzz: {
-    weights: { model: 3, raw: 1 },
+    weights: { model: 3, raw: 1, race: 1, faults: 2 },
+    profiles: { faults: "faults" },
     opNames: COMMAND_NAMES,
+    prepare: async () => {
+      await buildUeRace();
+      await buildFailNth();
+    },
     async campaigns() {
       const { userEventsCampaigns } = await import("./fuzz/campaigns.ts");
       return userEventsCampaigns();

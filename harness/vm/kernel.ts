@@ -26,6 +26,7 @@ const RECIPE = "udiag-fuzz-kernel-v1";
 export const PROFILES: Readonly<Record<string, readonly string[]>> = {
   base: ["base.config"],
   strict: ["base.config", "strict.config"],
+  faults: ["base.config", "faults.config"],
 };
 
 /** A built kernel in the cache. */

@@ -6,7 +6,11 @@
  *   every readable enable word of the case must agree, and a case must leave
  *   no event of its names behind;
  * - `raw`: calls with arguments no well-behaved client passes (raw.ts),
- *   judged by NOTES.md's errno table.
+ *   judged by NOTES.md's errno table;
+ * - `race`: processes and threads racing every lookup, reference and delete
+ *   path on two names (race.ts);
+ * - `faults`: one call of a short sequence with its N-th allocation or user
+ *   copy failing (faults.ts; kernel profile `faults` only).
  *
  * Loaded in the guest only: it opens user_events_data through FFI.
  *
@@ -20,6 +24,8 @@ import { EnableWord, UserEventsFile } from "../client.ts";
 import { TRACEFS_ROOT, USER_EVENTS_MULTI_SYSTEM, USER_EVENTS_SYSTEM } from "../abi.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
 import { allCommands } from "./commands/mod.ts";
+import { raceCampaign } from "./race.ts";
+import { FaultCampaign } from "./faults.ts";
 import { commandName } from "./titles.ts";
 import { type Campaign, type CaseCampaign, DirtyTargetError } from "../../../fuzz/campaign.ts";
 
@@ -151,5 +157,10 @@ function rawCleanup(file: UserEventsFile, word: EnableWord): StateLeak | null {
 
 /** A fresh set of user_events' campaigns (each guest process makes its own). */
 export function userEventsCampaigns(): Campaign[] {
-  return [new ModelCampaign() as CaseCampaign<unknown>, new RawCampaign() as CaseCampaign<unknown>];
+  return [
+    new ModelCampaign() as CaseCampaign<unknown>,
+    new RawCampaign() as CaseCampaign<unknown>,
+    raceCampaign,
+    new FaultCampaign() as CaseCampaign<unknown>,
+  ];
 }

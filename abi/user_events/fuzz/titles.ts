@@ -24,6 +24,8 @@ export const COMMAND_NAMES = [
   "raw_del",
   "raw_write",
   "raw_ioctl",
+  // The race campaign's rounds count their operations here (race.ts).
+  "race",
 ] as const;
 
 /** The command name of a printed command (`register(h1, "f0 u32 a", …)` → `register`). */

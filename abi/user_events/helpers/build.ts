@@ -1,41 +1,39 @@
 /**
  * The C helpers of the user_events rules, built on the host before the guest
- * boots (the plug-in's conformance `prepare`): `ue_proc` forks, clones and
- * execs around an enable word, which a Deno process cannot do (a child forked
- * through FFI dies before its first call returns). The guest runs the binary
- * from the same path over 9p.
+ * boots (the plug-in's `prepare`): `ue_proc` forks, clones and execs around
+ * an enable word, which a Deno process cannot do (a child forked through FFI
+ * dies before its first call returns); `ue_race` is a racing process of the
+ * fuzz race campaign. The guest runs the binaries from the same paths over 9p.
  *
  * @module
  */
-import { capture } from "../../../harness/proc.ts";
+import { buildCached } from "../../../harness/cc.ts";
 import { ROOT } from "../../../harness/paths.ts";
 
 /** Where `ue_proc` is built, and where conformance/ue_proc.ts runs it from. */
 export const UE_PROC_PATH = `${ROOT}/out/build/user_events/ue_proc`;
 
-/** The flags every helper is built with. */
-export const HELPER_CFLAGS: readonly string[] = ["-static", "-O2", "-Wall", "-Werror"];
+/** Where `ue_race` is built, and where fuzz/race.ts runs it from. */
+export const UE_RACE_PATH = `${ROOT}/out/build/user_events/ue_race`;
 
-const UE_PROC_SOURCE = new URL("./ue_proc.c", import.meta.url).pathname;
+/** The flags every helper is built with (threads for ue_race). */
+export const HELPER_CFLAGS: readonly string[] = ["-static", "-O2", "-Wall", "-Werror", "-pthread"];
 
-async function sha256Hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
+/** Builds `ue_proc` (see {@linkcode buildHelper}). */
+export function buildUeProc(out: string = UE_PROC_PATH): Promise<string> {
+  return buildHelper("ue_proc", out);
+}
+
+/** Builds `ue_race` (see {@linkcode buildHelper}). */
+export function buildUeRace(out: string = UE_RACE_PATH): Promise<string> {
+  return buildHelper("ue_race", out);
 }
 
 /**
- * Builds `ue_proc` with gcc unless the binary at `out` was built from the same
- * source and flags (a `.sha256` stamp beside it); returns its path.
+ * Builds helper `name` (`name.c` beside this file) with gcc unless the binary
+ * at `out` was built from the same source and flags (a `.sha256` stamp beside
+ * it); returns its path.
  */
-export async function buildUeProc(out: string = UE_PROC_PATH): Promise<string> {
-  const source = await Deno.readTextFile(UE_PROC_SOURCE);
-  const stamp = await sha256Hex(`${HELPER_CFLAGS.join(" ")}\n${source}`);
-  const stampFile = `${out}.sha256`;
-  const built = await Deno.readTextFile(stampFile).catch(() => "");
-  const present = await Deno.stat(out).then((s) => s.isFile, () => false);
-  if (present && built.trim() === stamp) return out;
-  await Deno.mkdir(out.slice(0, out.lastIndexOf("/")), { recursive: true });
-  await capture("gcc", [...HELPER_CFLAGS, "-o", out, UE_PROC_SOURCE]);
-  await Deno.writeTextFile(stampFile, `${stamp}\n`);
-  return out;
+function buildHelper(name: string, out: string): Promise<string> {
+  return buildCached(new URL(`./${name}.c`, import.meta.url).pathname, out, HELPER_CFLAGS);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildUeProc } from "./build.ts";
+import { buildUeProc, buildUeRace } from "./build.ts";
 import { UeProc, words } from "../conformance/ue_proc.ts";
 
 // The kernel side needs the VM; UE_PROC_DRY=1 skips every user_events call,
@@ -72,4 +72,23 @@ Deno.test("UeProc.start() names the prepare step when the binary is missing", as
     () => UeProc.start("exit", "ev", { path: `${dir}/missing` }),
     /build it on the host first/,
   );
+});
+
+Deno.test("ue_race (dry): its threads run for the time asked and print one JSON result", async () => {
+  const race = await buildUeRace(`${dir}/ue_race`);
+  const t0 = Date.now();
+  const o = await new Deno.Command(race, {
+    args: ["7", "300", "3"],
+    env: { UE_RACE_DRY: "1" },
+    stdout: "piped",
+  }).output();
+  const took = Date.now() - t0;
+  assert.equal(o.code, 0);
+  assert.ok(took >= 300 && took < 5000, `took ${took} ms`);
+  const r = JSON.parse(new TextDecoder().decode(o.stdout));
+  assert.ok(r.ops > 100, `ops ${r.ops}`);
+  assert.deepEqual(r.violations, []);
+  const bad = await new Deno.Command(race, { args: ["7", "300", "9"], stderr: "piped" }).output();
+  assert.equal(bad.code, 2);
+  assert.match(new TextDecoder().decode(bad.stderr), /usage: ue_race SEED MS THREADS/);
 });

@@ -17,7 +17,7 @@
  * @module
  */
 import { conformance } from "../../../conformance/run.ts";
-import { fuzz } from "../../../fuzz/run.ts";
+import { defaultSuites, fuzz } from "../../../fuzz/run.ts";
 import { resolveSubject, type Subject } from "../../mod.ts";
 import { checkInput, intFlag, parseFlags, runMain, UsageError } from "../../../harness/cli.ts";
 import { kernelOf } from "../../../harness/vm/guest_run.ts";
@@ -153,7 +153,7 @@ async function runFuzz(
     maxCommands: 30,
     reportsDir,
     outDir: `${dir}/fuzz`,
-    suites: Object.keys(part.weights),
+    suites: defaultSuites(part, s.profile, false),
   });
   const metas = await listFindings(reportsDir);
   return {
