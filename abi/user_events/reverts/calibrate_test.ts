@@ -12,6 +12,8 @@ Deno.test("newOver(): what a revert's run finds that the shipped kernel's does n
   assert.deepEqual(newOver(suite(["UE-DEL-004", "UE-REG-003"]), base), ["UE-REG-003"]);
   assert.deepEqual(newOver(suite(["UE-DEL-004"]), base), []);
   assert.deepEqual(newOver(null, base), []);
+  // A timing-dependent rule that passed on the shipped run is still not the revert's doing.
+  assert.deepEqual(newOver(suite(["UE-DEL-004", "UE-REG-014"]), suite(["UE-REG-014"])), []);
 });
 
 Deno.test("calibrationMarkdown(): the baseline's own failures, and per revert only what is new", () => {
