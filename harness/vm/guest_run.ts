@@ -184,7 +184,9 @@ export function describeOutcome(run: VmRun): string {
     case "lost":
       return "lost connection to test machine";
     case "silent":
-      return `no output from test machine for ${o.seconds} s`;
+      return o.afterOops
+        ? `no output from the command for ${o.seconds} s after an oops killed one of its tasks`
+        : `no output from test machine for ${o.seconds} s`;
     case "timeout":
       return `host timeout after ${o.seconds} s`;
     case "stopped":

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { kernelCmdline, qemuArgs } from "./qemu.ts";
 import { runEnv, shellQuote } from "./initramfs.ts";
-import { decideOutcome, FileTail, isPanicLine, parseResults } from "./runner.ts";
+import { decideOutcome, FileTail, isOopsLine, isPanicLine, parseResults } from "./runner.ts";
 
 Deno.test("qemuArgs() uses TCG with 2 vCPUs, -no-reboot, a read-only host share and a results port", () => {
   const a = qemuArgs({ bzImage: "/k", initrd: "/i", outDir: "/o", resultsFile: "/o/r" });
@@ -77,4 +77,25 @@ Deno.test("decideOutcome() tells a command's end from a panic, a lost guest and 
     kind: "silent",
     seconds: 5,
   });
+});
+
+Deno.test("isOopsLine(): the lines that start an oops (the task is killed), not other reports", () => {
+  const table: [string, boolean][] = [
+    [
+      "[   55.381585] Oops: general protection fault, probably for non-canonical address 0xdffffc0000000035: 0000 [#1] SMP KASAN",
+      true,
+    ],
+    ["[   12.0] kernel BUG at drivers/misc/lkdtm/bugs.c:78!", true],
+    ["[    3.1] BUG: unable to handle page fault for address: ffffc90000a1b000", true],
+    ["[    3.1] BUG: kernel NULL pointer dereference, address: 0000000000000000", true],
+    ["[    9.9] BUG: KASAN: slab-use-after-free in diag_ioctl+0x1/0x2", false],
+    ["[    9.9] WARNING: CPU: 0 PID: 1 at kernel/foo.c:1 bar+0x1/0x2", false],
+    ["[    9.9] BUG: sleeping function called from invalid context at mm/slub.c:1", false],
+    [
+      "[   55.384293] KASAN: null-ptr-deref in range [0x00000000000001a8-0x00000000000001af]",
+      false,
+    ],
+    ["udiag-vm: alive 291.63", false],
+  ];
+  for (const [line, want] of table) assert.equal(isOopsLine(line), want, line);
 });

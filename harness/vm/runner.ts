@@ -19,7 +19,9 @@ export type VmOutcome =
   | { readonly kind: "exited"; readonly code: number }
   | { readonly kind: "panic" }
   | { readonly kind: "lost" } // "lost connection to test machine"
-  | { readonly kind: "silent"; readonly seconds: number } // "no output from test machine"
+  // "no output from test machine"; `afterOops`: the command went quiet after
+  // an oops killed one of its tasks (init's heartbeat still spoke).
+  | { readonly kind: "silent"; readonly seconds: number; readonly afterOops?: boolean }
   | { readonly kind: "timeout"; readonly seconds: number }
   /** The caller's `stopWhen` ended it. */
   | { readonly kind: "stopped"; readonly reason: string }
@@ -110,6 +112,22 @@ export function parseResults(text: string): ParsedResults {
 export function isPanicLine(line: string): boolean {
   return line.includes("Kernel panic - not syncing");
 }
+
+/**
+ * Whether a console line starts an oops: the kernel kills the task that hit
+ * it (not a KASAN report, a WARNING or lockdep, which let the task go on).
+ * A multi-threaded process whose thread died this way may never exit.
+ */
+export function isOopsLine(line: string): boolean {
+  return /\bOops: |\bkernel BUG at |\bBUG: unable to handle |\bBUG: kernel NULL pointer dereference/
+    .test(line);
+}
+
+/**
+ * How long the command may stay quiet after an oops before the run ends: its
+ * own output and results count, not init's console heartbeat.
+ */
+export const OOPS_GRACE_SECONDS = 30;
 
 /** Decides the outcome from what QEMU left (pure). */
 export function decideOutcome(
@@ -255,11 +273,14 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
   if (interrupted.aborted) onStop();
   interrupted.addEventListener("abort", onStop);
   let panicked = false;
+  let oopsAt: number | null = null;
+  let lastCommandActivity = Date.now();
   const consoleLength = pumpConsole(
     child.stdout,
     files.console,
     (l) => {
       panicked ||= isPanicLine(l);
+      if (oopsAt === null && isOopsLine(l)) oopsAt = Date.now();
       opts.onConsoleLine?.(l, since());
     },
     () => lastActivity = Date.now(),
@@ -272,7 +293,7 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
   const takeResults = () => {
     const text = resultsTail.read(true);
     if (!text) return;
-    lastActivity = Date.now();
+    lastActivity = lastCommandActivity = Date.now();
     const t = since();
     const parsed = parseResults(text);
     if (parsed.rejected.length) {
@@ -295,7 +316,7 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
   const takeGuestOutput = () => {
     const text = guestTail.read();
     if (!text) return;
-    lastActivity = Date.now();
+    lastActivity = lastCommandActivity = Date.now();
     opts.onGuestOutput?.(text);
   };
   const timeout = (opts.timeoutSeconds ?? 600) * 1000;
@@ -308,6 +329,10 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
     if (now - started > timeout) kill({ kind: "timeout", seconds: Math.round(timeout / 1000) });
     else if (now - lastActivity > silence) {
       kill({ kind: "silent", seconds: Math.round(silence / 1000) });
+    } else if (
+      oopsAt !== null && now - Math.max(oopsAt, lastCommandActivity) > OOPS_GRACE_SECONDS * 1000
+    ) {
+      kill({ kind: "silent", seconds: OOPS_GRACE_SECONDS, afterOops: true });
     }
   }, opts.pollMs ?? 500);
 
