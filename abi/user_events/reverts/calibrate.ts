@@ -31,6 +31,7 @@ const USAGE = `Usage: deno task calibrate [options]
   --seed S          the campaigns' first seed                      [1]
   --peer            also run the kernel's own selftests on each kernel
   --out FILE        the document                                   [docs/user_events-calibration.md]
+  --render          run nothing: write the document again from out/calibrate/results.json
 
 Exit status: 0 every run ran, 1 one could not, 2 bad flags.`;
 
@@ -91,13 +92,33 @@ async function runConformance(s: Subject, dir: string): Promise<SuiteResult> {
     echo: false,
   });
   const secs = Math.round((Date.now() - t0) / 1000);
-  const v = JSON.parse(await Deno.readTextFile(`${dir}/conformance/verdicts.json`)) as {
-    rows: { rule: { id: string }; verdict: string }[];
-  };
-  const failed = v.rows.filter((r) => r.verdict === "fail").map((r) => r.rule.id);
+  return conformanceResult(await readVerdicts(dir), code, secs);
+}
+
+type VerdictRow = { rule: { id: string }; verdict: string };
+
+async function readVerdicts(dir: string): Promise<VerdictRow[]> {
+  return (JSON.parse(await Deno.readTextFile(`${dir}/conformance/verdicts.json`)) as {
+    rows: VerdictRow[];
+  }).rows;
+}
+
+/**
+ * One kernel's conformance result from its verdicts (pure). It ran to its end
+ * when every rule has a verdict, even if a kernel report (the bug a revert
+ * puts back) made the run exit 255 and reboot.
+ */
+export function conformanceResult(
+  rows: readonly VerdictRow[],
+  code: number,
+  secs: number,
+): SuiteResult {
+  const failed = rows.filter((r) => r.verdict === "fail").map((r) => r.rule.id);
+  const missing = rows.filter((r) => r.verdict !== "pass" && r.verdict !== "fail").length;
   return {
-    ran: code !== 255 && v.rows.every((r) => r.verdict === "pass" || r.verdict === "fail"),
+    ran: missing === 0,
     found: failed,
+    ...(missing ? { note: `${missing} rule(s) without a verdict, exit ${code}` } : {}),
     seconds: Object.fromEntries(failed.map((id) => [id, secs])),
   };
 }
@@ -208,10 +229,11 @@ async function calibrateOne(
 
 function cellOf(r: SuiteResult | null, base: SuiteResult | null): string {
   if (!r) return "not run";
-  if (!r.ran) return `did not run to its end${r.note ? ` (${r.note})` : ""}`;
   const extra = newOver(r, base);
-  if (!extra.length) return "nothing new";
-  return extra.map((f) => `${f} (${r.seconds[f] ?? "?"} s)`).join("; ");
+  const found = extra.length
+    ? extra.map((f) => `${f} (${r.seconds[f] ?? "?"} s)`).join("; ")
+    : "nothing new";
+  return r.ran ? found : `${found}; did not run to its end${r.note ? ` (${r.note})` : ""}`;
 }
 
 /** The calibration document (pure). */
@@ -228,7 +250,9 @@ export function calibrationMarkdown(
     "6.12.117, built incrementally from the cached tree; a suite finds the bug when it reports",
     "something the shipped kernel's run of the same suite does not. Times are seconds from the",
     "suite's start (the conformance and selftest runs report at their end; a fuzz finding at its",
-    `filing). ${TIMING_RULES.join(", ")} fails on the shipped kernel in some runs (a timing window)`,
+    `filing). ${
+      TIMING_RULES.join(", ")
+    } fails on the shipped kernel in some runs (a timing window)`,
     "and is never counted as found.",
     "",
     "| kernel | build s | conformance | kernel selftests | fuzz |",
@@ -256,6 +280,7 @@ async function main(args: readonly string[]): Promise<number> {
       seed: { type: "string", default: "1" },
       peer: { type: "boolean" },
       out: { type: "string" },
+      render: { type: "boolean" },
       help: { type: "boolean" },
     }, USAGE);
     const only = v.only ? v.only.split(",").map((x) => x.trim().padStart(2, "0")) : null;
@@ -265,9 +290,13 @@ async function main(args: readonly string[]): Promise<number> {
       seed: intFlag("seed", v.seed, -(2 ** 31)),
       peer: v.peer ?? false,
       out: v.out ?? `${ROOT}/docs/user_events-calibration.md`,
-      command: `deno task calibrate${args.length ? ` ${args.join(" ")}` : ""}`,
+      render: v.render ?? false,
+      command: `deno task calibrate${
+        args.filter((a) => a !== "--render").map((a) => ` ${a}`).join("")
+      }`,
     };
   });
+  if (o.render) return await render(o.out, o.command);
   const rows: KernelRow[] = [];
   for (const patch of [null, ...o.reverts.map((f) => rootRelative(new URL(f, REVERTS).pathname))]) {
     if (interrupted.aborted) break;
@@ -285,6 +314,26 @@ async function main(args: readonly string[]): Promise<number> {
   }
   console.error(`calibrate: wrote ${rootRelative(o.out)}`);
   return rows.every((r) => r.conformance.ran && (r.peer?.ran ?? true)) ? 0 : 1;
+}
+
+/**
+ * `--render`: writes the document again from out/calibrate/results.json,
+ * each kernel's conformance result read again from its verdicts.json (so a
+ * fix to how a result is read needs no new run). `command` is the run's.
+ */
+async function render(out: string, command: string): Promise<number> {
+  const file = `${ROOT}/out/calibrate/results.json`;
+  const rows = JSON.parse(await Deno.readTextFile(file)) as KernelRow[];
+  const again: KernelRow[] = [];
+  for (const r of rows) {
+    const dir = `${ROOT}/out/calibrate/${r.revert ? r.revert.slice(0, 2) : "shipped"}`;
+    const secs = Object.values(r.conformance.seconds)[0] ?? 0;
+    again.push({ ...r, conformance: conformanceResult(await readVerdicts(dir), 0, secs) });
+  }
+  const date = (await Deno.stat(file)).mtime?.toISOString().slice(0, 10) ?? "?";
+  await Deno.writeTextFile(out, calibrationMarkdown(again, date, command));
+  console.error(`calibrate: rendered ${rootRelative(out)} from ${rootRelative(file)}`);
+  return 0;
 }
 
 if (import.meta.main) runMain(() => main(Deno.args));

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { calibrationMarkdown, type KernelRow, newOver, type SuiteResult } from "./calibrate.ts";
+import {
+  calibrationMarkdown,
+  conformanceResult,
+  type KernelRow,
+  newOver,
+  type SuiteResult,
+} from "./calibrate.ts";
 
 const suite = (found: string[], secs = 60): SuiteResult => ({
   ran: true,
@@ -51,6 +57,19 @@ Deno.test("calibrationMarkdown(): the baseline's own failures, and per revert on
   );
   assert.match(
     md,
-    /\| `07-create-name-leak.patch` \| 80 \| nothing new \| did not run to its end \(peer exited 255, no results\) \| not run \|/,
+    /\| `07-create-name-leak.patch` \| 80 \| nothing new \| nothing new; did not run to its end \(peer exited 255, no results\) \| not run \|/,
   );
+});
+
+Deno.test("conformanceResult(): a run that rebooted after a kernel report still ran to its end", () => {
+  const row = (id: string, verdict: string) => ({ rule: { id }, verdict });
+  const r = conformanceResult([row("UE-WRITE-001", "fail"), row("UE-WRITE-002", "pass")], 255, 90);
+  assert.deepEqual(r, { ran: true, found: ["UE-WRITE-001"], seconds: { "UE-WRITE-001": 90 } });
+  const part = conformanceResult(
+    [row("UE-WRITE-001", "fail"), row("UE-WRITE-002", "not run")],
+    255,
+    90,
+  );
+  assert.equal(part.ran, false);
+  assert.equal(part.note, "1 rule(s) without a verdict, exit 255");
 });
