@@ -3,9 +3,10 @@
  * reviews a kernel patch: ports and builds it beside our kernel, runs the
  * conformance suite, the security checks and a fixed-seed fuzz campaign on it
  * in the KASAN VM, and writes the findings document (markdown, plus
- * `<out>.json` for the CI regression test and `<out-dir>/<name>/` replay
- * folders, so that every finding replays from a clean clone with
- * `deno task repro`).
+ * `<out>.json` for the CI regression test, `<out>.sarif` (SARIF 2.1.0 for
+ * code scanning: one result per finding, located in the patch; `sarif.ts`)
+ * and `<out-dir>/<name>/` replay folders, so that every finding replays from
+ * a clean clone with `deno task repro`).
  *
  * `deno task review-rfc` does this for the udiag RFC into docs/.
  *
@@ -21,6 +22,7 @@ import { conformance } from "../conformance/run.ts";
 import { defaultSuites, fuzz, summaryMarkdown } from "../fuzz/run.ts";
 import { security } from "../security/run.ts";
 import { type DocFinding, findingsMarkdown } from "./doc.ts";
+import { reviewSarif, type ReviewSarifFinding } from "./sarif.ts";
 import { resolveSubject, type Subject, subjectGuest } from "../abi/mod.ts";
 import {
   checkInput,
@@ -32,6 +34,7 @@ import {
 } from "../harness/cli.ts";
 import { type FindingMeta, listFindings } from "../harness/report/store.ts";
 import { reportDirName } from "../harness/report/dedup.ts";
+import { informationUri, patchPath, readIdSpots, writeSarif } from "../harness/report/sarif_io.ts";
 import { readReplay, type Replay, withCommand, writeReplay } from "../harness/replay.ts";
 import { targetLabel } from "../harness/target.ts";
 import { kernelOf } from "../harness/vm/guest_run.ts";
@@ -46,8 +49,9 @@ const USAGE = [
   "  --time SEC        fuzz campaign time                           [60]",
   "  --seed S          fuzz campaign seed                           [1]",
   "  --out FILE.md     the findings document        [docs/<patch name>-findings.md]",
-  "                    beside it: FILE.json, FILE-security.md and the replay folders",
-  "                    FILE/; refused when those exist and no review wrote them",
+  "                    beside it: FILE.json, FILE.sarif (SARIF 2.1.0, one result per",
+  "                    finding), FILE-security.md and the replay folders FILE/;",
+  "                    refused when those exist and no review wrote them",
   "",
   "Exit status: 0 the document was written, 2 bad flags (before anything is built).",
 ].join("\n");
@@ -64,11 +68,12 @@ export interface ReviewOptions {
 /** Where a review's outputs go, all derived from `out` (pure). */
 export function reviewPaths(
   out: string,
-): { replayRoot: string; securityDoc: string; json: string } {
+): { replayRoot: string; securityDoc: string; json: string; sarif: string } {
   return {
     replayRoot: out.replace(/\.md$/, ""),
     securityDoc: out.replace(/(-findings)?\.md$/, "-security.md"),
     json: out.replace(/\.md$/, ".json"),
+    sarif: out.replace(/\.md$/, ".sarif"),
   };
 }
 
@@ -101,11 +106,11 @@ function isReviewJson(json: string): boolean {
 
 /**
  * Checks that the outputs of a review into `out` replace only what an
- * earlier review wrote (its document, JSON, security summary and replay
- * folders); throws {@linkcode UsageError} naming the path otherwise.
+ * earlier review wrote (its document, JSON, SARIF, security summary and
+ * replay folders); throws {@linkcode UsageError} naming the path otherwise.
  */
 export function checkReviewOut(out: string): void {
-  const { replayRoot, securityDoc, json } = reviewPaths(out);
+  const { replayRoot, securityDoc, json, sarif } = reviewPaths(out);
   const root = statOrNull(replayRoot);
   if (root !== null && !root.isDirectory) {
     throw new UsageError(
@@ -114,7 +119,7 @@ export function checkReviewOut(out: string): void {
   }
   const ours = statOrNull(`${replayRoot}/${REVIEW_MARKER}`) !== null || isReviewJson(json);
   if (ours) return;
-  const taken = [replayRoot, out, json, securityDoc].find((p) => statOrNull(p) !== null);
+  const taken = [replayRoot, out, json, sarif, securityDoc].find((p) => statOrNull(p) !== null);
   if (taken !== undefined) {
     throw new UsageError(
       `Refusing --out "${out}": "${taken}" exists and was not written by deno task review (no ${REVIEW_MARKER} in "${replayRoot}")`,
@@ -188,6 +193,32 @@ async function publishFinding(
   };
 }
 
+/** Writes the review's SARIF log: a result per finding, located in the patch. */
+async function writeReviewSarif(
+  s: Subject,
+  path: string,
+  findings: readonly ReviewSarifFinding[],
+): Promise<void> {
+  const { conformance: conf, security: sec } = s.abi;
+  const checks = sec?.checks.all ?? [];
+  const ids = [...conf.rules.all.map((r) => r.id), ...checks.map((c) => c.id)];
+  const patch = patchPath(s.target);
+  // parseReviewArgs takes only patch targets: this is a bug, not bad input.
+  if (patch === undefined) {
+    throw new TypeError(`Review target "${targetLabel(s.target)}" is no patch`);
+  }
+  const log = reviewSarif(findings, {
+    abi: s.abi.name,
+    rules: conf.rules.all,
+    ruleSource: conf.source,
+    checks,
+    spots: await readIdSpots([...conf.files, ...(sec?.files ?? [])], ids),
+    patch,
+    ...informationUri(),
+  });
+  await writeSarif(path, log);
+}
+
 /** The header line of the conformance verdicts: "36 rules: 30 pass, 6 fail" (pure). */
 export function conformanceLine(rows: readonly { verdict: string }[]): string {
   const t: Record<string, number> = {};
@@ -205,7 +236,7 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
   const work = `${ROOT}/out/review/${id}`;
   await Deno.remove(work, { recursive: true }).catch(() => {});
   const { reportsDir, conf, sec, fz } = await runSuites(o, work);
-  const { replayRoot, securityDoc, json } = reviewPaths(o.out);
+  const { replayRoot, securityDoc, json, sarif } = reviewPaths(o.out);
   checkReviewOut(o.out); // again: the suites took long, the directory may be new
   await Deno.remove(replayRoot, { recursive: true }).catch(() => {});
   await Deno.mkdir(replayRoot, { recursive: true });
@@ -213,10 +244,9 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
     `${replayRoot}/${REVIEW_MARKER}`,
     "Written by deno task review: the next review into this path replaces this directory.\n",
   );
+  const metas = await listFindings(reportsDir);
   const findings = [];
-  for (const meta of await listFindings(reportsDir)) {
-    findings.push(await publishFinding(meta, reportsDir, replayRoot));
-  }
+  for (const meta of metas) findings.push(await publishFinding(meta, reportsDir, replayRoot));
   const label = targetLabel(o.subject.target);
   const fallback =
     `deno task fuzz --abi ${o.subject.abi.name} --target ${label} --seed ${o.seed} --time ${o.timeSeconds}`;
@@ -273,6 +303,15 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
       null,
       2,
     ) + "\n",
+  );
+  await writeReviewSarif(
+    o.subject,
+    sarif,
+    metas.map((meta, i) => ({
+      meta,
+      reproduce: docFindings[i]!.reproduce,
+      folder: `${rootRelative(replayRoot)}/${docFindings[i]!.slug}`,
+    })),
   );
   if (built) await Deno.copyFile(`${built.dir}/port.md`, `${replayRoot}/port.md`);
   return docFindings;

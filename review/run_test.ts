@@ -30,6 +30,8 @@ Deno.test("checkReviewOut() refuses to overwrite a file no review wrote", () =>
     assert.throws(() => checkReviewOut(`${d}/README.md`), UsageError, "README.md");
     await Deno.writeTextFile(`${d}/x.json`, "{}\n");
     assert.throws(() => checkReviewOut(`${d}/x.md`), UsageError, "x.json");
+    await Deno.writeTextFile(`${d}/y.sarif`, "{}\n");
+    assert.throws(() => checkReviewOut(`${d}/y.md`), UsageError, "y.sarif");
   }));
 
 Deno.test("checkReviewOut() refuses a replay path that is a file", () =>

@@ -2,7 +2,9 @@
  * `deno task security [--abi NAME] [--target T] [--check ID] [--out DIR]`:
  * plays an attacker against the target in the KASAN VM (the ABI's checks, as
  * root and as ordinary users), then writes under `out/security/`:
- * `summary.md` (for a patch review), `junit.xml`, `results.json`; each
+ * `summary.md` (for a patch review), `junit.xml`, `results.json` and
+ * `results.sarif` (SARIF 2.1.0 for code scanning: a rule per check, a result
+ * per weakness; `sarif.ts`); each
  * weakness (exposed, or a check that could not run) becomes a folder under
  * `reports/` with its severity and CWE class. A property the ABI allows by
  * design is listed in the summary, not filed: only what is wrong is a finding.
@@ -18,6 +20,7 @@ import type { SecurityCheck } from "./check.ts";
 import { type CheckOutcome, SECURITY_SUITE } from "./check_context.ts";
 import {
   checkBreaks,
+  isWeakness,
   rowClass,
   securityMarkdown,
   type SecurityRow,
@@ -45,6 +48,8 @@ import {
 import { runGuest } from "../harness/vm/guest_run.ts";
 import { KERNEL_DIED_EXIT } from "../harness/vm/runner.ts";
 import { saveFinding } from "../harness/report/store.ts";
+import { informationUri, patchPath, readIdSpots, writeSarif } from "../harness/report/sarif_io.ts";
+import { securitySarif } from "./sarif.ts";
 import { runTestFileSuite } from "../harness/suite_boots.ts";
 import { ROOT, rootRelative } from "../harness/paths.ts";
 
@@ -52,6 +57,9 @@ const USAGE = [
   "Usage: deno task security [options]",
   ...suiteUsage({ out: "out/security" }),
   "  --check ID        run one check (repeatable)",
+  "",
+  "Writes under --out: summary.md, junit.xml, results.json and results.sarif (SARIF 2.1.0:",
+  "one result per weakness, for code scanning).",
   "",
   "Exit status: 0 nothing exposed, 1 a weakness or a check that could not run, 2 bad flags,",
   "255 the kernel died.",
@@ -111,11 +119,6 @@ function rowReport(r: SecurityRow): string {
   ].join("\n") + "\n";
 }
 
-/** Whether a row is a finding: exposed, or could not run (pure). A verdict "by design" is not. */
-export function isWeakness(r: SecurityRow): boolean {
-  return r.verdict === "exposed" || r.verdict === "error";
-}
-
 /**
  * The exit status of a run (pure): the kernel died, or anything wrong (a
  * weakness, a check not run, a kernel report filed from the console).
@@ -153,6 +156,26 @@ async function fileWeaknesses(
     dirs.set(r.check.id, saved.dir);
   }
   return dirs;
+}
+
+/** Writes results.sarif: a rule per check of the ABI, a result per weakness. */
+async function writeSecuritySarif(
+  o: SecurityOptions,
+  part: SecurityPart,
+  rows: readonly SecurityRow[],
+  findingDirs: ReadonlyMap<string, string>,
+): Promise<void> {
+  const patch = patchPath(o.subject.target);
+  const log = securitySarif(rows, {
+    abi: o.subject.abi.name,
+    checks: part.checks.all,
+    spots: await readIdSpots(part.files, part.checks.all.map((c) => c.id)),
+    fallback: { path: part.files[0] ?? "README.md" },
+    ...(patch !== undefined ? { patch } : {}),
+    findingDirs,
+    ...informationUri(),
+  });
+  await writeSarif(`${o.outDir}/results.sarif`, log);
 }
 
 /** Writes summary.md, junit.xml and results.json. */
@@ -223,12 +246,10 @@ export async function security(o: SecurityOptions): Promise<SecurityResult> {
   };
   const log = boots.runs.map((r) => r.run.guestLog).join("\n");
   const findingDirs = await fileWeaknesses(o, rows, log, { ...env, target: label });
-  const summary = securityMarkdown(
-    rows,
-    header,
-    new Map([...findingDirs].map(([id, d]) => [id, rootRelative(d)])),
-  );
+  const relDirs = new Map([...findingDirs].map(([id, d]) => [id, rootRelative(d)]));
+  const summary = securityMarkdown(rows, header, relDirs);
   await writeOutputs(o.outDir, rows, summary, boots.junit, header);
+  await writeSecuritySarif(o, part, rows, relDirs);
   const t = securityTally(rows);
   const tally = `${t.pass} pass, ${
     t["by design"]

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { checkById } from "../abi/udiag/security/catalog.ts";
 import type { CheckOutcome } from "./check_context.ts";
-import { securityRows, securityTally } from "./summary.ts";
-import { isWeakness, securityExit } from "./run.ts";
+import { isWeakness, securityRows, securityTally } from "./summary.ts";
+import { securityExit } from "./run.ts";
 import { KERNEL_DIED_EXIT } from "../harness/vm/runner.ts";
 
 const outcome = (id: string, verdict: CheckOutcome["verdict"]): CheckOutcome => ({

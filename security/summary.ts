@@ -29,6 +29,11 @@ export function securityRows(
   });
 }
 
+/** Whether a row is a finding: exposed, or could not run (pure). A verdict "by design" is not. */
+export function isWeakness(r: SecurityRow): boolean {
+  return r.verdict === "exposed" || r.verdict === "error";
+}
+
 /** Whether a row's own move worked where the ABI does not allow it (pure). */
 function ownExposure(row: SecurityRow): boolean {
   return Boolean(row.outcome?.exposures.length) && !row.check.byDesign;
