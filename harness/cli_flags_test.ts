@@ -139,6 +139,17 @@ const TASKS: readonly Task[] = [
     ],
   },
   {
+    name: "report",
+    file: "harness/report/mail_cli.ts",
+    flags: [],
+    bad: [
+      UNKNOWN,
+      [[], /one finding folder/],
+      [["/nonexistent-finding"], /\/nonexistent-finding is not a finding folder/],
+      [["a", "b"], /one finding folder/],
+    ],
+  },
+  {
     name: "bench",
     file: "bench/run.ts",
     flags: ["--repeats", "--seconds", "--boots", "--parts", "--profile", "--out"],
