@@ -80,6 +80,8 @@ export const MAP_SHARED = 0x01;
 export const MAP_PRIVATE = 0x02;
 /** Place the mapping exactly at the address. */
 export const MAP_FIXED = 0x10;
+/** Place it exactly there, or fail with EEXIST if something is mapped there already. */
+export const MAP_FIXED_NOREPLACE = 0x100000;
 /** Not backed by a file. */
 export const MAP_ANONYMOUS = 0x20;
 /** What mmap returns on failure: `(void *)-1`. */

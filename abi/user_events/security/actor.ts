@@ -10,7 +10,13 @@
  */
 import type { SysResult } from "../../../harness/errno.ts";
 import { ok } from "../../../harness/errno.ts";
-import { MAP_ANONYMOUS, MAP_PRIVATE } from "../../../harness/libc.ts";
+import {
+  MAP_ANONYMOUS,
+  MAP_FIXED_NOREPLACE,
+  MAP_PRIVATE,
+  PROT_NONE,
+  PROT_READ,
+} from "../../../harness/libc.ts";
 import {
   addressOf,
   type Mapping,
@@ -18,6 +24,7 @@ import {
   peek,
   sysClose,
   sysMmap,
+  sysMprotect,
   sysMunmap,
   sysOpen,
   sysRaw,
@@ -47,6 +54,8 @@ export type Request =
   | { op: "bit"; w: number; bit: number }
   | { op: "map"; prot: number }
   | { op: "unmap"; m: number }
+  | { op: "guard"; m: number }
+  | { op: "reveal"; m: number }
   | { op: "mapped"; m: number }
   | { op: "peek"; m: number }
   | { op: "bind"; path: string }
@@ -119,6 +128,28 @@ export function handle(r: Request): unknown {
     case "unmap": {
       const m = mapping(r.m);
       return sysMunmap(m.address, m.length);
+    }
+    case "guard": {
+      // Unmapped, then held by a no-access page: any other mapping of this
+      // multi-threaded process could take a bare hole. NOREPLACE: if one
+      // already did, the set-up fails (EEXIST) instead of a false verdict.
+      const m = mapping(r.m);
+      const u = sysMunmap(m.address, m.length);
+      if (!u.ok) return u;
+      const g = sysMmap(
+        m.length,
+        PROT_NONE,
+        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+        -1,
+        0,
+        m.address,
+      );
+      if (!g.ok) return g;
+      return ok(g.value.address === m.address ? 0 : 1);
+    }
+    case "reveal": {
+      const m = mapping(r.m);
+      return sysMprotect(m.address, m.length, PROT_READ);
     }
     case "mapped": {
       const vec = new Uint8Array(1);

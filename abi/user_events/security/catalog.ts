@@ -141,14 +141,14 @@ const CHECK_LIST: readonly UserEventsCheck[] = [
     id: "UE-SEC-EN-002",
     area: "enable address",
     statement:
-      "enabling an event whose enable_addr was unmapped after register writes nothing there " +
-      "and crashes nothing",
+      "enabling an event whose enable_addr was unmapped after register (the address then held " +
+      "by a no-access page) writes nothing there and crashes nothing",
     cwe: CWE.uaf,
     severity: "high",
     attacker: "unprivileged fd holder",
-    expected:
-      "tracefs enable succeeds; the address stays unmapped (mincore: ENOMEM); the holder's " +
-      "other word gets the bit; the holder lives; no kernel report",
+    expected: "tracefs enable succeeds; the page at the address stays zero (the kernel's " +
+      "fault-in gets EFAULT there); the holder's other word gets the bit; the holder lives; " +
+      "no kernel report",
     source: "U:518-548; U:468-516 (async fault-in, pr_warn U:483-484); U:570-572; NOTES.md §8",
   },
   {

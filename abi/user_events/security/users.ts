@@ -93,6 +93,19 @@ export class UeActor extends ActorProcess {
     return this.sys({ op: "unmap", m });
   }
 
+  /**
+   * Unmaps mapping `m` and maps a no-access page at the same address (ok 0;
+   * ok 1 if the kernel put it elsewhere; EEXIST if the hole was taken).
+   */
+  guard(m: number): Promise<SysResult<number>> {
+    return this.sys({ op: "guard", m });
+  }
+
+  /** Makes mapping `m` readable (after {@linkcode guard}) so that {@linkcode peek} can read it. */
+  reveal(m: number): Promise<SysResult<number>> {
+    return this.sys({ op: "reveal", m });
+  }
+
   /** mincore(2) of mapping `m`'s page: ok when something is mapped there, ENOMEM when not. */
   mapped(m: number): Promise<SysResult<number>> {
     return this.sys({ op: "mapped", m });

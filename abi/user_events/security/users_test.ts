@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { ActorError, UeActor } from "./users.ts";
 import { actorHome } from "../../../security/actor.ts";
 import { sendFd } from "../../../harness/fdpass.ts";
-import { O_APPEND, O_RDONLY, O_RDWR, O_WRONLY, PROT_READ } from "../../../harness/libc.ts";
+import {
+  O_APPEND,
+  O_RDONLY,
+  O_RDWR,
+  O_WRONLY,
+  PROT_READ,
+  PROT_WRITE,
+} from "../../../harness/libc.ts";
 import { sysClose, sysOpen } from "../../../harness/syscall.ts";
 
 // The actor as this user (no user_events needed): every op but the kernel's
@@ -28,6 +35,13 @@ Deno.test("UeActor: paths, mappings, a received descriptor, and harness errors",
     assert.deepEqual(await a.mapped(m.value), { ok: true, value: 0 });
     assert.deepEqual(await a.unmap(m.value), { ok: true, value: 0 });
     assert.deepEqual(await a.mapped(m.value), { ok: false, errno: "ENOMEM" });
+    // guard: the address is held again by a no-access page, readable once revealed.
+    const g = await a.map(PROT_READ | PROT_WRITE);
+    assert.ok(g.ok);
+    assert.deepEqual(await a.guard(g.value), { ok: true, value: 0 });
+    assert.deepEqual(await a.mapped(g.value), { ok: true, value: 0 });
+    assert.deepEqual(await a.reveal(g.value), { ok: true, value: 0 });
+    assert.deepEqual(await a.peek(g.value), [0, 0, 0, 0, 0, 0, 0, 0]);
 
     const sock = `${actorHome(self)}/fd.sock`;
     await Deno.remove(sock).catch(() => {});
