@@ -35,15 +35,17 @@ async function sha256Hex(text: string): Promise<string> {
 
 /**
  * Builds `source` (a C file) into `out` with gcc and `flags`, unless `out` was
- * built from the same source and flags (a `.sha256` stamp beside it); returns
- * `out`. For the binaries and libraries the guest runs from the checkout.
+ * built from the same source, `headers` and flags (a `.sha256` stamp beside
+ * it); returns `out`. For the binaries and libraries the guest runs from the
+ * checkout.
  */
 export async function buildCached(
   source: string,
   out: string,
   flags: readonly string[],
+  headers: readonly string[] = [],
 ): Promise<string> {
-  const text = await Deno.readTextFile(source);
+  const text = [source, ...headers].map((f) => Deno.readTextFileSync(f)).join("\n");
   const stamp = await sha256Hex(`${flags.join(" ")}\n${text}`);
   const stampFile = `${out}.sha256`;
   const built = await Deno.readTextFile(stampFile).catch(() => "");

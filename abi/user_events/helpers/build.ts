@@ -35,5 +35,6 @@ export function buildUeRace(out: string = UE_RACE_PATH): Promise<string> {
  * it); returns its path.
  */
 function buildHelper(name: string, out: string): Promise<string> {
-  return buildCached(new URL(`./${name}.c`, import.meta.url).pathname, out, HELPER_CFLAGS);
+  const here = (f: string) => new URL(`./${f}`, import.meta.url).pathname;
+  return buildCached(here(`${name}.c`), out, HELPER_CFLAGS, [here("ue_uapi.h")]);
 }

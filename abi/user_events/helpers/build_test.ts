@@ -92,3 +92,16 @@ Deno.test("ue_race (dry): its threads run for the time asked and print one JSON 
   assert.equal(bad.code, 2);
   assert.match(new TextDecoder().decode(bad.stderr), /usage: ue_race SEED MS THREADS/);
 });
+
+Deno.test("a helper is rebuilt when the header it includes changes", async () => {
+  const { buildCached } = await import("../../../harness/cc.ts");
+  const d = await Deno.makeTempDir({ prefix: "ue-hdr-" });
+  await Deno.writeTextFile(`${d}/h.h`, "#define N 1\n");
+  await Deno.writeTextFile(`${d}/p.c`, '#include "h.h"\nint main(void) { return N; }\n');
+  const run = async () => (await new Deno.Command(`${d}/p`).output()).code;
+  await buildCached(`${d}/p.c`, `${d}/p`, ["-O2"], [`${d}/h.h`]);
+  assert.equal(await run(), 1);
+  await Deno.writeTextFile(`${d}/h.h`, "#define N 2\n");
+  await buildCached(`${d}/p.c`, `${d}/p`, ["-O2"], [`${d}/h.h`]);
+  assert.equal(await run(), 2);
+});

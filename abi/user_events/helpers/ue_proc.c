@@ -40,30 +40,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* include/uapi/linux/user_events.h of 6.12.117 (H:38-92): the host has no copy. */
-struct user_reg {
-	uint32_t size;
-	uint8_t enable_bit;
-	uint8_t enable_size;
-	uint16_t flags;
-	uint64_t enable_addr;
-	uint64_t name_args;
-	uint32_t write_index;
-} __attribute__((__packed__));
+#include "ue_uapi.h"
 
-struct user_unreg {
-	uint32_t size;
-	uint8_t disable_bit;
-	uint8_t __reserved;
-	uint16_t __reserved2;
-	uint64_t disable_addr;
-} __attribute__((__packed__));
-
-#define DIAG_IOC_MAGIC '*'
-#define DIAG_IOCSREG _IOWR(DIAG_IOC_MAGIC, 0, struct user_reg *)
-#define DIAG_IOCSUNREG _IOW(DIAG_IOC_MAGIC, 2, struct user_unreg *)
-
-#define DATA_PATH "/sys/kernel/tracing/user_events_data"
 #define WORD_ADDR 0x5e0000000UL
 #define ENABLE_BIT 0
 #define CMD_TIMEOUT_MS 15000
