@@ -11,6 +11,7 @@ import { showResult } from "../errno.ts";
 import { NR } from "../rawsys.ts";
 import { FailNth, prepareFaultAttrs, withFault } from "./failnth.ts";
 import { EnableWord, UserEventsFile } from "../../abi/user_events/client.ts";
+import { deleteSettled } from "../../abi/user_events/fuzz/real.ts";
 
 prepareFaultAttrs();
 const f = FailNth.open();
@@ -30,11 +31,7 @@ for (let nth = 1; nth <= 200; nth++) {
   file.close();
   // The last put is deferred: delete may say EBUSY for a moment.
   using ctl = UserEventsFile.openOrThrow();
-  for (let i = 0; i < 100; i++) {
-    const d = ctl.delete("fn0");
-    if (d.ok || d.errno !== "EBUSY") break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  deleteSettled(ctl, "fn0");
   if (!out.injected) break;
 }
 sendResult({ event: "failnth", steps });

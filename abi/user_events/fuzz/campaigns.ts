@@ -18,7 +18,7 @@
  */
 import fc from "fast-check";
 import { UserEventsModel, WORDS } from "./model.ts";
-import { ensureClean, pollSync, POOL, RealUserEvents, StateLeak } from "./real.ts";
+import { deleteSettled, ensureClean, POOL, RealUserEvents, StateLeak } from "./real.ts";
 import { type RawOp, rawOp, runRawOp, showRawOp } from "./raw.ts";
 import { EnableWord, UserEventsFile } from "../client.ts";
 import { TRACEFS_ROOT, USER_EVENTS_MULTI_SYSTEM, USER_EVENTS_SYSTEM } from "../abi.ts";
@@ -139,12 +139,7 @@ function rawCleanup(file: UserEventsFile, word: EnableWord): StateLeak | null {
   }
   file.close();
   using ctl = UserEventsFile.openOrThrow();
-  for (const n of POOL) {
-    pollSync(() => {
-      const r = ctl.delete(n);
-      return r.ok || r.errno !== "EBUSY";
-    });
-  }
+  for (const n of POOL) deleteSettled(ctl, n);
   const single = new Tracefs(USER_EVENTS_SYSTEM, TRACEFS_ROOT).events();
   const multi = new Tracefs(USER_EVENTS_MULTI_SYSTEM, TRACEFS_ROOT).events();
   const left = [...single, ...multi].filter((n) =>

@@ -22,7 +22,7 @@ import { Tracefs } from "../../../harness/tracefs.ts";
 import { TRACEFS_ROOT, USER_EVENTS_SYSTEM } from "../abi.ts";
 import { dynCreate, dynDelete, EnableWord, UserEventsFile } from "../client.ts";
 import { commandName } from "./titles.ts";
-import { ensureClean, pollSync, StateLeak } from "./real.ts";
+import { deleteSettled, ensureClean, StateLeak } from "./real.ts";
 
 /** The names a fault case uses. */
 export const FAULT_NAMES = ["fi0", "fi1"] as const;
@@ -252,12 +252,7 @@ class FaultTarget {
     }
     for (const f of this.files) f?.close();
     for (const n of FAULT_NAMES) this.tracefs.setEnabled(n, false);
-    for (const n of FAULT_NAMES) {
-      pollSync(() => {
-        const r = ctl.delete(n);
-        return r.ok || r.errno !== "EBUSY";
-      });
-    }
+    for (const n of FAULT_NAMES) deleteSettled(ctl, n);
     const left = this.tracefs.events().filter((e) =>
       (FAULT_NAMES as readonly string[]).includes(e)
     );

@@ -17,7 +17,7 @@ import { Tracefs } from "../../../harness/tracefs.ts";
 import { TRACEFS_ROOT, USER_EVENTS_SYSTEM } from "../abi.ts";
 import { UserEventsFile } from "../client.ts";
 import { UE_RACE_PATH } from "../helpers/build.ts";
-import { pollSync } from "./real.ts";
+import { deleteSettled } from "./real.ts";
 
 /** The names ue_race fights over (`names[]` in ue_race.c). */
 export const RACE_NAMES = ["race0", "race1"] as const;
@@ -128,13 +128,8 @@ function cleanUp(): string[] {
   using ctl = UserEventsFile.openOrThrow();
   const leaked: string[] = [];
   for (const n of RACE_NAMES) {
-    let last = "";
-    pollSync(() => {
-      const r = ctl.delete(n);
-      last = r.ok ? "" : r.errno;
-      return r.ok || r.errno !== "EBUSY";
-    });
-    if (last && last !== "ENOENT") leaked.push(`${n}: ${last}`);
+    const r = deleteSettled(ctl, n);
+    if (!r.ok && r.errno !== "ENOENT") leaked.push(`${n}: ${r.errno}`);
   }
   return leaked;
 }

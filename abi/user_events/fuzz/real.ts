@@ -48,6 +48,21 @@ export function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/**
+ * DIAG_IOCSDEL of `name` on `ctl`, EBUSY retried for {@linkcode SETTLE_MS}
+ * (auto-delete and the RCU-deferred put are asynchronous); the last answer.
+ */
+export function deleteSettled(ctl: UserEventsFile, name: string): SysResult<number> {
+  let r: SysResult<number> = ctl.delete(name);
+  if (!r.ok && r.errno === "EBUSY") {
+    pollSync(() => {
+      r = ctl.delete(name);
+      return r.ok || r.errno !== "EBUSY";
+    });
+  }
+  return r;
+}
+
 /** Polls `pred` every 10 ms for at most `ms`; whether it came to hold. */
 export function pollSync(pred: () => boolean, ms = SETTLE_MS): boolean {
   const end = Date.now() + ms;
@@ -112,10 +127,7 @@ export function ensureClean(): void {
   using f = UserEventsFile.openOrThrow();
   for (const n of single.events()) {
     single.setEnabled(n, false);
-    pollSync(() => {
-      const r = f.delete(n);
-      return r.ok || r.errno !== "EBUSY";
-    });
+    deleteSettled(f, n);
   }
   const left = listed();
   if (left.length) throw new DirtyTargetError(`events ${left.join(", ")} remain after cleanup`);
@@ -296,12 +308,7 @@ export class RealUserEvents {
     }
     for (const f of this.files.values()) f.close();
     this.files.clear();
-    for (const n of POOL) {
-      pollSync(() => {
-        const r = ctl.delete(n);
-        return r.ok || r.errno !== "EBUSY";
-      });
-    }
+    for (const n of POOL) deleteSettled(ctl, n);
     // No enabler is left on the pages (unregistered above): they can go.
     for (let p = 0; p < PAGES; p++) {
       if (this.#pages[p] !== "unmapped") {
