@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { setUp } from "./setup.ts";
-import type { CheckOutcome } from "../../../security/check_context.ts";
+import { runChecksFile } from "../../../security/run_checks_file.ts";
 
 Deno.test("setUp() returns the value of a step that worked", () => {
   assert.equal(setUp("alice: mmap PROT_READ MAP_PRIVATE", { ok: true, value: 7 }), 7);
@@ -15,47 +15,27 @@ Deno.test("setUp() throws naming the step and its errno", () => {
 });
 
 Deno.test("[SEC-PG-003] [SEC-XU-004] a failed set-up gives the verdict error with its errno, never pass", async () => {
-  // The real runner (security/check_context.ts) in a child `deno test`, its
-  // results channel a file; /dev/kmsg is not written (no case marks on the host).
-  const dir = await Deno.makeTempDir({ prefix: "udiag-setup-test-" });
-  try {
-    const results = `${dir}/results.jsonl`;
-    await Deno.writeTextFile(results, "");
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "test",
-        "-A",
-        "--deny-write=/dev/kmsg",
-        new URL("./testdata/failing_setup_checks.ts", import.meta.url).pathname,
-      ],
-      env: { UDIAG_RESULTS: results, TMPDIR: dir, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const said = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.success, false, `a check whose set-up failed passed:\n${said}`);
-    const outcomes = (await Deno.readTextFile(results)).split("\n").filter(Boolean)
-      .map((l) => JSON.parse(l) as CheckOutcome);
-    assert.deepEqual(
-      outcomes.map((o) => [o.id, o.verdict]),
-      [["SEC-PG-003", "error"], ["SEC-XU-004", "error"]],
-      said,
-    );
-    assert.match(
-      outcomes[0]!.error!,
-      /Cannot set up "alice: mmap PROT_READ MAP_PRIVATE": ENODEV/,
-    );
-    assert.match(
-      outcomes[1]!.error!,
-      /Cannot set up "root enables tracing of alice's event": ENOENT/,
-    );
-    assert.deepEqual(outcomes[1]!.evidence, [
-      "mallory maps the page: 1",
-      "root enables tracing of alice's event: ENOENT",
-    ]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const { success, said, outcomes } = await runChecksFile(
+    new URL("./testdata/failing_setup_checks.ts", import.meta.url).pathname,
+  );
+  assert.equal(success, false, `a check whose set-up failed passed:\n${said}`);
+  assert.deepEqual(
+    outcomes.map((o) => [o.id, o.verdict]),
+    [["SEC-PG-003", "error"], ["SEC-XU-004", "error"]],
+    said,
+  );
+  assert.match(
+    outcomes[0]!.error!,
+    /Cannot set up "alice: mmap PROT_READ MAP_PRIVATE": ENODEV/,
+  );
+  assert.match(
+    outcomes[1]!.error!,
+    /Cannot set up "root enables tracing of alice's event": ENOENT/,
+  );
+  assert.deepEqual(outcomes[1]!.evidence, [
+    "mallory maps the page: 1",
+    "root enables tracing of alice's event: ENOENT",
+  ]);
 });
 
 /** The body of `check(id, …)` in a check file, up to the next check. */

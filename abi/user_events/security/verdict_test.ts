@@ -1,45 +1,25 @@
 import assert from "node:assert/strict";
-import type { CheckOutcome } from "../../../security/check_context.ts";
+import { runChecksFile } from "../../../security/run_checks_file.ts";
 import userEvents from "../plugin.ts";
 import { USER_EVENTS_CHECKS } from "./catalog.ts";
 
 Deno.test("a failed set-up is an error, a move that worked or a wrong errno is exposed, the cited refusal passes", async () => {
-  // The real runner (security/check_context.ts) in a child `deno test`, its
-  // results channel a file; /dev/kmsg is not written (no case marks on the host).
-  const dir = await Deno.makeTempDir({ prefix: "ue-verdict-test-" });
-  try {
-    const results = `${dir}/results.jsonl`;
-    await Deno.writeTextFile(results, "");
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "test",
-        "-A",
-        "--deny-write=/dev/kmsg",
-        new URL("./testdata/verdict_checks.ts", import.meta.url).pathname,
-      ],
-      env: { UDIAG_RESULTS: results, TMPDIR: dir, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const said = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert.equal(out.success, false, said);
-    const outcomes = (await Deno.readTextFile(results)).split("\n").filter(Boolean)
-      .map((l) => JSON.parse(l) as CheckOutcome);
-    assert.deepEqual(outcomes.map((o) => [o.id, o.verdict]), [
-      ["UE-SEC-FD-001", "error"],
-      ["UE-SEC-WR-001", "exposed"],
-      ["UE-SEC-FD-002", "exposed"],
-      ["UE-SEC-ACC-003", "pass"],
-    ], said);
-    assert.match(outcomes[0]!.error!, /Cannot set up "mallory receives the descriptor": EBADMSG/);
-    assert.deepEqual(outcomes[1]!.exposures, ["mallory writevs index -1 succeeded (8)"]);
-    assert.deepEqual(outcomes[2]!.exposures, [
-      "mallory deletes root's persistent event: ENOENT, not EPERM",
-    ]);
-    assert.deepEqual(outcomes[3]!.evidence, ['mallory writes "1" to user_events_max: EACCES']);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const { success, said, outcomes } = await runChecksFile(
+    new URL("./testdata/verdict_checks.ts", import.meta.url).pathname,
+  );
+  assert.equal(success, false, said);
+  assert.deepEqual(outcomes.map((o) => [o.id, o.verdict]), [
+    ["UE-SEC-FD-001", "error"],
+    ["UE-SEC-WR-001", "exposed"],
+    ["UE-SEC-FD-002", "exposed"],
+    ["UE-SEC-ACC-003", "pass"],
+  ], said);
+  assert.match(outcomes[0]!.error!, /Cannot set up "mallory receives the descriptor": EBADMSG/);
+  assert.deepEqual(outcomes[1]!.exposures, ["mallory writevs index -1 succeeded (8)"]);
+  assert.deepEqual(outcomes[2]!.exposures, [
+    "mallory deletes root's persistent event: ENOENT, not EPERM",
+  ]);
+  assert.deepEqual(outcomes[3]!.evidence, ['mallory writes "1" to user_events_max: EACCES']);
 });
 
 const CHECK_CALL = /^check\("([^"]+)"/gm;
