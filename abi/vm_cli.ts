@@ -22,7 +22,7 @@ import { ROOT } from "../harness/paths.ts";
 const USAGE = `Usage: deno task vm [options] -- <command>
   --abi NAME          whose target to load (abi/<NAME>/)           [udiag]
   --target T          kmod | patch:FILE | kernel | kernel:PATCH    [the ABI's first]
-  --profile NAME      kernel debug profile (base, strict)          [base]
+  --profile NAME      kernel profile (base, strict, faults)        [base]
   --broken VARIANT    load a test-only broken module of the ABI
   --no-module         boot the kernel without loading anything
   --provoke           also load the test-only report provoker (kmod/provoke)

@@ -68,22 +68,63 @@ export async function ensurePackages(
       `Missing system packages: ${names.join(", ")}; run as root: ${command}`,
     );
   }
-  log(`udiag-fuzz: installing ${names.join(" ")}`);
+  log(`udiag-fuzz: installing ${names.join(" ")} with apt-get (progress below)`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
+  // APT::Status-Fd=1 makes apt-get report dlstatus/pmstatus lines on stdout.
   for (const args of [["update"], command.split(" ").slice(1)]) {
-    const { code, stderr } = await new Deno.Command("apt-get", {
-      args,
+    const child = new Deno.Command("apt-get", {
+      args: ["-o", "APT::Status-Fd=1", ...args],
       env,
-      stdout: "null",
+      stdout: "piped",
       stderr: "piped",
-    }).output();
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const progress = new AptProgress(`apt-get ${args[0]}`, log);
+    for await (const line of linesOf(child.stdout)) progress.line(line);
+    const { code } = await child.status;
     if (code !== 0) {
-      const why = new TextDecoder().decode(stderr).trim().split("\n").at(-1);
+      const why = (await stderr).trim().split("\n").at(-1);
       throw new Error(`Cannot run "apt-get ${args.join(" ")}": ${why}`);
     }
+    log(`udiag-fuzz: apt-get ${args[0]}: done`);
   }
   const still = missingPackages(missing).map((t) => t.pkg);
   if (still.length > 0) {
     throw new Error(`Installed but still missing: ${still.join(", ")}`);
   }
+}
+
+/** One apt-get status line (`dlstatus:pkg:percent:text`, `pmstatus:…`), parsed (pure). */
+export function aptStatus(line: string): { phase: string; percent: number } | null {
+  const m = /^(dlstatus|pmstatus):[^:]*:([\d.]+):/.exec(line);
+  if (!m) return null;
+  return { phase: m[1] === "dlstatus" ? "downloading" : "installing", percent: Number(m[2]) };
+}
+
+/**
+ * Says how far apt-get is, at most every 10 points of each phase: a
+ * linux-source download alone takes minutes on a slow mirror.
+ */
+export class AptProgress {
+  #last = new Map<string, number>();
+  constructor(readonly what: string, readonly log: (line: string) => void) {}
+
+  line(line: string): void {
+    const s = aptStatus(line);
+    if (!s) return;
+    const last = this.#last.get(s.phase) ?? -10;
+    if (s.percent - last < 10 && s.percent < 100) return;
+    this.#last.set(s.phase, s.percent);
+    this.log(`udiag-fuzz: ${this.what}: ${s.phase} ${Math.floor(s.percent)} %`);
+  }
+}
+
+async function* linesOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop()!;
+    yield* parts;
+  }
+  if (rest) yield rest;
 }

@@ -10,7 +10,7 @@ import { ensureKernel } from "./kernel.ts";
 import { fileFlag, intFlag, parseFlags, profileFlag, runMain, UsageError } from "../cli.ts";
 
 const USAGE = `Usage: deno task kernel [options]
-  --profile NAME    kernel debug profile (base, strict)                [base]
+  --profile NAME    kernel profile (base, strict, faults)              [base]
   --patch FILE      build our kernel with FILE applied to its source (cached apart)
   --jobs N          parallel make jobs                                 [nproc]
 

@@ -40,7 +40,7 @@ import {
 
 const USAGE = `Usage: deno run -A abi/user_events/peer/run.ts [options]
   --target T        kernel | kernel:PATCH                         [kernel]
-  --profile NAME    kernel debug profile (base, strict)           [base]
+  --profile NAME    kernel profile (base, strict, faults)         [base]
   --out FILE        markdown table      [docs/user_events-peer.md; out/peer/peer-<patch>.md]
   --json FILE       results             [out/peer/results.json; out/peer/results-<patch>.json]
   --timeout SEC     per selftest binary (its settings file says 90) [150]
