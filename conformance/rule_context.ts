@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { showResult, type SysResult } from "../harness/errno.ts";
 import { markCase } from "../harness/marks.ts";
+import { recordJudge } from "../harness/ctrace/record.ts";
 import { sendResult } from "../harness/channel.ts";
 import type { Catalog } from "../harness/catalog.ts";
 import type { Rule } from "./rule.ts";
@@ -66,6 +67,8 @@ export class RuleContext {
   ): void {
     const e = { what, got: show(got), want: show(want) };
     this.evidence.push({ ...e, ok: e.got === e.want });
+    // The first mismatch fails the rule; its call is what a C reproducer checks.
+    if (e.got !== e.want) recordJudge(this.id, what, e.want);
     assert.equal(e.got, e.want, `${this.id} ${what}`);
   }
 

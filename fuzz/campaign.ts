@@ -17,6 +17,7 @@ import { KmsgReader } from "../harness/kmsg.ts";
 import { markCase } from "../harness/marks.ts";
 import { parseAll } from "../harness/console/parse.ts";
 import { KERNEL_INVARIANT } from "../harness/report/console_findings.ts";
+import { recordJudge } from "../harness/ctrace/record.ts";
 import type { FindingKind, FuzzCaseReplay, RaceReplay, ReplayBase } from "../harness/replay.ts";
 
 /** The suite name in case marks and findings. */
@@ -88,6 +89,8 @@ export class Mismatch extends CaseFailure {
       ...info,
       failingOps: [`${op}  # ${got}, expected ${want}`],
     });
+    // The call just made is the one the oracle judged: a C reproducer checks it.
+    recordJudge(info.title, op, want);
     this.name = "Mismatch";
     this.op = op;
     this.got = got;

@@ -6,6 +6,7 @@
  */
 import { O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "./libc.ts";
 import { sysClose, sysOpen, sysRead } from "./syscall.ts";
+import { unrecorded } from "./ctrace/record.ts";
 
 /**
  * Formats one /dev/kmsg record (`pri,seq,usec,flags;text\n continuation…`)
@@ -40,12 +41,16 @@ export class KmsgReader implements Disposable {
 
   /** Opens /dev/kmsg; null where it cannot be read (a host run as non-root). */
   static open(): KmsgReader | null {
-    const r = sysOpen("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    const r = unrecorded(() => sysOpen("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     return r.ok ? new KmsgReader(r.value) : null;
   }
 
-  /** Console lines of the records logged since the previous call. */
+  /** Console lines of the records logged since the previous call (not recorded: it watches). */
   drain(): string {
+    return unrecorded(() => this.#drain());
+  }
+
+  #drain(): string {
     const lines: string[] = [];
     const dec = new TextDecoder();
     for (;;) {
@@ -62,6 +67,6 @@ export class KmsgReader implements Disposable {
   }
 
   [Symbol.dispose](): void {
-    sysClose(this.#fd);
+    unrecorded(() => sysClose(this.#fd));
   }
 }

@@ -9,6 +9,17 @@
  */
 import { errnoName, fail, ok, type SysResult } from "./errno.ts";
 import { isErrorReturn, NR, rawSyscall } from "./rawsys.ts";
+import {
+  buf,
+  int,
+  out,
+  ptr,
+  recordCall,
+  recording,
+  recordPeek,
+  recordPoke,
+} from "./ctrace/record.ts";
+import type { TraceArg } from "./ctrace/trace.ts";
 import { libc, MAP_ANONYMOUS, MAP_PRIVATE, PROT_NONE, PROT_READ, PROT_WRITE } from "./libc.ts";
 
 /** A user buffer: bytes we own, or a raw address for bad-pointer cases. */
@@ -40,12 +51,38 @@ export function setSyscallHook(h: SyscallHook | null): SyscallHook | null {
   return was;
 }
 
-function sys(nr: number, ...args: (number | bigint)[]): SysResult<number> {
+function call(nr: number, args: readonly (number | bigint)[]): bigint {
   if (hook) {
     const r = hook(nr, args.map((x) => BigInt.asIntN(64, BigInt(x))));
-    if (r !== null) return result(r);
+    if (r !== null) return r;
   }
-  return result(rawSyscall(nr, ...args));
+  return rawSyscall(nr, ...args);
+}
+
+function sys(nr: number, ...args: (number | bigint)[]): SysResult<number> {
+  return result(call(nr, args));
+}
+
+/**
+ * {@linkcode sys}, recorded (harness/ctrace): `traced` describes the
+ * arguments, and runs only while recording (memory is copied before the call).
+ */
+function sysTraced(
+  name: string,
+  traced: () => TraceArg[],
+  nr: number,
+  ...args: (number | bigint)[]
+): SysResult<number> {
+  if (!recording()) return sys(nr, ...args);
+  const targs = traced();
+  const ret = call(nr, args);
+  recordCall(name, nr, targs, ret);
+  return result(ret);
+}
+
+/** A memory argument as recorded: our bytes, or a raw address. */
+function memArg(m: Mem): TraceArg {
+  return typeof m === "bigint" ? ptr(m) : buf(m, addressOf(m));
 }
 
 /** NUL-terminated bytes of a string. */
@@ -63,12 +100,19 @@ export function sysOpen(
   mode = 0,
 ): SysResult<number> {
   const p = typeof path === "string" ? cString(path) : path;
-  return sys(NR.open, addressOf(p), flags, mode);
+  return sysTraced(
+    "open",
+    () => [memArg(p), int(flags), int(mode)],
+    NR.open,
+    addressOf(p),
+    flags,
+    mode,
+  );
 }
 
 /** close(2). */
 export function sysClose(fd: number): SysResult<number> {
-  return sys(NR.close, fd);
+  return sysTraced("close", () => [int(fd)], NR.close, fd);
 }
 
 /** read(2) into `buf` (or `len` bytes at a raw address). */
@@ -77,7 +121,14 @@ export function sysRead(
   buf: Mem,
   len = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  return sys(NR.read, fd, addressOf(buf), BigInt(len));
+  return sysTraced(
+    "read",
+    () => [int(fd), out(len, addressOf(buf)), int(len)],
+    NR.read,
+    fd,
+    addressOf(buf),
+    BigInt(len),
+  );
 }
 
 /** write(2) of `buf` (or `len` bytes at a raw address). */
@@ -86,7 +137,14 @@ export function sysWrite(
   buf: Mem,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  return sys(NR.write, fd, addressOf(buf), BigInt(len));
+  return sysTraced(
+    "write",
+    () => [int(fd), lenArg(buf, len), int(len)],
+    NR.write,
+    fd,
+    addressOf(buf),
+    BigInt(len),
+  );
 }
 
 /** pwrite(2) at `offset`. */
@@ -96,7 +154,15 @@ export function sysPwrite(
   offset: number | bigint,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  return sys(NR.pwrite64, fd, addressOf(buf), BigInt(len), BigInt(offset));
+  return sysTraced(
+    "pwrite64",
+    () => [int(fd), lenArg(buf, len), int(len), int(offset)],
+    NR.pwrite64,
+    fd,
+    addressOf(buf),
+    BigInt(len),
+    BigInt(offset),
+  );
 }
 
 /**
@@ -131,7 +197,23 @@ export function sysWritev(
     );
   });
   const bytes = new Uint8Array(iov.buffer);
-  return sys(NR.writev, fd, addressOf(bytes), segments.length);
+  return sysTraced(
+    "writev",
+    () => [
+      int(fd),
+      {
+        iov: segments.map((s, i) => ({
+          base: lenArg(s.base, iov[2 * i + 1]!),
+          len: String(iov[2 * i + 1]),
+        })),
+      },
+      int(segments.length),
+    ],
+    NR.writev,
+    fd,
+    addressOf(bytes),
+    segments.length,
+  );
 }
 
 /** ioctl(2) with an integer or memory argument. */
@@ -141,7 +223,14 @@ export function sysIoctl(
   arg: Mem | number = 0n,
 ): SysResult<number> {
   const a = typeof arg === "number" ? BigInt(arg) : addressOf(arg);
-  return sys(NR.ioctl, fd, BigInt(request), a);
+  return sysTraced(
+    "ioctl",
+    () => [int(fd), int(request), typeof arg === "number" ? int(arg) : memArg(arg)],
+    NR.ioctl,
+    fd,
+    BigInt(request),
+    a,
+  );
 }
 
 /** A mapping returned by {@linkcode sysMmap}. */
@@ -160,6 +249,10 @@ export function sysMmap(
   addr: bigint = 0n,
 ): SysResult<Mapping> {
   const r = rawSyscall(NR.mmap, addr, BigInt(length), prot, flags, fd, BigInt(offset));
+  if (recording()) {
+    const args = [ptr(addr), int(length), int(prot), int(flags), int(fd), int(offset)];
+    recordCall("mmap", NR.mmap, args, r);
+  }
   if (isErrorReturn(r)) return fail(errnoName(Number(-r)));
   return ok({ address: BigInt.asUintN(64, r), length: Number(length) });
 }
@@ -169,7 +262,7 @@ export function sysMunmap(
   address: bigint,
   length: number | bigint,
 ): SysResult<number> {
-  return sys(NR.munmap, address, BigInt(length));
+  return sysTraced("munmap", () => [ptr(address), int(length)], NR.munmap, address, BigInt(length));
 }
 
 /** mprotect(2). */
@@ -178,17 +271,83 @@ export function sysMprotect(
   length: number | bigint,
   prot: number,
 ): SysResult<number> {
-  return sys(NR.mprotect, address, BigInt(length), prot);
+  return sysTraced(
+    "mprotect",
+    () => [ptr(address), int(length), int(prot)],
+    NR.mprotect,
+    address,
+    BigInt(length),
+    prot,
+  );
 }
+
+/** chmod(2). */
+export function sysChmod(path: string, mode: number): SysResult<number> {
+  const p = cString(path);
+  return sysTraced("chmod", () => [memArg(p), int(mode)], NR_CHMOD, addressOf(p), mode);
+}
+
+/** chown(2). */
+export function sysChown(path: string, uid: number, gid: number): SysResult<number> {
+  const p = cString(path);
+  return sysTraced(
+    "chown",
+    () => [memArg(p), int(uid), int(gid)],
+    NR_CHOWN,
+    addressOf(p),
+    uid,
+    gid,
+  );
+}
+
+const NR_CHMOD = 90;
+const NR_CHOWN = 92;
 
 /** memfd_create(2). */
 export function sysMemfdCreate(name: string, flags = 0): SysResult<number> {
-  return sys(NR.memfd_create, addressOf(cString(name)), flags);
+  const n = cString(name);
+  return sysTraced(
+    "memfd_create",
+    () => [memArg(n), int(flags)],
+    NR.memfd_create,
+    addressOf(n),
+    flags,
+  );
 }
 
-/** A raw syscall(2) by number, for calls libc does not wrap (perf_event_open). */
-export function sysRaw(nr: number, ...args: (number | bigint)[]): SysResult<number> {
-  return sys(nr, ...args);
+/**
+ * A raw syscall(2) by number, for calls libc does not wrap (perf_event_open);
+ * a `Uint8Array` argument passes its address (and is recorded as memory).
+ * `name` is how a recording names the call.
+ */
+export function sysRaw(
+  nr: number,
+  ...args: (number | bigint | Uint8Array)[]
+): SysResult<number> {
+  const raw = args.map((a) => a instanceof Uint8Array ? addressOf(a) : a);
+  return sysTraced(
+    RAW_NAMES.get(nr) ?? `nr${nr}`,
+    () => args.map((a) => a instanceof Uint8Array ? memArg(a) : int(a)),
+    nr,
+    ...raw,
+  );
+}
+
+/** Names of the calls made through {@linkcode sysRaw}, for recordings. */
+const RAW_NAMES: ReadonlyMap<number, string> = new Map([
+  [41, "socket"],
+  [46, "sendmsg"],
+  [47, "recvmsg"],
+  [49, "bind"],
+  [27, "mincore"],
+  [298, "perf_event_open"],
+]);
+
+/** A buffer argument of `len` bytes: our bytes (as many as the call reads), or a raw address. */
+function lenArg(m: Mem, len: number | bigint): TraceArg {
+  if (typeof m === "bigint") return ptr(m);
+  const n = Number(BigInt(len) < BigInt(m.length) ? BigInt(len) : BigInt(m.length));
+  return buf(m.subarray(0, Math.max(0, n)), addressOf(m));
 }
 
 /** The page size the kernel uses for mmap. */
@@ -198,10 +357,11 @@ export function pageSize(): number {
 
 /** Reads `length` bytes at a mapped address (the caller guarantees it is readable). */
 export function peek(address: bigint, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  if (length === 0) return out;
-  Deno.UnsafePointerView.copyInto(Deno.UnsafePointer.create(address)!, out);
-  return out;
+  const bytes = new Uint8Array(length);
+  if (length === 0) return bytes;
+  Deno.UnsafePointerView.copyInto(Deno.UnsafePointer.create(address)!, bytes);
+  recordPeek(address, bytes);
+  return bytes;
 }
 
 /** Writes bytes at a mapped address (the caller guarantees it is writable). */
@@ -213,6 +373,7 @@ export function poke(address: bigint, bytes: Uint8Array): void {
     ),
   );
   view.set(bytes);
+  recordPoke(address, bytes);
 }
 
 /**

@@ -10,6 +10,7 @@
  * @module
  */
 import type { SysResult } from "../harness/errno.ts";
+import { ctraceEnv } from "../harness/ctrace/record.ts";
 
 /** A guest user: numeric ids only (the guest has no passwd file). */
 export interface User {
@@ -63,7 +64,13 @@ export class ActorProcess implements AsyncDisposable {
       uid: user.uid,
       gid: user.gid,
       clearEnv: true,
-      env: { HOME: home, DENO_DIR: `${home}/deno`, TMPDIR: home, NO_COLOR: "1" },
+      env: {
+        HOME: home,
+        DENO_DIR: `${home}/deno`,
+        TMPDIR: home,
+        NO_COLOR: "1",
+        ...ctraceEnv("actor"),
+      },
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

@@ -18,6 +18,9 @@ import { parseAll } from "../harness/console/parse.ts";
 import { sendResult } from "../harness/channel.ts";
 import type { Catalog } from "../harness/catalog.ts";
 import type { SecurityCheck } from "./check.ts";
+import { recordJudge } from "../harness/ctrace/record.ts";
+import { sysChmod, sysChown } from "../harness/syscall.ts";
+import type { SysResult } from "../harness/errno.ts";
 
 /** The suite name in case marks and findings. */
 export const SECURITY_SUITE = "security";
@@ -57,6 +60,15 @@ export class SecurityContext {
   /** Records that the attacker's move worked (the weakness is there). */
   exposed(how: string): void {
     this.exposures.push(how);
+  }
+
+  /**
+   * Pins the check to the call just made (by any process): the kernel had to
+   * answer `want` (an errno, `refused`, …) and did not. What a C reproducer
+   * of the check tests (harness/ctrace).
+   */
+  judge(what: string, want: string): void {
+    recordJudge(this.id, what, want);
   }
 
   /** Records a measured figure. */
@@ -178,12 +190,16 @@ function registerCheck(
  */
 export function fileMode(path: string, mode: number, gid = 0): Disposable {
   const before = Deno.statSync(path);
-  Deno.chownSync(path, 0, gid);
-  Deno.chmodSync(path, mode);
+  // Through harness/syscall.ts, so a C reproducer of the check sets them too.
+  const must = (what: string, r: SysResult<number>) => {
+    if (!r.ok) throw new Error(`Cannot ${what} "${path}": ${r.errno}`);
+  };
+  must("chown", sysChown(path, 0, gid));
+  must("chmod", sysChmod(path, mode));
   return {
     [Symbol.dispose]() {
-      Deno.chownSync(path, before.uid ?? 0, before.gid ?? 0);
-      Deno.chmodSync(path, (before.mode ?? 0o600) & 0o7777);
+      must("chown", sysChown(path, before.uid ?? 0, before.gid ?? 0));
+      must("chmod", sysChmod(path, (before.mode ?? 0o600) & 0o7777));
     },
   };
 }

@@ -318,7 +318,7 @@ export class PerfEvent implements Disposable {
     }
     const fd = sysRaw(
       NR_PERF_EVENT_OPEN,
-      Deno.UnsafePointer.value(Deno.UnsafePointer.of(attr as Uint8Array<ArrayBuffer>)),
+      attr,
       pid,
       cpu,
       -1,

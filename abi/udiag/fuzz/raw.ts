@@ -32,6 +32,7 @@ import {
 } from "../../../harness/syscall.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
 import { CaseFailure } from "../../../fuzz/campaign.ts";
+import { recordJudge } from "../../../harness/ctrace/record.ts";
 import { rawTitle } from "./titles.ts";
 
 /** `MAP_SHARED_VALIDATE`: shared, and unknown flags are refused. */
@@ -176,11 +177,14 @@ const ALLOWED: Record<string, readonly Errno[]> = {
 export class RawViolation extends CaseFailure {
   readonly op: string;
   readonly got: string;
-  constructor(op: string, got: string, why: string) {
+  /** `refused`: the call just made had to fail (what a C reproducer checks). */
+  constructor(op: string, got: string, why: string, refused = false) {
+    const title = rawTitle(op, got, why);
     super(`${op} returned ${got}: ${why}`, {
-      title: rawTitle(op, got, why),
+      title,
       breaks: "invariant: raw calls return only the errnos the ABI allows",
     });
+    if (refused) recordJudge(title, op, "refused");
     this.name = "RawViolation";
     this.op = op;
     this.got = got;
@@ -246,7 +250,7 @@ export function runRawOp(state: { file: UdiagFile; tracefs: Tracefs }, o: RawOp)
         ? "delete"
         : "ioctl";
       if (kind === "ioctl" && r.ok) {
-        throw new RawViolation(op, showResult(r), "an unknown ioctl succeeded");
+        throw new RawViolation(op, showResult(r), "an unknown ioctl succeeded", true);
       }
       if (kind === "register" && r.ok && r.value < 1) {
         throw new RawViolation(op, showResult(r), "index 0 is reserved");
@@ -291,11 +295,11 @@ export function runRawOp(state: { file: UdiagFile; tracefs: Tracefs }, o: RawOp)
       if (!r.ok) return;
       try {
         if (o.prot & PROT_WRITE) {
-          throw new RawViolation(op, "ok", "the shared page mapped writable");
+          throw new RawViolation(op, "ok", "the shared page mapped writable", true);
         }
         const p = sysMprotect(r.value.address, r.value.length, o.reprotect);
         if (p.ok && (o.reprotect & PROT_WRITE)) {
-          throw new RawViolation(op, "ok", "mprotect made the shared page writable");
+          throw new RawViolation(op, "ok", "mprotect made the shared page writable", true);
         }
         allow("mprotect", p, op);
       } finally {

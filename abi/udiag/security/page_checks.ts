@@ -63,6 +63,10 @@ check("SEC-PG-001", async (t) => {
   ) {
     const m = await alice.sys({ op: "map", h, prot: RW, flags });
     t.saw(`alice: mmap PROT_READ|PROT_WRITE ${label}`, m);
+    // A writable shared mapping is the exposure whatever alice then writes.
+    if (m.ok && flags === MAP_SHARED) {
+      t.judge("alice: mmap PROT_READ|PROT_WRITE MAP_SHARED", "refused");
+    }
     if (m.ok) await tryWrite(t, fx, alice, m.value, label, flags === MAP_SHARED);
   }
 });
@@ -77,6 +81,7 @@ check("SEC-PG-002", async (t) => {
   if (!m.ok) throw new Error(`alice cannot map the page: ${m.errno}`);
   const p = await alice.sys({ op: "mprotect", m: m.value, prot: RW });
   t.saw("alice: mprotect(PROT_READ|PROT_WRITE)", p);
+  if (p.ok) t.judge("alice: mprotect(PROT_READ|PROT_WRITE) of the shared page", "refused");
   if (p.ok) await tryWrite(t, fx, alice, m.value, "mprotect", true);
 });
 

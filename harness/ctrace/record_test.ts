@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { expectationOf } from "./record.ts";
+import { readTrace } from "./trace.ts";
+
+Deno.test("expectationOf() reads the oracles' printed expectations", () => {
+  const table: [string | number | boolean, unknown][] = [
+    ["EINVAL", { errno: "EINVAL" }],
+    ["E#524", { errno: "E#524" }],
+    ["ok 1", { value: 1 }],
+    ["0", { value: 0 }],
+    [7, { value: 7 }],
+    ["mapped", { ok: true }],
+    ["ok", { ok: true }],
+    ["refused", { fails: true }],
+    ["all zero", { zero: true }],
+    ["field data; type", null],
+    [1.5, null],
+    [true, null],
+  ];
+  for (const [want, e] of table) assert.deepEqual(expectationOf(want), e, String(want));
+});
+
+// The recorder runs in a child: it reads $UDIAG_CTRACE once per process.
+const CHILD = `
+import { sysClose, sysMmap, sysOpen, sysWrite, peek, poke } from "${
+  new URL("../syscall.ts", import.meta.url).href
+}";
+import { recordJudge, unrecorded } from "${new URL("./record.ts", import.meta.url).href}";
+const fd = sysOpen("/dev/null", 2);
+if (!fd.ok) throw new Error(fd.errno);
+sysWrite(fd.value, new TextEncoder().encode("hi"));
+const m = sysMmap(4096, 3, 0x22, -1);
+if (!m.ok) throw new Error(m.errno);
+poke(m.value.address + 8n, new Uint8Array([0x41]));
+peek(m.value.address + 8n, 1);
+recordJudge("R-1", "byte 8", 0);
+unrecorded(() => sysClose(-2));
+sysClose(-1);
+`;
+
+Deno.test("the recorder writes every call, memory access and verdict of a process", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/child.ts`, CHILD);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${dir}/child.ts`],
+      env: { UDIAG_CTRACE: `${dir}/trace` },
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const [p, ...more] = await readTrace(`${dir}/trace`);
+    assert.equal(more.length, 0);
+    assert.equal(p!.proc.role, "root");
+    assert.equal(p!.proc.uid, Deno.uid());
+    const evs = p!.events;
+    assert.deepEqual(evs.map((e) => e.ev === "call" ? e.name : e.ev), [
+      "open",
+      "write",
+      "mmap",
+      "poke",
+      "peek",
+      "judge",
+      "close",
+    ]);
+    const [open, write, mmap, poke, peek, judge, close] = evs;
+    assert.ok(open?.ev === "call" && "buf" in open.args[0]!);
+    assert.equal(open.args[0].buf, "2f6465762f6e756c6c00"); // "/dev/null\0"
+    assert.ok(write?.ev === "call" && write.ret === "2");
+    assert.deepEqual(write.args[0], { i: open.ret });
+    assert.ok(mmap?.ev === "call" && BigInt(mmap.ret) > 0n);
+    assert.ok(poke?.ev === "poke" && poke.bytes === "41");
+    assert.equal(BigInt(poke.addr), BigInt(mmap.ret) + 8n);
+    assert.ok(peek?.ev === "peek" && peek.bytes === "41");
+    assert.deepEqual(judge, { ...judge, finding: "R-1", expect: { value: 0 } });
+    // close(-2) ran unrecorded: the last call is close(-1).
+    assert.ok(close?.ev === "call" && close.ret === "-9"); // EBADF
+    assert.deepEqual(close.args, [{ i: "-1" }]);
+    const times = evs.map((e) => BigInt(e.t));
+    assert.deepEqual(times, [...times].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("without $UDIAG_CTRACE nothing is recorded", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/child.ts`, CHILD);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${dir}/child.ts`],
+      clearEnv: true,
+      env: { HOME: dir, PATH: Deno.env.get("PATH") ?? "" },
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    // Deno's own cache goes to $HOME/.cache; no trace folder appears.
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n !== ".cache");
+    assert.deepEqual(names, ["child.ts"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
