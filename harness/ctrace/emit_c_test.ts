@@ -1,0 +1,372 @@
+import assert from "node:assert/strict";
+import { DONE_LINE, emitC, type EmitOptions, FOUND_PREFIX, foundLines } from "./emit_c.ts";
+import type {
+  CallEvent,
+  Expectation,
+  JudgeEvent,
+  PeekEvent,
+  PokeEvent,
+  ProcEvent,
+  ProcTrace,
+  Trace,
+  TraceArg,
+} from "./trace.ts";
+
+// ---------------------------------------------------------------- builders
+
+/** x86_64 syscall numbers the traces use. */
+const NR = { ioctl: 16, write: 1, open: 2, close: 3, mmap: 9, getpid: 39, writev: 20, sendmsg: 46 };
+const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100;
+const UID = Deno.uid() ?? 0;
+const GID = Deno.gid() ?? 0;
+const BASE = 140000000000n;
+
+/** A monotonic clock: every event a later `t` than the one before. */
+function clock(): () => string {
+  let now = 5_000_000_000n;
+  return () => String(now += 1_000n);
+}
+
+const i = (n: number | bigint): TraceArg => ({ i: String(n) });
+const p = (n: number | bigint): TraceArg => ({ p: String(n) });
+const hex = (s: string) =>
+  [...new TextEncoder().encode(s)].map((b) => b.toString(16).padStart(2, "0")).join("");
+const buf = (s: string, addr = 0x5555_0000_1000n): TraceArg => ({
+  buf: hex(s),
+  addr: String(addr),
+});
+
+type Ev = ProcTrace["events"][number];
+
+function proc(t: () => string, pid: number, role: ProcEvent["role"], uid = UID): ProcEvent {
+  return { ev: "proc", t: t(), pid, uid, gid: GID, role };
+}
+
+function call(
+  t: () => string,
+  name: keyof typeof NR,
+  args: TraceArg[],
+  ret: number | bigint,
+): CallEvent {
+  return { ev: "call", t: t(), name, nr: NR[name], args, ret: String(ret) };
+}
+
+function judge(t: () => string, finding: string, what: string, expect: Expectation): JudgeEvent {
+  return { ev: "judge", t: t(), finding, what, expect };
+}
+
+function poke(t: () => string, addr: bigint, s: string): PokeEvent {
+  return { ev: "poke", t: t(), addr: String(addr), bytes: hex(s) };
+}
+
+function peek(t: () => string, addr: bigint, bytes: string): PeekEvent {
+  return { ev: "peek", t: t(), addr: String(addr), bytes };
+}
+
+/** One root process with these events. */
+function solo(build: (t: () => string) => Ev[]): Trace {
+  const t = clock();
+  const root = proc(t, 100, "root");
+  return [{ proc: root, events: build(t) }];
+}
+
+const devNull = (t: () => string, fd = 57) =>
+  call(t, "open", [buf("/dev/null\0"), i(O_RDWR), i(0)], fd);
+
+const kernel: EmitOptions = { title: "test", kind: "kernel", command: "deno task repro x" };
+const conformance: EmitOptions = { ...kernel, kind: "conformance" };
+
+// ---------------------------------------------------------------- running
+
+const STATIC = await exists("/usr/lib/x86_64-linux-gnu/libc.a");
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function run(cmd: string, args: string[], cwd: string): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  const err = new TextDecoder().decode(out.stderr);
+  if (!out.success) throw new Error(`${cmd} failed (${out.code}): ${err}\n${text}`);
+  return text;
+}
+
+/** Builds the source with gcc -Wall -Werror and runs it; its stdout. */
+async function compileRun(source: string, argv: string[] = []): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "emit_c_test_" });
+  try {
+    await Deno.writeTextFile(`${dir}/repro.c`, source);
+    const flags = ["-Wall", "-Werror", ...(STATIC ? ["-static"] : []), "-o", "repro", "repro.c"];
+    await run("gcc", flags, dir);
+    return await run(`${dir}/repro`, argv, dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+// ---------------------------------------------------------------- cases
+
+interface Case {
+  readonly name: string;
+  /** Builds the trace; `dir` is a fresh temp dir for files the calls make. */
+  readonly trace: (dir: string) => Trace;
+  readonly opts?: EmitOptions;
+  readonly argv?: string[];
+  /** A refusal whose reason matches, or what the program prints. */
+  readonly refused?: RegExp;
+  readonly found?: string[];
+  /** Lines (or patterns of lines) stdout must hold. */
+  readonly lines?: (string | RegExp)[];
+}
+
+const cases: Case[] = [
+  {
+    name: "a write's wrong count is found, its fd pinned by fd_at",
+    trace: () =>
+      solo((t) => [
+        devNull(t),
+        call(t, "write", [i(57), buf("hi"), i(2)], 2),
+        judge(t, "R-1", "write(2 bytes)", { value: 3 }),
+      ]),
+    opts: conformance,
+    found: ["R-1"],
+    lines: ["udiag-repro: write(2 bytes) returned 2, expected 3"],
+  },
+  {
+    name: "a judge the recorded answer keeps is refused",
+    trace: () =>
+      solo((t) => [
+        devNull(t),
+        call(t, "write", [i(57), buf("hi"), i(2)], 2),
+        judge(t, "R-1", "write(2 bytes)", { value: 2 }),
+      ]),
+    opts: conformance,
+    refused: /not the answer to one call \(write\(2 bytes\)\)/,
+  },
+  {
+    name: "close(-1) judged EBADF: holds, refused",
+    trace: () =>
+      solo((
+        t,
+      ) => [call(t, "close", [i(-1)], -9), judge(t, "C-1", "close(-1)", { errno: "EBADF" })]),
+    opts: conformance,
+    refused: /evidence is not the answer/,
+  },
+  {
+    name: "close(-1) judged ok: found, with the errno name",
+    trace: () =>
+      solo((t) => [call(t, "close", [i(-1)], -9), judge(t, "C-2", "close(-1)", { ok: true })]),
+    opts: conformance,
+    found: ["C-2"],
+    lines: ["udiag-repro: close(-1) returned EBADF, expected success"],
+  },
+  {
+    name: "a mapping rebases pokes, pointer args and peeks",
+    trace: () =>
+      solo((t) => [
+        devNull(t),
+        call(t, "mmap", [p(0), i(4096), i(3), i(0x22), i(-1), i(0)], BASE),
+        poke(t, BASE + 100n, "AB"),
+        call(t, "write", [i(57), p(BASE + 100n), i(2)], 2),
+        judge(t, "W-0", "write", { value: 1 }),
+        peek(t, BASE + 100n, "41"),
+        judge(t, "P-1", "peek(enable)", { value: 0x42 }),
+      ]),
+    opts: conformance,
+    found: ["W-0", "P-1"],
+    lines: [
+      "udiag-repro: write returned 2, expected 1",
+      "udiag-repro: peek(enable) returned 65, expected 66",
+    ],
+  },
+  {
+    name: "a page judged all zero counts the bytes that are not",
+    trace: () =>
+      solo((t) => [
+        call(t, "mmap", [p(0), i(4096), i(3), i(0x22), i(-1), i(0)], BASE),
+        poke(t, BASE + 7n, "ab"),
+        peek(t, BASE, "00000000000000" + "6162" + "00".repeat(23)),
+        judge(t, "Z-1", "non-zero bytes of the page", { zero: true }),
+      ]),
+    opts: conformance,
+    found: ["Z-1"],
+    lines: ["udiag-repro: non-zero bytes of the page returned 2, expected 0 non-zero bytes"],
+  },
+  {
+    name: "a page judged all zero that was is refused",
+    trace: () =>
+      solo((t) => [
+        call(t, "mmap", [p(0), i(4096), i(3), i(0x22), i(-1), i(0)], BASE),
+        peek(t, BASE, "0000"),
+        judge(t, "Z-2", "page", { zero: true }),
+      ]),
+    opts: conformance,
+    refused: /evidence is not the answer/,
+  },
+  {
+    name: "writev's iovec is rebuilt",
+    trace: () =>
+      solo((t) => [
+        devNull(t),
+        call(t, "writev", [i(57), {
+          iov: [{ base: buf("hi"), len: "2" }, { base: buf("abc", 0x5555_0000_2000n), len: "3" }],
+        }, i(2)], 5),
+        judge(t, "V-1", "writev(bad iov)", { errno: "EFAULT" }),
+      ]),
+    opts: conformance,
+    found: ["V-1"],
+    lines: ["udiag-repro: writev(bad iov) returned 5, expected EFAULT"],
+  },
+  {
+    name: "sendmsg is refused",
+    trace: () =>
+      solo((t) => [
+        call(t, "sendmsg", [i(3), p(0x1000), i(0)], -9),
+        judge(t, "S-1", "sendmsg", { ok: true }),
+      ]),
+    opts: conformance,
+    refused: /^sendmsg: /,
+  },
+  {
+    name: "a judge with nothing before it is refused",
+    trace: () => solo((t) => [judge(t, "J-1", "nothing", { ok: true })]),
+    opts: conformance,
+    refused: /follows no call or peek/,
+  },
+  {
+    name: "a peek outside every mapping is refused",
+    trace: () => solo((t) => [peek(t, BASE, "00"), judge(t, "P-2", "peek", { value: 1 })]),
+    opts: conformance,
+    refused: /outside every mapping of pid 100/,
+  },
+  {
+    name: "root and actor take turns in order",
+    trace: (dir) => {
+      const t = clock();
+      const path = `${dir}/made-by-root`;
+      const root = proc(t, 100, "root");
+      const actor = proc(t, 101, "actor");
+      const r: Ev[] = [], a: Ev[] = [];
+      r.push(devNull(t, 40));
+      a.push(devNull(t, 41));
+      r.push(call(t, "write", [i(40), buf("r1"), i(2)], 2));
+      a.push(call(t, "write", [i(41), buf("a1"), i(2)], 2));
+      // A long line, to wrap four tabs in: ioctl(fd, TCGETS, kernel address).
+      a.push(call(t, "ioctl", [i(41), i(0x5401), p(0xffff_8000_0000_0000n), i(-1)], -25));
+      r.push(call(t, "open", [buf(`${path}\0`), i(O_CREAT | O_WRONLY), i(0o600)], 42));
+      a.push(call(t, "open", [buf(`${path}\0`), i(O_RDONLY), i(0)], 43));
+      a.push(judge(t, "A-1", "open(root's file)", { errno: "ENOENT" }));
+      r.push(call(t, "write", [i(42), buf("r2"), i(2)], 2));
+      return [{ proc: root, events: r }, { proc: actor, events: a }];
+    },
+    opts: { ...kernel, kind: "security" },
+    found: ["A-1"],
+    lines: [/^udiag-repro: open\(root's file\) returned \d+, expected ENOENT$/m],
+  },
+  {
+    name: "workers race, the body repeated",
+    trace: () => {
+      const t = clock();
+      const root = proc(t, 100, "root");
+      const w1 = proc(t, 201, "worker");
+      const w2 = proc(t, 202, "worker");
+      const r: Ev[] = [call(t, "getpid", [], 100)];
+      const a: Ev[] = [devNull(t, 60)];
+      const b: Ev[] = [devNull(t, 61)];
+      a.push(call(t, "write", [i(60), buf("w1"), i(2)], 2));
+      b.push(call(t, "write", [i(61), buf("w2"), i(2)], 2));
+      b.push(judge(t, "RACE-1", "write(w2)", { fails: true }));
+      r.push(call(t, "getpid", [], 100));
+      return [{ proc: root, events: r }, { proc: w1, events: a }, { proc: w2, events: b }];
+    },
+    opts: { ...kernel, kind: "fuzz", concurrent: true, repeat: 3 },
+    found: ["RACE-1", "RACE-1", "RACE-1"],
+    lines: ["udiag-repro: write(w2) returned 2, expected an error"],
+  },
+  {
+    name: "workers without a root, repeat overridden by argv",
+    trace: () => {
+      const t = clock();
+      const w1 = proc(t, 201, "worker");
+      const w2 = proc(t, 202, "worker");
+      return [
+        {
+          proc: w1,
+          events: [call(t, "close", [i(-1)], -9), judge(t, "N-1", "close", { ok: true })],
+        },
+        { proc: w2, events: [call(t, "getpid", [], 202)] },
+      ];
+    },
+    opts: { ...kernel, repeat: 5 },
+    argv: ["2"],
+    found: ["N-1", "N-1"],
+  },
+  {
+    name: "no judge: refused for a fuzz finding",
+    trace: () => solo((t) => [call(t, "getpid", [], 100)]),
+    opts: { ...kernel, kind: "fuzz" },
+    refused: /^no judged call was recorded$/,
+  },
+  {
+    name: "no judge: fine for a kernel finding",
+    trace: () => solo((t) => [call(t, "getpid", [], 100)]),
+    opts: kernel,
+    found: [],
+  },
+  {
+    name: "a 64 KiB buffer and a finding with quotes",
+    trace: () =>
+      solo((t) => [
+        devNull(t),
+        call(t, "write", [i(57), buf('x"\\?\n0'.repeat(11_000)), i(66_000)], 66_000),
+        judge(t, 'Q "1" \\ %s', "write(big)", { value: 1 }),
+      ]),
+    opts: { ...kernel, title: "a */ title" },
+    found: ['Q "1" \\ %s'],
+  },
+];
+
+for (const c of cases) {
+  Deno.test(`emitC: ${c.name}`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "emit_c_files_" });
+    try {
+      const out = emitC(c.trace(dir), c.opts ?? kernel);
+      if (c.refused !== undefined) {
+        assert(!out.ok, "expected a refusal");
+        assert.match(out.reason, c.refused);
+        return;
+      }
+      if (!out.ok) throw new Error(`refused: ${out.reason}`);
+      assert(out.source.split("\n").every((l) => l.replaceAll("\t", "        ").length <= 100));
+      const stdout = await compileRun(out.source, c.argv);
+      assert.deepEqual(foundLines(stdout), c.found ?? []);
+      assert.deepEqual(stdout.split("\n").filter((l) => l === DONE_LINE).length, 1, stdout);
+      for (const l of c.lines ?? []) {
+        const has = typeof l === "string" ? stdout.includes(`${l}\n`) : l.test(stdout);
+        assert(has, `${l} not in:\n${stdout}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("foundLines: the text after the prefix, line by line", () => {
+  const out = `${FOUND_PREFIX}A\r\nnoise ${FOUND_PREFIX}B\n${FOUND_PREFIX}C d\n${DONE_LINE}\n`;
+  assert.deepEqual(foundLines(out), ["A", "C d"]);
+});
+
+Deno.test("emitC: the header names the finding and how to build it", () => {
+  const out = emitC(solo((t) => [call(t, "getpid", [], 100)]), kernel);
+  assert(out.ok);
+  assert(out.source.includes(" * test\n"));
+  assert(out.source.includes("deno task repro x"));
+  assert(out.source.includes("gcc -static -o repro repro.c && ./repro [repeat]"));
+  assert(out.source.includes("/* getpid -> 100 */"));
+});
