@@ -101,7 +101,7 @@ const TASKS: readonly Task[] = [
   {
     name: "review",
     file: "review/run.ts",
-    flags: ["--abi", "--target", "--profile", "--time", "--seed", "--out"],
+    flags: ["--abi", "--target", "--profile", "--time", "--seed", "--repro-c", "--out"],
     bad: [
       UNKNOWN,
       [["--target", "patch:abi/udiag/rfc/000_aa391f59f6e4613c.txt", "--profile", "bogus"], /bogus/],
@@ -136,6 +136,20 @@ const TASKS: readonly Task[] = [
       [[replayFolder({ ...FUZZ_REPLAY, profile: "bogus" })], /bogus/],
       [[replayFolder({ ...FUZZ_REPLAY, maxCommands: 0 })], /maxCommands/],
       [[replayFolder({ ...FUZZ_REPLAY, fastCheck: "4.10.2 $(reboot)" })], /fastCheck/],
+    ],
+  },
+  {
+    name: "repro-c",
+    file: "fuzz/repro_c.ts",
+    flags: [],
+    bad: [
+      UNKNOWN,
+      [[], /folder/],
+      [["/nonexistent-finding"], /\/nonexistent-finding/],
+      [[replayFolder("{ not json")], /replay\.json/],
+      [[replayFolder({ ...FUZZ_REPLAY, campaign: "model; reboot" })], /campaign/],
+      // Every folder is checked before the first one is replayed.
+      [[replayFolder(FUZZ_REPLAY), "/nonexistent-finding"], /\/nonexistent-finding/],
     ],
   },
   {

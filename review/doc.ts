@@ -20,6 +20,8 @@ export interface DocFinding {
   readonly evidence: string;
   /** The command that replays it from a clean clone. */
   readonly reproduce: string;
+  /** Its C reproducer's state (`verified …`, `NOT verified …`, `none: why`), when one was tried. */
+  readonly reproC?: string;
 }
 
 /** What the run covered, for the header. */
@@ -72,6 +74,7 @@ export function findingsMarkdown(
       `- breaks: ${f.breaks}`,
       `- seen: ${f.count} time(s), while running ${f.cases.join(", ") || "unknown"}`,
       `- reproduce: \`${f.reproduce}\``,
+      ...(f.reproC ? [`- C reproducer: ${f.reproC}`] : []),
       "",
       "```",
       f.evidence.trimEnd(),

@@ -28,7 +28,10 @@ Deno.test("findingsMarkdown() lists memory-safety reports before leaks and viola
     },
     [
       f("conformance UD-REG-008: x returned ok 1, expected EINVAL", "CONFORMANCE"),
-      f("memory leak in diag_dev_ioctl", "KMEMLEAK"),
+      {
+        ...f("memory leak in diag_dev_ioctl", "KMEMLEAK"),
+        reproC: "verified (console: memory leak)",
+      },
       f("KASAN: slab-use-after-free Read in diag_dev_write", "KASAN"),
     ],
     "docs/x",
@@ -41,4 +44,8 @@ Deno.test("findingsMarkdown() lists memory-safety reports before leaks and viola
   ]);
   assert.match(md, /reproduce: `deno task repro docs\/x`/);
   assert.match(md, /- breaks: invariant broken by memory leak in diag_dev_ioctl/);
+  // Only the finding a C reproducer was tried for says how it went.
+  assert.deepEqual([...md.matchAll(/^- C reproducer: (.*)$/gm)].map((m) => m[1]), [
+    "verified (console: memory leak)",
+  ]);
 });

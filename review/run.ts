@@ -19,6 +19,7 @@
  * @module
  */
 import { conformance } from "../conformance/run.ts";
+import { reproCOrError } from "../fuzz/repro_c.ts";
 import { defaultSuites, fuzz, summaryMarkdown } from "../fuzz/run.ts";
 import { security } from "../security/run.ts";
 import { type DocFinding, findingsMarkdown } from "./doc.ts";
@@ -48,6 +49,8 @@ const USAGE = [
   "  --profile NAME    kernel debug profile                         [base]",
   "  --time SEC        fuzz campaign time                           [60]",
   "  --seed S          fuzz campaign seed                           [1]",
+  "  --repro-c         then write and verify a C reproducer of every finding",
+  "                    (deno task repro-c: two more boots per finding)",
   "  --out FILE.md     the findings document        [docs/<patch name>-findings.md]",
   "                    beside it: FILE.json, FILE.sarif (SARIF 2.1.0, one result per",
   "                    finding), FILE-security.md and the replay folders FILE/;",
@@ -63,6 +66,8 @@ export interface ReviewOptions {
   readonly seed: number;
   /** The findings document (`docs/<name>-findings.md`). */
   readonly out: string;
+  /** Write and verify each finding's C reproducer (`deno task repro-c`). */
+  readonly reproC?: boolean;
 }
 
 /** Where a review's outputs go, all derived from `out` (pure). */
@@ -250,9 +255,19 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
   const label = targetLabel(o.subject.target);
   const fallback =
     `deno task fuzz --abi ${o.subject.abi.name} --target ${label} --seed ${o.seed} --time ${o.timeSeconds}`;
-  const docFindings: DocFinding[] = findings.map(({ replay: _, ...f }) => ({
+  const reproCs: (string | undefined)[] = [];
+  for (const f of o.reproC ? findings : []) {
+    const dir = `${rootRelative(replayRoot)}/${f.slug}`;
+    const r = f.replay
+      ? (await reproCOrError(dir)).summary
+      : "none: the finding has no replay.json to record";
+    console.error(`udiag-fuzz: review: ${dir}: C reproducer ${r}`);
+    reproCs.push(r);
+  }
+  const docFindings: DocFinding[] = findings.map(({ replay: _, ...f }, i) => ({
     ...f,
     reproduce: f.reproduce || fallback,
+    ...(reproCs[i] ? { reproC: reproCs[i] } : {}),
   }));
   const md = findingsMarkdown(
     {
@@ -326,6 +341,7 @@ export async function parseReviewArgs(args: readonly string[]): Promise<ReviewOp
     time: { type: "string", default: "60" },
     seed: { type: "string", default: "1" },
     out: { type: "string" },
+    "repro-c": { type: "boolean" },
     help: { type: "boolean" },
   }, USAGE);
   if (v.target === undefined) {
@@ -348,6 +364,7 @@ export async function parseReviewArgs(args: readonly string[]): Promise<ReviewOp
     timeSeconds: intFlag("time", v.time, 1),
     seed: intFlag("seed", v.seed, -(2 ** 31)),
     out,
+    reproC: v["repro-c"] === true,
   };
 }
 

@@ -88,6 +88,23 @@ function runDir(): string {
   return `${ROOT}/out/vm/${stamp}-${Deno.pid}-${crypto.randomUUID().slice(0, 6)}`;
 }
 
+let recordDirs: string[] | null = null;
+
+/**
+ * Records (or, with false, stops recording) the system calls of every guest
+ * run from now on (harness/ctrace): each run's command gets `$UDIAG_CTRACE`,
+ * and {@linkcode recordedTraces} returns the folders the traces went to.
+ * `deno task repro-c` uses it.
+ */
+export function recordSyscalls(on = true): void {
+  recordDirs = on ? [] : null;
+}
+
+/** The trace folders of the runs recorded so far (host paths), oldest first. */
+export function recordedTraces(): readonly string[] {
+  return recordDirs ?? [];
+}
+
 /** Builds what is needed, runs the guest, saves findings before returning. */
 export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
   const kernel = await kernelOf(o.kernel);
@@ -112,11 +129,12 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     ...load.env,
     ...o.env,
   };
+  if (recordDirs) recordDirs.push(`${outDir}/ctrace`);
   const run = await runVm({
     kernel,
     outDir,
     plan: {
-      command: o.command,
+      command: recordDirs ? `export UDIAG_CTRACE="$UDIAG_OUT/ctrace"; ${o.command}` : o.command,
       cwd: ROOT,
       guestPath: guestPath(),
       kmemleak: o.kmemleak ?? true,
