@@ -216,16 +216,32 @@ export function sysWritev(
   );
 }
 
-/** ioctl(2) with an integer or memory argument. */
+/**
+ * An 8-byte pointer field of a struct argument and what it points to: told
+ * to the recorder (harness/ctrace), so a C replay points it at its own copy.
+ */
+export interface PointerField {
+  readonly offset: number;
+  readonly target: Mem;
+}
+
+/** ioctl(2) with an integer or memory argument (a struct: its `fields` that are pointers). */
 export function sysIoctl(
   fd: number,
   request: number | bigint,
   arg: Mem | number = 0n,
+  fields: readonly PointerField[] = [],
 ): SysResult<number> {
   const a = typeof arg === "number" ? BigInt(arg) : addressOf(arg);
+  const traced = (): TraceArg => {
+    if (typeof arg === "number") return int(arg);
+    const m = memArg(arg);
+    if (!fields.length || !("buf" in m)) return m;
+    return { ...m, ptrs: fields.map((f) => ({ off: f.offset, arg: memArg(f.target) })) };
+  };
   return sysTraced(
     "ioctl",
-    () => [int(fd), int(request), typeof arg === "number" ? int(arg) : memArg(arg)],
+    () => [int(fd), int(request), traced()],
     NR.ioctl,
     fd,
     BigInt(request),

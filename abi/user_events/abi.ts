@@ -51,6 +51,12 @@ export const MAX_EVENT_DESC = 512;
 export const DEFAULT_USER_EVENTS_MAX = 32768;
 /** Offset of `write_index` in `struct user_reg` (out). */
 export const WRITE_INDEX_OFFSET = 24;
+/** Offset of `enable_addr` in `struct user_reg` (a pointer into the registering process). */
+export const ENABLE_ADDR_OFFSET = 8;
+/** Offset of `name_args` in `struct user_reg` (a pointer to `NAME [FIELDS]`). */
+export const NAME_ARGS_OFFSET = 16;
+/** Offset of `disable_addr` in `struct user_unreg`. */
+export const DISABLE_ADDR_OFFSET = 8;
 
 /** The fields of `struct user_reg`; `size` defaults to 28. */
 export interface UserReg {
@@ -82,8 +88,8 @@ export function encodeUserReg(r: UserReg): Uint8Array {
   v.setUint8(4, r.enableBit & 0xff);
   v.setUint8(5, r.enableSize & 0xff);
   v.setUint16(6, (r.flags ?? 0) & 0xffff, true);
-  v.setBigUint64(8, BigInt.asUintN(64, r.enableAddr), true);
-  v.setBigUint64(16, BigInt.asUintN(64, r.nameArgs), true);
+  v.setBigUint64(ENABLE_ADDR_OFFSET, BigInt.asUintN(64, r.enableAddr), true);
+  v.setBigUint64(NAME_ARGS_OFFSET, BigInt.asUintN(64, r.nameArgs), true);
   v.setUint32(WRITE_INDEX_OFFSET, (r.writeIndex ?? 0) >>> 0, true);
   return out;
 }
@@ -123,7 +129,7 @@ export function encodeUserUnreg(u: UserUnreg): Uint8Array {
   v.setUint8(4, u.disableBit & 0xff);
   v.setUint8(5, (u.reserved ?? 0) & 0xff);
   v.setUint16(6, (u.reserved2 ?? 0) & 0xffff, true);
-  v.setBigUint64(8, BigInt.asUintN(64, u.disableAddr), true);
+  v.setBigUint64(DISABLE_ADDR_OFFSET, BigInt.asUintN(64, u.disableAddr), true);
   return out;
 }
 

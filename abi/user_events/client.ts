@@ -10,6 +10,7 @@
  */
 import { fail, ok, type SysResult } from "../../harness/errno.ts";
 import { O_APPEND, O_RDWR, O_WRONLY } from "../../harness/libc.ts";
+import { recordPeek } from "../../harness/ctrace/record.ts";
 import {
   addressOf,
   cString,
@@ -27,10 +28,13 @@ import {
   DIAG_IOCSDEL,
   DIAG_IOCSREG,
   DIAG_IOCSUNREG,
+  DISABLE_ADDR_OFFSET,
   DYNAMIC_EVENTS_PATH,
+  ENABLE_ADDR_OFFSET,
   encodeUserReg,
   encodeUserUnreg,
   encodeWriteIndex,
+  NAME_ARGS_OFFSET,
   STATUS_PATH,
   USER_EVENTS_MAX_PATH,
   USER_REG_SIZE,
@@ -68,11 +72,13 @@ export class EnableWord {
 
   /** The 32-bit word at byte offset `off` (0 or 4). */
   read32(off = 0): number {
+    recordPeek(this.address + BigInt(off), this.bytes.slice(off, off + 4));
     return new DataView(this.bytes.buffer, this.bytes.byteOffset, 8).getUint32(off, true);
   }
 
   /** The whole 64-bit word. */
   read64(): bigint {
+    recordPeek(this.address, this.bytes.slice());
     return new DataView(this.bytes.buffer, this.bytes.byteOffset, 8).getBigUint64(0, true);
   }
 
@@ -105,6 +111,11 @@ export interface RegisterOptions {
 
 function addrOf(a: EnableWord | bigint): bigint {
   return typeof a === "bigint" ? a : a.address;
+}
+
+/** What an enable address points to, for the recorder: the word's bytes, or the raw address. */
+function memOf(a: EnableWord | bigint): Mem {
+  return typeof a === "bigint" ? a : a.bytes;
 }
 
 /** An open `user_events_data`. */
@@ -152,7 +163,10 @@ export class UserEventsFile implements Disposable {
       reg.set(base);
       reg.set(o.tail, USER_REG_SIZE);
     }
-    const r = sysIoctl(this.fd, DIAG_IOCSREG, reg);
+    const r = sysIoctl(this.fd, DIAG_IOCSREG, reg, [
+      { offset: ENABLE_ADDR_OFFSET, target: memOf(o.enableAddr) },
+      { offset: NAME_ARGS_OFFSET, target: name },
+    ]);
     return r.ok ? ok(decodeWriteIndex(reg)) : r;
   }
 
@@ -163,7 +177,9 @@ export class UserEventsFile implements Disposable {
     o: { size?: number; reserved?: number; reserved2?: number } = {},
   ): SysResult<number> {
     const u = encodeUserUnreg({ disableBit: bit, disableAddr: addrOf(addr), ...o });
-    return sysIoctl(this.fd, DIAG_IOCSUNREG, u);
+    return sysIoctl(this.fd, DIAG_IOCSUNREG, u, [
+      { offset: DISABLE_ADDR_OFFSET, target: memOf(addr) },
+    ]);
   }
 
   /** DIAG_IOCSDEL of an event name. */

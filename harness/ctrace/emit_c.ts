@@ -180,22 +180,36 @@ function collect(trace: Trace): Item[] {
 /** The finding is the recorded answer breaking the expectation: refuse one that holds. */
 function checkEvidence(item: Item, j: JudgeEvent): void {
   const event = item.event;
-  const answer = recordedAnswer(event, countsNonZero(item));
+  const answer = recordedAnswer(event, countsNonZero(item), comparedTo(item));
   const isMmap = event.ev === "call" && event.name === "mmap";
   if (answer === undefined || holds(j.expect, answer, isMmap)) {
     refuse(`the finding's evidence is not the answer to one call (${j.what})`);
   }
 }
 
-/** A peek judged `zero` answers how many of its bytes are not; others, their first byte. */
+/**
+ * A peek judged `zero` answers how many of its bytes are not, one judged
+ * `equals` how many differ; others, their first byte.
+ */
 function countsNonZero(item: Item): boolean {
   return item.event.ev === "peek" && item.judges.some((j) => "zero" in j.expect);
 }
 
-function recordedAnswer(event: Act, nonZero: boolean): bigint | undefined {
+function comparedTo(item: Item): Uint8Array | null {
+  if (item.event.ev !== "peek") return null;
+  const j = item.judges.find((j) => "equals" in j.expect);
+  return j && "equals" in j.expect ? bytesOf(j.expect.equals) : null;
+}
+
+function recordedAnswer(
+  event: Act,
+  nonZero: boolean,
+  want: Uint8Array | null,
+): bigint | undefined {
   if (event.ev === "call") return int(event.ret, `${event.name}'s result`);
   if (event.ev !== "peek") return undefined;
   const bytes = bytesOf(event.bytes);
+  if (want) return BigInt(differing(bytes, want));
   if (nonZero) return BigInt(bytes.filter((b) => b !== 0).length);
   const first = bytes[0];
   return first === undefined ? undefined : BigInt(first);
@@ -206,8 +220,15 @@ function holds(expect: Expectation, answer: bigint, isMmap: boolean): boolean {
   const failed = isMmap ? answer >= -4095n && answer <= -1n : answer < 0n;
   if ("ok" in expect) return !failed;
   if ("fails" in expect) return failed;
-  if ("zero" in expect) return answer === 0n;
+  if ("zero" in expect || "equals" in expect) return answer === 0n;
   return answer === BigInt(expect.value);
+}
+
+/** How many of `got`'s bytes differ from `want` (pure; a shorter `want` compares its length). */
+function differing(got: Uint8Array, want: Uint8Array): number {
+  let n = 0;
+  for (let k = 0; k < Math.min(got.length, want.length); k++) n += got[k] !== want[k] ? 1 : 0;
+  return n;
 }
 
 function errnoOf(name: string): number {
@@ -241,7 +262,7 @@ function renderItem(ctx: Ctx, st: ProcState, item: Item): string[] {
   const lines = ev.ev === "call"
     ? renderCall(ctx, st, ev)
     : ev.ev === "peek"
-    ? renderPeek(ctx, st, ev, countsNonZero(item))
+    ? renderPeek(ctx, st, ev, countsNonZero(item), comparedTo(item))
     : renderPoke(ctx, st, ev);
   for (const j of item.judges) lines.push(...renderJudge(j, isMmap));
   return lines;
@@ -300,6 +321,7 @@ function showRet(ev: CallEvent): string {
 function renderArg(ctx: Ctx, st: ProcState, a: TraceArg, decls: string[], call: string): string {
   if ("i" in a) return literal(int(a.i, `an argument of ${call}`));
   if ("p" in a) return pointer(st, int(a.p, `an address of ${call}`));
+  if ("buf" in a && a.ptrs?.length) return structArg(ctx, st, a, decls, call);
   if ("buf" in a) {
     const at = mapped(st, int(a.addr, `an address of ${call}`));
     // Bytes inside a mapping were poked there; others get an array of their own.
@@ -311,6 +333,41 @@ function renderArg(ctx: Ctx, st: ProcState, a: TraceArg, decls: string[], call: 
   }
   if ("iov" in a) return iovArg(ctx, st, a.iov, decls, call);
   return refuse(`${call} has an argument of unknown kind`);
+}
+
+/**
+ * A struct with pointer fields: its bytes in an array of its own, each
+ * pointer field set to this program's copy of what it pointed to. Memory a
+ * field points to keeps one array per recorded address, so a later call (an
+ * unregister of the same enable word) or read reaches the same bytes.
+ */
+function structArg(
+  ctx: Ctx,
+  st: ProcState,
+  a: { readonly buf: string; readonly ptrs?: readonly { off: number; arg: TraceArg }[] },
+  decls: string[],
+  call: string,
+): string {
+  const bytes = bytesOf(a.buf);
+  const name = dataArray(ctx, bytes);
+  for (const { off, arg } of a.ptrs ?? []) {
+    if (off < 0 || off + 8 > bytes.length) refuse(`${call} has a pointer field outside its struct`);
+    decls.push(`put64(${offset(name, BigInt(off))}, ${pointee(ctx, st, arg, call)});`);
+  }
+  return `(long)${name}`;
+}
+
+/** This program's address for what a pointer field pointed to. */
+function pointee(ctx: Ctx, st: ProcState, a: TraceArg, call: string): string {
+  if ("p" in a) return pointer(st, int(a.p, `a pointer field of ${call}`));
+  if (!("buf" in a)) return refuse(`${call} has a pointer field to neither bytes nor an address`);
+  const addr = int(a.addr, `a pointer field of ${call}`);
+  const at = mapped(st, addr);
+  if (at !== undefined) return at;
+  const bytes = bytesOf(a.buf);
+  const name = dataArray(ctx, bytes);
+  st.maps.push({ base: addr, len: BigInt(Math.max(1, bytes.length)), name });
+  return `(long)${name}`;
 }
 
 function iovArg(
@@ -336,12 +393,18 @@ function renderPoke(ctx: Ctx, st: ProcState, ev: PokeEvent): string[] {
   const src = dataArray(ctx, bytes);
   return [
     `/* poke ${bytes.length} bytes */`,
-    `if (${name})`,
+    `if (live(${name}))`,
     `\tmemcpy(${offset(name, off)}, ${src}, ${bytes.length});`,
   ];
 }
 
-function renderPeek(ctx: Ctx, st: ProcState, ev: PeekEvent, nonZero: boolean): string[] {
+function renderPeek(
+  ctx: Ctx,
+  st: ProcState,
+  ev: PeekEvent,
+  nonZero: boolean,
+  want: Uint8Array | null,
+): string[] {
   const bytes = bytesOf(ev.bytes);
   const { name, off } = mappingAt(st, ev.addr, "peek");
   const dst = zeroArray(ctx, bytes.length);
@@ -349,9 +412,11 @@ function renderPeek(ctx: Ctx, st: ProcState, ev: PeekEvent, nonZero: boolean): s
   return [
     `/* peek -> ${ev.bytes.slice(0, 32)}${ev.bytes.length > 32 ? "..." : ""} */`,
     "r = -EFAULT;",
-    `if (${name}) {`,
+    `if (live(${name})) {`,
     `\tmemcpy(${dst}, ${offset(name, off)}, ${bytes.length});`,
-    nonZero
+    want
+      ? `\tr = differ(${dst}, ${dataArray(ctx, want)}, ${Math.min(want.length, bytes.length)});`
+      : nonZero
       ? `\tr = nonzero(${dst}, ${bytes.length});`
       : `\tr = ${bytes.length > 0 ? `(unsigned char)${dst}[0]` : "-1"};`,
     "}",
@@ -368,6 +433,8 @@ function renderJudge(j: JudgeEvent, isMmap: boolean): string[] {
     ? [isMmap ? "!IS_ERR(r)" : "r >= 0", "an error"]
     : "zero" in e
     ? ["r != 0", "0 non-zero bytes"]
+    : "equals" in e
+    ? ["r != 0", "0 bytes other than expected"]
     : [`r != ${literal(BigInt(e.value))}`, String(e.value)];
   const args = `${cString(j.finding)}, ${cString(j.what)}, r, ${cString(want)}`;
   if (`\tfound(${args});`.length + TAB <= ROOM) return [`if (${broken})`, `\tfound(${args});`];
@@ -412,19 +479,19 @@ function literal(v: bigint): string {
 function dataArray(ctx: Ctx, bytes: Uint8Array): string {
   const name = `d${++ctx.n}`;
   if (bytes.length === 0) {
-    ctx.statics.push(`static char ${name}[1];`, "");
+    ctx.statics.push(`static char ${name}[1] ALIGNED;`, "");
     return name;
   }
   const lines = wrapLiteral(bytes);
   const last = lines.length - 1;
   lines[last] = `${lines[last]};`;
-  ctx.statics.push(`static char ${name}[${bytes.length}] =`, ...lines, "");
+  ctx.statics.push(`static char ${name}[${bytes.length}] ALIGNED =`, ...lines, "");
   return name;
 }
 
 function zeroArray(ctx: Ctx, len: number): string {
   const name = `o${++ctx.n}`;
-  ctx.statics.push(`static char ${name}[${Math.max(len, 1)}];`, "");
+  ctx.statics.push(`static char ${name}[${Math.max(len, 1)}] ALIGNED;`, "");
   return name;
 }
 
@@ -542,6 +609,8 @@ function helpers(repeat: number): string {
   return `#define REPEAT ${Math.max(0, Math.trunc(repeat))}
 #define IS_ERR(r) ((r) >= -4095 && (r) < 0)
 #define UNUSED __attribute__((unused))
+/* Our data keeps the alignment a recorded enable word or struct had. */
+#define ALIGNED __attribute__((aligned(8)))
 
 /* The raw call: the value, or -errno as the trace records it. */
 static long sys(long nr, long a, long b, long c, long d, long e, long f)
@@ -580,6 +649,28 @@ UNUSED static void found(const char *finding, const char *what, long r,
 {
 	printf("${FOUND_PREFIX}%s\\n", finding);
 	printf("udiag-repro: %s returned %s, expected %s\\n", what, show(r), want);
+}
+
+/* Memory a peek or poke may touch: a mapping that was made, or our data. */
+UNUSED static int live(const void *p)
+{
+	return p != NULL;
+}
+
+/* A struct's pointer field, set to this program's memory. */
+UNUSED static void put64(char *p, long v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* How many bytes read back differ from what they had to be. */
+UNUSED static long differ(const char *p, const char *want, long len)
+{
+	long i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += p[i] != want[i];
+	return n;
 }
 
 /* How many bytes read back are not zero (a page that had to be clear). */

@@ -199,6 +199,19 @@ const cases: Case[] = [
     lines: ["udiag-repro: non-zero bytes of the page returned 2, expected 0 non-zero bytes"],
   },
   {
+    name: "a page judged against its expected bytes counts those that differ",
+    trace: () =>
+      solo((t) => [
+        call(t, "mmap", [p(0), i(4096), i(3), i(0x22), i(-1), i(0)], BASE),
+        poke(t, BASE + 1n, "ab"),
+        peek(t, BASE, "00616200"),
+        judge(t, "E-1", "the page", { equals: "00010000" }),
+      ]),
+    opts: conformance,
+    found: ["E-1"],
+    lines: ["udiag-repro: the page returned 2, expected 0 bytes other than expected"],
+  },
+  {
     name: "a page judged all zero that was is refused",
     trace: () =>
       solo((t) => [
@@ -208,6 +221,46 @@ const cases: Case[] = [
       ]),
     opts: conformance,
     refused: /evidence is not the answer/,
+  },
+  {
+    name: "a struct's pointer fields point at this program's copies, one per recorded address",
+    // write(fd, struct { char *name; } ) is not an ABI, but it shows the
+    // struct goes out with the program's own address in it, and a later
+    // read through the same recorded address reaches the same array.
+    trace: () =>
+      solo((t) => [
+        devNull(t),
+        call(t, "write", [i(57), {
+          buf: "00".repeat(16),
+          addr: "0x5555000a0000",
+          ptrs: [{ off: 8, arg: buf("word", 0x5555_000b_0000n) }],
+        }, i(16)], 16),
+        call(t, "write", [i(57), p(0x5555_000b_0001n), i(3)], 3),
+        judge(t, "S-1", "write(word + 1)", { value: 4 }),
+        peek(t, 0x5555_000b_0000n, "776f7264"),
+        judge(t, "S-2", "the word", { value: 0x78 }),
+      ]),
+    opts: conformance,
+    found: ["S-1", "S-2"],
+    lines: [
+      "udiag-repro: write(word + 1) returned 3, expected 4",
+      // The program's copy of the pointee holds the recorded bytes: "w" = 119.
+      "udiag-repro: the word returned 119, expected 120",
+    ],
+  },
+  {
+    name: "a pointer field outside its struct is refused",
+    trace: () =>
+      solo((t) => [
+        devNull(t),
+        call(t, "write", [i(57), {
+          buf: "0000",
+          addr: "0x5555000a0000",
+          ptrs: [{ off: 0, arg: p(0) }],
+        }, i(2)], 2),
+      ]),
+    opts: kernel,
+    refused: /pointer field outside its struct/,
   },
   {
     name: "writev's iovec is rebuilt",

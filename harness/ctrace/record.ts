@@ -157,10 +157,15 @@ export function expectationOf(want: string | number | boolean): Expectation | nu
 /**
  * Records an oracle's verdict on the call or read just made (in any process
  * of the replay): `finding` is what the C program prints when the kernel
- * answers it wrong (a rule ID, a check ID, a fuzz title).
+ * answers it wrong (a rule ID, a check ID, a fuzz title). `want` as bytes:
+ * what a read of memory had to give back.
  */
-export function recordJudge(finding: string, what: string, want: string | number | boolean): void {
+export function recordJudge(
+  finding: string,
+  what: string,
+  want: string | number | boolean | Uint8Array,
+): void {
   if (!recording()) return;
-  const expect = expectationOf(want);
+  const expect = want instanceof Uint8Array ? { equals: hex(want) } : expectationOf(want);
   if (expect) append({ ev: "judge", t: now(), finding, what, expect });
 }

@@ -22,13 +22,15 @@ Deno.test("expectationOf() reads the oracles' printed expectations", () => {
 
 // The recorder runs in a child: it reads $UDIAG_CTRACE once per process.
 const CHILD = `
-import { sysClose, sysMmap, sysOpen, sysWrite, peek, poke } from "${
+import { sysClose, sysIoctl, sysMmap, sysOpen, sysWrite, peek, poke } from "${
   new URL("../syscall.ts", import.meta.url).href
 }";
 import { recordJudge, unrecorded } from "${new URL("./record.ts", import.meta.url).href}";
 const fd = sysOpen("/dev/null", 2);
 if (!fd.ok) throw new Error(fd.errno);
 sysWrite(fd.value, new TextEncoder().encode("hi"));
+// A struct with a pointer field: /dev/null refuses the ioctl, the recorder keeps both.
+sysIoctl(fd.value, 0x5401, new Uint8Array(16), [{ offset: 8, target: new Uint8Array([7]) }]);
 const m = sysMmap(4096, 3, 0x22, -1);
 if (!m.ok) throw new Error(m.errno);
 poke(m.value.address + 8n, new Uint8Array([0x41]));
@@ -55,17 +57,23 @@ Deno.test("the recorder writes every call, memory access and verdict of a proces
     assert.deepEqual(evs.map((e) => e.ev === "call" ? e.name : e.ev), [
       "open",
       "write",
+      "ioctl",
       "mmap",
       "poke",
       "peek",
       "judge",
       "close",
     ]);
-    const [open, write, mmap, poke, peek, judge, close] = evs;
+    const [open, write, ioctl, mmap, poke, peek, judge, close] = evs;
     assert.ok(open?.ev === "call" && "buf" in open.args[0]!);
     assert.equal(open.args[0].buf, "2f6465762f6e756c6c00"); // "/dev/null\0"
     assert.ok(write?.ev === "call" && write.ret === "2");
     assert.deepEqual(write.args[0], { i: open.ret });
+    assert.ok(ioctl?.ev === "call" && ioctl.ret === "-25"); // ENOTTY
+    const struct = ioctl.args[2]!;
+    assert.ok("ptrs" in struct && struct.buf === "00".repeat(16));
+    assert.equal(struct.ptrs?.[0]?.off, 8);
+    assert.equal((struct.ptrs?.[0]?.arg as { buf: string }).buf, "07");
     assert.ok(mmap?.ev === "call" && BigInt(mmap.ret) > 0n);
     assert.ok(poke?.ev === "poke" && poke.bytes === "41");
     assert.equal(BigInt(poke.addr), BigInt(mmap.ret) + 8n);

@@ -18,8 +18,17 @@
 export type TraceArg =
   /** An integer (flags, lengths, file descriptors, requests). */
   | { readonly i: string }
-  /** Memory the kernel reads: our bytes at `addr`, as they were at the call. */
-  | { readonly buf: string; readonly addr: string }
+  /**
+   * Memory the kernel reads: our bytes at `addr`, as they were at the call;
+   * `ptrs`: the 8-byte pointer fields in them (a struct's name or enable
+   * address), each with what it points to, so a replay can point them at
+   * its own memory.
+   */
+  | {
+    readonly buf: string;
+    readonly addr: string;
+    readonly ptrs?: readonly { readonly off: number; readonly arg: TraceArg }[];
+  }
   /** Memory the kernel writes (`read(2)`): `len` bytes at `addr`. */
   | { readonly out: number; readonly addr: string }
   /** A raw address passed as it is (bogus, kernel, or inside a mapping). */
@@ -78,7 +87,9 @@ export type Expectation =
   /** The call returns this value, or the peeked bytes start with this byte. */
   | { readonly value: number }
   /** The peeked bytes are all zero (its answer: how many are not). */
-  | { readonly zero: true };
+  | { readonly zero: true }
+  /** The peeked bytes are these (hex; its answer: how many differ). */
+  | { readonly equals: string };
 
 /** The finding's oracle, pinned to the event before it. */
 export interface JudgeEvent {
