@@ -72,6 +72,15 @@ export class RuleContext {
     assert.equal(e.got, e.want, `${this.id} ${what}`);
   }
 
+  /**
+   * Pins the rule to the read or call just made, for a C reproducer
+   * (harness/ctrace), where the evidence `expect` compares is derived from it
+   * (`want`: what a read of memory had to give back).
+   */
+  judge(what: string, want: string | Uint8Array): void {
+    recordJudge(this.id, what, want);
+  }
+
   /** Records a fact the rule relies on without comparing it. */
   note(what: string, value: string | number): void {
     this.evidence.push({ what, got: String(value), want: "", ok: true });

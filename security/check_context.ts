@@ -63,11 +63,11 @@ export class SecurityContext {
   }
 
   /**
-   * Pins the check to the call just made (by any process): the kernel had to
-   * answer `want` (an errno, `refused`, …) and did not. What a C reproducer
-   * of the check tests (harness/ctrace).
+   * Pins the check to the call just made (by any process): the kernel had
+   * to answer `want` (an errno, `refused`, the bytes a read gives) and did
+   * not. What a C reproducer of the check tests (harness/ctrace).
    */
-  judge(what: string, want: string): void {
+  judge(what: string, want: string | Uint8Array): void {
     recordJudge(this.id, what, want);
   }
 

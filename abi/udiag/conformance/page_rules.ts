@@ -73,6 +73,9 @@ rule("UD-MM-006", (t) => {
   t.expect("mmap", asMapped(r), mapped);
   if (!r.ok || !ia.ok || !ib.ok) return;
   const page = r.value.bytes();
+  const flags = new Uint8Array(page.length);
+  flags[ia.value] = 1;
+  if (page.some((v, i) => v !== flags[i])) t.judge("the enable page", flags);
   r.value.unmap();
   t.expect("byte of the traced event", page[ia.value]!, 1);
   t.expect("byte of the registered, untraced event", page[ib.value]!, 0);

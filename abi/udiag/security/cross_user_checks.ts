@@ -48,6 +48,7 @@ check("SEC-XU-002", async (t) => {
   const m = await malloryFile(mallory);
   const del = await mallory.delete(m, name);
   t.saw(`mallory deletes ${name} after alice closed it`, del);
+  if (del.ok) t.judge(`mallory deletes ${name}`, "refused");
   if (del.ok) t.exposed("mallory deleted an event alice registered (unused)");
 });
 
@@ -101,6 +102,9 @@ check("SEC-XU-004", async (t) => {
   t.saw("root enables tracing of alice's event", on);
   setUp("root enables tracing of alice's event", on);
   const during = await peek();
+  if (during.some((b, i) => b !== before[i])) {
+    t.judge("the page mallory reads while alice's event is traced", Uint8Array.from(before));
+  }
   fx.trace(name, false);
   const changed = during.flatMap((b, i) => b !== before[i] ? [i] : []);
   t.saw("page indexes mallory saw change when root enabled alice's event", changed);

@@ -156,6 +156,9 @@ check("SEC-PG-005", async (t) => {
   const m = await alice.sys({ op: "map", h });
   if (!m.ok) throw new Error(`alice cannot map the page: ${m.errno}`);
   const page = await peek(alice, m.value);
+  const flags = new Uint8Array(page.length);
+  flags[idx[1]!] = 1;
+  if (page.some((b, i) => b !== flags[i])) t.judge("the bytes alice reads", flags);
   t.saw("page size", page.length === pageSize() ? page.length : `${page.length} (not a page)`);
   const odd = page.flatMap((b, i) => {
     const want = i === idx[1] ? 1 : 0;
@@ -186,6 +189,7 @@ check("SEC-PG-006", async (t) => {
     const m = await alice.sys({ op: "map", h, ...req });
     t.saw(`alice: mmap ${how}`, m);
     if (!m.ok) continue;
+    t.judge(`alice: mmap ${how}`, "refused");
     // At an offset, the whole mapping is memory other than the enable page.
     const bytes = await peek(alice, m.value);
     const beyond = bytes.slice(how.startsWith("offset") ? 0 : pg);
