@@ -334,8 +334,13 @@ export async function buildPatchTarget(
       dryRuns,
     },
   };
+  const t0 = Date.now();
+  console.error(
+    `udiag-fuzz: building the module of ${patchFile} (${ported.name}) for ${kernel.release}; log: ${job.logFile}`,
+  );
   await makeModule(kernel.tree, job);
   const modulePath = await builtModule(job);
+  console.error(`udiag-fuzz: ${ported.name} built in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   const warnings = buildWarnings(await Deno.readTextFile(job.logFile));
   const log = renderPortLog({ ...job.log, modulePath, warnings });
   await Deno.writeTextFile(`${dir}/port.md`, log);

@@ -105,6 +105,8 @@ export function recordedTraces(): readonly string[] {
   return recordDirs ?? [];
 }
 
+const seconds = (t0: number) => ((Date.now() - t0) / 1000).toFixed(0);
+
 /** Builds what is needed, runs the guest, saves findings before returning. */
 export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
   const kernel = await kernelOf(o.kernel);
@@ -130,6 +132,10 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     ...o.env,
   };
   if (recordDirs) recordDirs.push(`${outDir}/ctrace`);
+  const booted = Date.now();
+  console.error(
+    `udiag-fuzz: booting ${kernel.release} (${kernel.profile}) in QEMU (TCG: init takes 20–40 s); console: ${outDir}/console.log`,
+  );
   const run = await runVm({
     kernel,
     outDir,
@@ -143,12 +149,12 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}),
     ...(o.silenceSeconds ? { silenceSeconds: o.silenceSeconds } : {}),
     ...(o.echoConsole ? { onConsoleLine: echoLine } : {}),
-    ...(o.onResult
-      ? {
-        onResult: (r: ResultEvent, _t: number, consoleFile: string) =>
-          o.onResult!(r, { consoleFile, env }),
+    onResult: (r: ResultEvent, _t: number, consoleFile: string) => {
+      if (r.event === "start") {
+        console.error(`udiag-fuzz: guest up in ${seconds(booted)} s; running: ${o.command}`);
       }
-      : {}),
+      o.onResult?.(r, { consoleFile, env });
+    },
     ...(o.echoGuest !== false ? { onGuestOutput: echoGuest } : {}),
   });
   if (o.showCommand) {

@@ -47,6 +47,8 @@ export async function buildModule(
   return await withLock(dir, () => build(kernel, dir, m, o));
 }
 
+const seconds = (t0: number) => ((Date.now() - t0) / 1000).toFixed(0);
+
 /** Builds `m` in `dir` (the caller holds its lock). */
 async function build(
   kernel: KernelBuild,
@@ -59,9 +61,12 @@ async function build(
   }
   const logFile = `${dir}/build.log`;
   await Deno.writeTextFile(logFile, "");
+  const t0 = Date.now();
+  console.error(`udiag-fuzz: building module ${m.name} for ${kernel.release}; log: ${logFile}`);
   await runLogged("make", ["-C", kernel.tree, `M=${dir}`, ...(o.makeArgs ?? []), "modules"], {
     logFile,
   });
+  console.error(`udiag-fuzz: module ${m.name} built in ${seconds(t0)} s`);
   // Kbuild prints warnings without failing: a module must build clean.
   const log = await Deno.readTextFile(logFile);
   const warnings = log.split("\n").filter((l) => /warning:|error:/.test(l));
