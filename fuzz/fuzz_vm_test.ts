@@ -2,11 +2,13 @@
  * The fuzz campaign against the kernel: a short fixed-seed campaign on our
  * module finds nothing and says what it covered; on a module built with a
  * known bug (DIAG_IOCSDEL ignores open files) it finds the bug within its
- * budget, shrinks it, files it, and the finding replays.
+ * budget, shrinks it, files it, the finding replays, and its C reproducer is
+ * verified on that module and stays silent on ours.
  */
 import assert from "node:assert/strict";
 import { fuzz } from "./run.ts";
 import { repro } from "./repro.ts";
+import { buildReproC, EXIT, reproC, runReproC, wanted } from "./repro_c.ts";
 import { COMMAND_NAMES } from "../abi/udiag/fuzz/titles.ts";
 import { resolveSubject } from "../abi/mod.ts";
 
@@ -52,4 +54,19 @@ Deno.test("deno task fuzz: catches, shrinks, files and replays a module that ski
   assert.equal(replay.abi, "udiag");
   const r = await repro(f.dir);
   assert.equal(r.reproduced, true, r.detail);
+
+  // Its C reproducer: written from the recorded replay and proven on the same module…
+  const c = await reproC(f.dir);
+  assert.equal(c.status, EXIT.verified, c.summary);
+  const source = await Deno.readTextFile(`${f.dir}/repro.c`);
+  assert.match(source, /^#include <sys\/syscall.h>$/m);
+  assert.match(await Deno.readTextFile(`${f.dir}/repro.c.verified`), /evidence: program printed/);
+  // …and silent on the module without the bug: its check can fail.
+  const fixed = await runReproC(
+    await udiag(),
+    await buildReproC(source),
+    wanted(f.title, replay),
+  );
+  assert.equal(fixed.verified, false, fixed.evidence);
+  assert.match(fixed.evidence, /ran to its end; printed no finding/);
 });

@@ -21,7 +21,7 @@
  * @module
  */
 import { readFinding, replayFinding, sameReport } from "./repro.ts";
-import { subjectGuest } from "../abi/mod.ts";
+import { type Subject, subjectGuest } from "../abi/mod.ts";
 import { checkInput, oneLine, parseFlags, runMain, UsageError } from "../harness/cli.ts";
 import {
   describeOutcome,
@@ -167,43 +167,73 @@ export async function reproC(dir: string): Promise<ReproCResult> {
   });
   if (!emitted.ok) return { status: EXIT.noC, summary: `none: ${emitted.reason}` };
 
-  // Built under out/ on the host: the guest sees the host's root read-only.
-  const work = `${ROOT}/out/repro-c/${await sha(emitted.source)}`;
-  await Deno.mkdir(work, { recursive: true });
-  await Deno.writeTextFile(`${work}/repro.c`, emitted.source);
-  say(`building ${work}/repro (gcc -static)`);
-  await capture("gcc", ["-static", "-O1", "-Wall", "-o", `${work}/repro`, `${work}/repro.c`]);
-
+  const binary = await buildReproC(emitted.source);
   say("booting the same kernel to run only the C program");
+  const run = await runReproC(subject, binary, want);
+  await Deno.writeTextFile(`${dir}/repro.c`, emitted.source);
+  if (run.verified) {
+    await Deno.writeTextFile(
+      `${dir}/repro.c.verified`,
+      [
+        `kernel ${run.kernel}, target ${replay.target}`,
+        `command: ${shellQuote(binary)} in a fresh VM`,
+        `evidence: ${run.evidence}`,
+        "",
+      ].join("\n"),
+    );
+    return { status: EXIT.verified, summary: `verified (${run.evidence})` };
+  }
+  await removeIfThere(`${dir}/repro.c.verified`);
+  return {
+    status: run.conclusive ? EXIT.unverified : EXIT.cannotTell,
+    summary: `NOT verified (${run.evidence}; ${run.ended})`,
+  };
+}
+
+/**
+ * Builds a reproducer `gcc -static` under out/repro-c/<hash>/ (the guest
+ * sees the host's root read-only); returns the binary's path.
+ */
+export async function buildReproC(source: string): Promise<string> {
+  const work = `${ROOT}/out/repro-c/${await sha(source)}`;
+  await Deno.mkdir(work, { recursive: true });
+  await Deno.writeTextFile(`${work}/repro.c`, source);
+  await capture("gcc", ["-static", "-O1", "-Wall", "-o", `${work}/repro`, `${work}/repro.c`]);
+  return `${work}/repro`;
+}
+
+/** What one boot running only a reproducer showed. */
+export interface ReproCRun {
+  readonly verified: boolean;
+  readonly evidence: string;
+  /** The program ran to its end or the kernel reported: a "not verified" means something. */
+  readonly conclusive: boolean;
+  readonly ended: string;
+  /** `release (key)`. */
+  readonly kernel: string;
+}
+
+/** Boots `subject`'s kernel and target, runs only `binary`, and looks for `want`. */
+export async function runReproC(
+  subject: Subject,
+  binary: string,
+  want: Wanted,
+): Promise<ReproCRun> {
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-repro-c-" });
   const res = await runGuest({
     ...subjectGuest(subject),
-    command: shellQuote(`${work}/repro`),
+    command: shellQuote(binary),
     reportsDir,
     echoGuest: true,
     timeoutSeconds: 600,
   });
   const consoleTitles = (await listFindings(reportsDir)).map((m) => m.title);
   const v = verdictOf(want, { stdout: res.run.guestLog, consoleTitles });
-  await Deno.writeTextFile(`${dir}/repro.c`, emitted.source);
-  if (v.verified) {
-    await Deno.writeTextFile(
-      `${dir}/repro.c.verified`,
-      [
-        `kernel ${res.kernel.release} (${res.kernel.key}), target ${replay.target}`,
-        `command: ${shellQuote(`${work}/repro`)} in a fresh VM`,
-        `evidence: ${v.evidence}`,
-        "",
-      ].join("\n"),
-    );
-    return { status: EXIT.verified, summary: `verified (${v.evidence})` };
-  }
-  await removeIfThere(`${dir}/repro.c.verified`);
   return {
-    status: res.run.outcome.kind === "exited" || consoleTitles.length
-      ? EXIT.unverified
-      : EXIT.cannotTell,
-    summary: `NOT verified (${v.evidence}; ${describeOutcome(res.run)})`,
+    ...v,
+    conclusive: res.run.outcome.kind === "exited" || consoleTitles.length > 0,
+    ended: describeOutcome(res.run),
+    kernel: `${res.kernel.release} (${res.kernel.key})`,
   };
 }
 
