@@ -17,7 +17,7 @@ Deno.test("findingsMarkdown() lists memory-safety reports before leaks and viola
     {
       target: "patch:x",
       subject: "[RFC PATCH] x",
-      sha256: "ab",
+      id: "sha256 ab",
       kernel: "6.12",
       date: "2026-11-26",
       conformance: "36 rules",
@@ -43,6 +43,7 @@ Deno.test("findingsMarkdown() lists memory-safety reports before leaks and viola
     "conformance UD-REG-008: x returned ok 1, expected EINVAL",
   ]);
   assert.match(md, /reproduce: `deno task repro docs\/x`/);
+  assert.match(md, /^- target: `patch:x` \(sha256 ab\)$/m);
   assert.match(md, /- breaks: invariant broken by memory leak in diag_dev_ioctl/);
   // Only the finding a C reproducer was tried for says how it went.
   assert.deepEqual([...md.matchAll(/^- C reproducer: (.*)$/gm)].map((m) => m[1]), [

@@ -273,7 +273,7 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
     {
       target: label,
       subject: built?.subject ?? label,
-      sha256: built?.patchSha256 ?? kernel.key,
+      id: built ? `sha256 ${built.patchSha256}` : `kernel key ${kernel.key}`,
       kernel:
         `${kernel.release} (linux-source-6.12 ${kernel.sourceVersion}, profile ${kernel.profile}, key ${kernel.key})`,
       date: new Date().toISOString().slice(0, 10),
