@@ -78,6 +78,8 @@ export interface ConformancePart {
 /** An ABI's security checks. */
 export interface SecurityPart {
   readonly checks: Catalog<SecurityCheck>;
+  /** Who the checks play, in a sentence or two, for the summary. */
+  readonly attackers: string;
   /** Deno test files (paths from the checkout) that register one test per check. */
   readonly files: readonly string[];
   /** Builds what the checks need on the host before the guest boots (helpers). */

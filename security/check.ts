@@ -28,6 +28,12 @@ export interface SecurityCheck {
   readonly severity: Severity;
   /** Set when the ABI allows the move on purpose: the rule that says so. */
   readonly byDesign?: { readonly rule: string; readonly why: string };
+  /** Who plays the attacker, where an ABI's catalog says it per check. */
+  readonly attacker?: string;
+  /** What the kernel answers when the move fails as it must. */
+  readonly expected?: string;
+  /** The source lines the expectation comes from. */
+  readonly source?: string;
 }
 
 /** The weakness classes the checks name. */

@@ -247,7 +247,12 @@ export async function security(o: SecurityOptions): Promise<SecurityResult> {
   const log = boots.runs.map((r) => r.run.guestLog).join("\n");
   const findingDirs = await fileWeaknesses(o, rows, log, { ...env, target: label });
   const relDirs = new Map([...findingDirs].map(([id, d]) => [id, rootRelative(d)]));
-  const summary = securityMarkdown(rows, header, relDirs);
+  const summary = securityMarkdown(
+    rows,
+    header,
+    { abi: s.abi.name, attackers: part.attackers },
+    relDirs,
+  );
   await writeOutputs(o.outDir, rows, summary, boots.junit, header);
   await writeSecuritySarif(o, part, rows, relDirs);
   const t = securityTally(rows);

@@ -102,13 +102,14 @@ function measured(o: CheckOutcome | null): string {
 export function securityMarkdown(
   rows: readonly SecurityRow[],
   header: Readonly<Record<string, string>>,
+  about: { readonly abi: string; readonly attackers: string },
   findingDirs: ReadonlyMap<string, string> = new Map(),
 ): string {
   const t = securityTally(rows);
   const exposed = rows.filter((r) => r.verdict === "exposed" || r.verdict === "error");
   const design = rows.filter((r) => r.verdict === "by design");
   const lines = [
-    "# udiag security summary",
+    `# ${about.abi} security summary`,
     "",
     ...Object.entries(header).map(([k, v]) => `- ${k}: ${v}`),
     `- checks: ${rows.length}: ${t.pass} pass, ${
@@ -116,8 +117,7 @@ export function securityMarkdown(
     } by design, ${t.exposed} exposed, ` +
     `${t.error} error, ${t["not run"]} not run`,
     "",
-    "Each check plays an attacker in the VM: root, an ordinary user the device admits " +
-    "(mode 0666, or group udiag with 0660) and an ordinary user it does not. " +
+    `Each check plays an attacker in the VM: ${about.attackers} ` +
     "`deno task security --check ID` reruns one check.",
     "",
     "## Weaknesses found",
@@ -162,8 +162,23 @@ export function securityMarkdown(
     }
     lines.push("");
   }
-  lines.push("## Every check", "", "| check | verdict | statement |", "|---|---|---|");
-  for (const r of rows) lines.push(`| ${r.check.id} | ${r.verdict} | ${cell(r.check.statement)} |`);
+  // A catalog that names attacker, expected answer and source per check shows them.
+  const detailed = rows.some((r) => r.check.attacker || r.check.expected || r.check.source);
+  lines.push(
+    "## Every check",
+    "",
+    detailed
+      ? "| check | verdict | statement | attacker | expected | source |"
+      : "| check | verdict | statement |",
+    detailed ? "|---|---|---|---|---|---|" : "|---|---|---|",
+  );
+  for (const r of rows) {
+    const c = r.check;
+    const more = detailed
+      ? ` ${cell(c.attacker ?? "")} | ${cell(c.expected ?? "")} | ${cell(c.source ?? "")} |`
+      : "";
+    lines.push(`| ${c.id} | ${r.verdict} | ${cell(c.statement)} |${more}`);
+  }
   lines.push("", "## Evidence", "");
   for (const r of rows) {
     lines.push(`### ${r.check.id}: ${r.verdict}`, "", r.check.statement, "");

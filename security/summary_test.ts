@@ -102,10 +102,35 @@ Deno.test("securityMarkdown: weaknesses, by-design properties with their rule, e
       measured: { "events per second": 494 },
     }),
   ]);
-  const md = securityMarkdown(rows, { target: "kmod" }, new Map([["SEC-PG-001", "reports/x"]]));
+  const md = securityMarkdown(
+    rows,
+    { target: "kmod" },
+    { abi: "udiag", attackers: "root and alice." },
+    new Map([["SEC-PG-001", "reports/x"]]),
+  );
+  assert.match(md, /^# udiag security summary$/m);
+  assert.match(md, /plays an attacker in the VM: root and alice\. `deno task/);
+  // udiag's catalog names no attacker per check: the table has no such columns.
+  assert.match(md, /^\| check \| verdict \| statement \|$/m);
   assert.match(md, /\| SEC-PG-001 \| high \| CWE-732 .* \| alice \\\| mapped it \| reports\/x \|/);
   assert.match(md, /\| SEC-CAP-001 \| CWE-400 .* \| UD-CAP-001 \| .* \| events per second: 494 \|/);
   assert.match(md, /checks: 2: 0 pass, 1 by design, 1 exposed, 0 error, 0 not run/);
+});
+
+Deno.test("securityMarkdown: a catalog with attacker, expected answer and source shows them", () => {
+  const [c] = allChecks();
+  const check = { ...c!, attacker: "fd holder", expected: "EPERM", source: "U:1 | U:2" };
+  const rows = securityRows([check], [outcome(check.id, { verdict: "pass" })]);
+  const md = securityMarkdown(rows, {}, { abi: "user_events", attackers: "users." });
+  assert.match(md, /^# user_events security summary$/m);
+  assert.match(md, /^\| check \| verdict \| statement \| attacker \| expected \| source \|$/m);
+  assert.match(
+    md,
+    new RegExp(
+      `^\\| ${check.id} \\| pass \\| .* \\| fd holder \\| EPERM \\| U:1 \\\\\\| U:2 \\|$`,
+      "m",
+    ),
+  );
 });
 
 Deno.test("securityTitle: no title ends in whitespace (a title file is read back trimmed)", () => {

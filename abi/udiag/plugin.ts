@@ -58,6 +58,8 @@ const udiag: AbiPlugin = {
   },
   security: {
     checks: UDIAG_CHECKS,
+    attackers: "root, an ordinary user the device admits (mode 0666, or group udiag with " +
+      "0660) and an ordinary user it does not.",
     files: files("security", [
       "access_checks.ts",
       "cross_user_checks.ts",

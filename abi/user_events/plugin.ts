@@ -49,6 +49,10 @@ const userEvents: AbiPlugin = {
   },
   security: {
     checks: USER_EVENTS_CHECKS,
+    attackers: "root, an ordinary user (uid 1001, no capabilities) with no descriptor of " +
+      "user_events_data, and the same user holding one root passed with SCM_RIGHTS; each " +
+      "check names its attacker, the answer the kernel must give and the source lines " +
+      "that say so.",
     // The attacker is a Deno actor (security/actor.ts): no helper to build.
     files: files("security", [
       "access_checks.ts",
