@@ -31,6 +31,8 @@ export interface MailInput {
   readonly reproC: { readonly text: string; readonly verified: boolean } | null;
   /** Where the kernel config was written beside the report, if it was found. */
   readonly configPath: string | null;
+  /** Whether the folder holds a replay.json (`deno task repro` needs one). */
+  readonly replayable: boolean;
 }
 
 /** Longest report quoted: the first oops of a log is what a maintainer reads. */
@@ -67,6 +69,7 @@ export function foundBy(cases: readonly string[], kind: string): string {
  *     firstSeen: "2026-12-02T05:04:58Z", count: 1, cases: ["fuzz/model:3"] },
  *   env: { kernelRelease: "6.12.117", kernelKey: "k", profile: "base" },
  *   report: "BUG: KASAN: use-after-free in f", ops: null, reproC: null, configPath: null,
+ *   replayable: true,
  * });
  * if (!text.startsWith("Subject: [udiag-fuzz] KASAN: use-after-free in f\n")) throw new Error();
  * ```
@@ -111,12 +114,24 @@ export function mailReport(m: MailInput): string {
     out.push("", "The operations of the case (the failing one last):", "", m.ops.trimEnd());
   }
   if (m.reproC) out.push("", "C reproducer:", "", m.reproC.text.trimEnd());
-  out.push(
-    "",
-    "Replay it on this framework's VM (same kernel, same target):",
-    "",
-    `  deno task repro ${m.folder}`,
-    "",
-  );
+  if (m.replayable) {
+    out.push(
+      "",
+      "Replay it on this framework's VM (same kernel, same target):",
+      "",
+      `  deno task repro ${m.folder}`,
+      "",
+    );
+  } else {
+    // A report the machine died of before its case was saved has no replay.
+    out.push(
+      "",
+      "No replay was saved for it (the case that showed it could not be named). It showed",
+      "while the guest ran:",
+      "",
+      `  ${str(env.command) ?? "(unknown command)"}`,
+      "",
+    );
+  }
   return out.join("\n");
 }

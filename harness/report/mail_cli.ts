@@ -36,8 +36,10 @@ export async function readFinding(folder: string): Promise<MailInput> {
   }
   let meta: MailInput["meta"];
   let env: Record<string, unknown>;
+  let replayText: string | null = null;
   try {
-    const replay = JSON.parse((await readText(`${folder}/replay.json`)) ?? "{}");
+    replayText = await readText(`${folder}/replay.json`);
+    const replay = JSON.parse(replayText ?? "{}");
     // A review's folder holds only title, report and replay.json.
     meta = metaText !== null ? JSON.parse(metaText) : {
       title: title!.trim(),
@@ -77,6 +79,7 @@ export async function readFinding(folder: string): Promise<MailInput> {
     ops: await readText(`${folder}/repro.txt`),
     reproC: reproC === null ? null : { text: reproC, verified },
     configPath,
+    replayable: replayText !== null,
   };
 }
 
