@@ -636,11 +636,12 @@ UNUSED static void fd_at(long r, int want)
 UNUSED static const char *show(long r)
 {
 	static char s[32];
-	const char *name = r < 0 ? strerrorname_np((int)-r) : NULL;
+	const char *name = IS_ERR(r) ? strerrorname_np((int)-r) : NULL;
 
 	if (name)
 		return name;
-	snprintf(s, sizeof(s), r < 0 ? "E#%ld" : "%ld", r < 0 ? -r : r);
+	/* Below -4095 a negative result is a value, not an errno. */
+	snprintf(s, sizeof(s), IS_ERR(r) ? "E#%ld" : "%ld", IS_ERR(r) ? -r : r);
 	return s;
 }
 
