@@ -314,7 +314,8 @@ function afterCall(ctx: Ctx, st: ProcState, ev: CallEvent): string[] {
 
 function showRet(ev: CallEvent): string {
   const ret = int(ev.ret, `${ev.name}'s result`);
-  if (ret < 0n) return errnoName(Number(-ret));
+  // Only -4095..-1 is an errno; below it a negative result is a value.
+  if (ret < 0n && ret >= -4095n) return errnoName(Number(-ret));
   return ev.name === "mmap" ? `0x${ret.toString(16)}` : ret.toString();
 }
 

@@ -123,6 +123,8 @@ interface Case {
   readonly found?: string[];
   /** Lines (or patterns of lines) stdout must hold. */
   readonly lines?: (string | RegExp)[];
+  /** Patterns the C source must hold. */
+  readonly source?: RegExp[];
 }
 
 const cases: Case[] = [
@@ -263,6 +265,14 @@ const cases: Case[] = [
     refused: /pointer field outside its struct/,
   },
   {
+    name: "a recorded result below -4095 is shown as a value, not an errno",
+    // UE-REG-014 on 6.12.117: the register ioctl returns a size cast to int.
+    trace: () => solo((t) => [call(t, "getpid", [], -2147483648)]),
+    opts: kernel,
+    lines: [],
+    source: [/^\t\/\* getpid -> -2147483648 \*\/$/m],
+  },
+  {
     name: "writev's iovec is rebuilt",
     trace: () =>
       solo((t) => [
@@ -397,6 +407,7 @@ for (const c of cases) {
       }
       if (!out.ok) throw new Error(`refused: ${out.reason}`);
       assert(out.source.split("\n").every((l) => l.replaceAll("\t", "        ").length <= 100));
+      for (const re of c.source ?? []) assert.match(out.source, re);
       const stdout = await compileRun(out.source, c.argv);
       assert.deepEqual(foundLines(stdout), c.found ?? []);
       assert.deepEqual(stdout.split("\n").filter((l) => l === DONE_LINE).length, 1, stdout);
