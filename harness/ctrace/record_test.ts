@@ -40,15 +40,20 @@ unrecorded(() => sysClose(-2));
 sysClose(-1);
 `;
 
+/** Runs CHILD in `dir` with `opts`' environment; fails the test if it fails. */
+async function runChild(dir: string, opts: Deno.CommandOptions): Promise<void> {
+  await Deno.writeTextFile(`${dir}/child.ts`, CHILD);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${dir}/child.ts`],
+    ...opts,
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+}
+
 Deno.test("the recorder writes every call, memory access and verdict of a process", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(`${dir}/child.ts`, CHILD);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${dir}/child.ts`],
-      env: { UDIAG_CTRACE: `${dir}/trace` },
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    await runChild(dir, { env: { UDIAG_CTRACE: `${dir}/trace` } });
     const [p, ...more] = await readTrace(`${dir}/trace`);
     assert.equal(more.length, 0);
     assert.equal(p!.proc.role, "root");
@@ -92,13 +97,7 @@ Deno.test("the recorder writes every call, memory access and verdict of a proces
 Deno.test("without $UDIAG_CTRACE nothing is recorded", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    await Deno.writeTextFile(`${dir}/child.ts`, CHILD);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${dir}/child.ts`],
-      clearEnv: true,
-      env: { HOME: dir, PATH: Deno.env.get("PATH") ?? "" },
-    }).output();
-    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    await runChild(dir, { clearEnv: true, env: { HOME: dir, PATH: Deno.env.get("PATH") ?? "" } });
     // Deno's own cache goes to $HOME/.cache; no trace folder appears.
     const names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n !== ".cache");
     assert.deepEqual(names, ["child.ts"]);
