@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { kernelCmdline, qemuArgs } from "./qemu.ts";
 import { runEnv, shellQuote } from "./initramfs.ts";
-import { decideOutcome, FileTail, isOopsLine, isPanicLine, parseResults } from "./runner.ts";
+import {
+  decideOutcome,
+  FileTail,
+  isOopsLine,
+  isPanicLine,
+  OOPS_GRACE_SECONDS,
+  parseResults,
+  watchdogVerdict,
+} from "./runner.ts";
 
 Deno.test("qemuArgs() uses TCG with 2 vCPUs, -no-reboot, a read-only host share and a results port", () => {
   const a = qemuArgs({ bzImage: "/k", initrd: "/i", outDir: "/o", resultsFile: "/o/r" });
@@ -98,4 +106,42 @@ Deno.test("isOopsLine(): the lines that start an oops (the task is killed), not 
     ["udiag-vm: alive 291.63", false],
   ];
   for (const [line, want] of table) assert.equal(isOopsLine(line), want, line);
+});
+
+Deno.test("watchdogVerdict(): timeout, silence, and the command's silence after an oops", () => {
+  const limits = { timeout: 600_000, silence: 120_000 };
+  const grace = OOPS_GRACE_SECONDS * 1000;
+  const at = (now: number, o: Partial<Parameters<typeof watchdogVerdict>[0]> = {}) =>
+    watchdogVerdict(
+      { now, started: 0, lastActivity: now, lastCommandActivity: now, oopsAt: null, ...o },
+      limits,
+    );
+  const table: [string, ReturnType<typeof watchdogVerdict>, ReturnType<typeof watchdogVerdict>][] =
+    [
+      ["busy", at(10_000), null],
+      ["past the timeout", at(600_001), { kind: "timeout", seconds: 600 }],
+      ["silent", at(200_000, { lastActivity: 79_999 }), { kind: "silent", seconds: 120 }],
+      // init's heartbeat keeps the console going; only the command's silence counts.
+      [
+        "an oops, then the command quiet past the grace",
+        at(100_000, { oopsAt: 50_000, lastCommandActivity: 40_000 }),
+        { kind: "silent", seconds: OOPS_GRACE_SECONDS, afterOops: true },
+      ],
+      [
+        "an oops, the command quiet within the grace",
+        at(50_000 + grace, { oopsAt: 50_000, lastCommandActivity: 40_000 }),
+        null,
+      ],
+      [
+        "an oops, and the command still talking",
+        at(200_000, { oopsAt: 50_000, lastCommandActivity: 199_000 }),
+        null,
+      ],
+      [
+        "the command quiet, no oops",
+        at(100_000, { lastCommandActivity: 10_000 }),
+        null,
+      ],
+    ];
+  for (const [what, got, want] of table) assert.deepEqual(got, want, what);
 });

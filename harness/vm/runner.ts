@@ -123,6 +123,41 @@ export function isOopsLine(line: string): boolean {
     .test(line);
 }
 
+/** What the watchdog knows of a run, in ms since the epoch. */
+export interface WatchState {
+  readonly now: number;
+  readonly started: number;
+  /** The console, the command or the results channel last said something. */
+  readonly lastActivity: number;
+  /** The command (its output or results) last said something. */
+  readonly lastCommandActivity: number;
+  /** The first oops line on the console, or null. */
+  readonly oopsAt: number | null;
+}
+
+/**
+ * Whether the watchdog ends the run now, and how (pure): past the timeout;
+ * silent for `silence` ms; or quiet for {@linkcode OOPS_GRACE_SECONDS} since
+ * both an oops and the command's last word (init's heartbeat keeps the
+ * console alive, so only the command's silence counts after an oops).
+ */
+export function watchdogVerdict(
+  w: WatchState,
+  limits: { readonly timeout: number; readonly silence: number },
+): VmOutcome | null {
+  if (w.now - w.started > limits.timeout) {
+    return { kind: "timeout", seconds: Math.round(limits.timeout / 1000) };
+  }
+  if (w.now - w.lastActivity > limits.silence) {
+    return { kind: "silent", seconds: Math.round(limits.silence / 1000) };
+  }
+  const quietSince = w.oopsAt === null ? null : Math.max(w.oopsAt, w.lastCommandActivity);
+  if (quietSince !== null && w.now - quietSince > OOPS_GRACE_SECONDS * 1000) {
+    return { kind: "silent", seconds: OOPS_GRACE_SECONDS, afterOops: true };
+  }
+  return null;
+}
+
 /**
  * How long the command may stay quiet after an oops before the run ends: its
  * own output and results count, not init's console heartbeat.
@@ -325,15 +360,11 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
   const watchdog = setInterval(() => {
     takeGuestOutput();
     takeResults();
-    const now = Date.now();
-    if (now - started > timeout) kill({ kind: "timeout", seconds: Math.round(timeout / 1000) });
-    else if (now - lastActivity > silence) {
-      kill({ kind: "silent", seconds: Math.round(silence / 1000) });
-    } else if (
-      oopsAt !== null && now - Math.max(oopsAt, lastCommandActivity) > OOPS_GRACE_SECONDS * 1000
-    ) {
-      kill({ kind: "silent", seconds: OOPS_GRACE_SECONDS, afterOops: true });
-    }
+    const end = watchdogVerdict(
+      { now: Date.now(), started, lastActivity, lastCommandActivity, oopsAt },
+      { timeout, silence },
+    );
+    if (end) kill(end);
   }, opts.pollMs ?? 500);
 
   const status = await child.status;
