@@ -49,6 +49,21 @@ Deno.test("mailReport(): real findings as syzbot-shaped mails", async (t) => {
       ],
     },
     {
+      // A review's folder (deno task review-rfc): the RFC's first registration trips
+      // lockdep's RCU check; its C reproducer was verified by deno task repro-c.
+      folder: "finding-lockdep",
+      config: false,
+      want: [
+        /^Subject: \[udiag-fuzz\] WARNING: suspicious RCU usage in trace_create_new_event\n/,
+        /^target: {9}patch:abi\/udiag\/rfc\/000_aa391f59f6e4613c\.txt$/m,
+        /^found by: {7}security check SEC-ACC-002$/m,
+        /^C reproducer: {3}repro\.c \(verified\)$/m,
+        /^kernel\/trace\/trace_events\.c:\d+ suspicious rcu_dereference_protected\(\) usage!$/m,
+        /^C reproducer:\n\n\/\*\n \* WARNING: suspicious RCU usage in trace_create_new_event\n/m,
+        /^\t+r = sys\(16, /m,
+      ],
+    },
+    {
       folder: "finding-conformance",
       config: true,
       want: [
