@@ -187,6 +187,8 @@ export class RealUdiag implements Disposable {
     for (let i = 0; i < got.length; i++) {
       if (!this.strictPage && !this.#touched.has(i)) continue;
       if (got[i] !== want[i]) {
+        // The one byte read again: the answer a C reproducer's check is pinned to.
+        this.page.byte(i);
         throw new Mismatch(`enable byte ${i} after ${after}`, String(got[i]), String(want[i]));
       }
     }
