@@ -33,6 +33,7 @@ import { shellQuote } from "../harness/vm/initramfs.ts";
 import { listFindings } from "../harness/report/store.ts";
 import { capture } from "../harness/proc.ts";
 import { ROOT } from "../harness/paths.ts";
+import { sha256Hex } from "../harness/sha256.ts";
 import { readTrace, type Trace } from "../harness/ctrace/trace.ts";
 import { DONE_LINE, emitC, foundLines } from "../harness/ctrace/emit_c.ts";
 import type { FindingKind, Replay } from "../harness/replay.ts";
@@ -113,11 +114,6 @@ async function pickTrace(dirs: readonly string[], needJudge: boolean): Promise<T
   return last;
 }
 
-async function sha(text: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(d)].slice(0, 8).map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 async function removeIfThere(path: string): Promise<void> {
   await Deno.remove(path).catch((e) => {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -195,7 +191,7 @@ export async function reproC(dir: string): Promise<ReproCResult> {
  * sees the host's root read-only); returns the binary's path.
  */
 export async function buildReproC(source: string): Promise<string> {
-  const work = `${ROOT}/out/repro-c/${await sha(source)}`;
+  const work = `${ROOT}/out/repro-c/${(await sha256Hex(source)).slice(0, 16)}`;
   await Deno.mkdir(work, { recursive: true });
   await Deno.writeTextFile(`${work}/repro.c`, source);
   await capture("gcc", ["-static", "-O1", "-Wall", "-o", `${work}/repro`, `${work}/repro.c`]);

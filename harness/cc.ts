@@ -6,6 +6,7 @@
  * @module
  */
 import { capture } from "./proc.ts";
+import { sha256Hex } from "./sha256.ts";
 
 /** Compiles `source` with gcc into a temporary directory and returns the binary's path. */
 export async function compileC(
@@ -26,11 +27,6 @@ export async function runC(source: string): Promise<string> {
   } finally {
     await Deno.remove(bin.replace(/\/prog$/, ""), { recursive: true });
   }
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

@@ -15,6 +15,7 @@ import { CommandError, runLogged } from "../proc.ts";
 import { type ExtractedPatch, extractPatch, type FileDiff, patchLineOf } from "./extract.ts";
 import { originalLine, type PortedModule, portPatch, type PortStep } from "./port.ts";
 import { type DryRun, type PortLogInput, renderPortLog } from "./port_log.ts";
+import { sha256Hex } from "../sha256.ts";
 
 /** A built patch target. */
 export interface PatchTarget {
@@ -58,11 +59,6 @@ export class PatchBuildError extends Error {
     this.patchLine = where.patchLine;
     this.logFile = where.logFile;
   }
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 const COMPILER_MESSAGE = /^(.+?):(\d+):(?:(\d+):)? (fatal error|error|warning): (.*)$/;

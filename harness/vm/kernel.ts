@@ -12,6 +12,7 @@ import { ensurePackages, exists, KERNEL_BUILD_PACKAGES } from "../tools.ts";
 import { withLock } from "../lock.ts";
 import { COLD_BUILD_OBJECTS, watchBuild } from "./build_progress.ts";
 import { tempPath } from "../interrupt.ts";
+import { sha256Hex } from "../sha256.ts";
 
 const KMOD_KERNEL = new URL("../../kmod/kernel/", import.meta.url);
 const SOURCE_TARBALL = "/usr/src/linux-source-6.12.tar.xz";
@@ -50,15 +51,6 @@ export function cacheRoot(): string {
   const xdg = Deno.env.get("XDG_CACHE_HOME") ??
     `${Deno.env.get("HOME") ?? "/root"}/.cache`;
   return `${xdg}/udiag-fuzz`;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(text),
-  );
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
 }
 
 /** Inputs that decide the kernel's bits, in a fixed order. */
