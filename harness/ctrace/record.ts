@@ -78,7 +78,6 @@ let sink: Deno.FsFile | null = null;
 const enc = new TextEncoder();
 
 function append(e: TraceEvent): void {
-  if (quiet) return;
   try {
     // One open file: a race worker records thousands of calls over 9p.
     sink ??= Deno.openSync(path!, { append: true, create: true });
