@@ -105,3 +105,45 @@ Deno.test("without $UDIAG_CTRACE nothing is recorded", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// The oracles pin their verdicts: a rule's failing expect and a fuzz mismatch.
+const ORACLES = `
+import { sysClose } from "${new URL("../syscall.ts", import.meta.url).href}";
+import { RuleContext } from "${new URL("../../conformance/rule_context.ts", import.meta.url).href}";
+import { Mismatch } from "${new URL("../../fuzz/campaign.ts", import.meta.url).href}";
+const t = new RuleContext("UD-X-001");
+try {
+  t.expect("close(-1)", sysClose(-1), { ok: true, value: 0 });
+} catch { /* the rule fails, as it must */ }
+sysClose(-1);
+new Mismatch("close(-1)", "EBADF", "ok 0", { title: "fuzz: close returned EBADF", breaks: "" });
+`;
+
+Deno.test("a failing rule and a fuzz mismatch pin their verdict to the call just made", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/oracles.ts`, ORACLES);
+    const out = await new Deno.Command(Deno.execPath(), {
+      // The project's config: fuzz/campaign.ts imports fast-check by name.
+      args: [
+        "run",
+        "-A",
+        "--config",
+        new URL("../../deno.json", import.meta.url).pathname,
+        `${dir}/oracles.ts`,
+      ],
+      env: { UDIAG_CTRACE: `${dir}/trace` },
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const [p] = await readTrace(`${dir}/trace`);
+    const evs = p!.events.map((e) => e.ev === "judge" ? [e.finding, e.expect] : e.ev);
+    assert.deepEqual(evs, [
+      "call",
+      ["UD-X-001", { value: 0 }],
+      "call",
+      ["fuzz: close returned EBADF", { value: 0 }],
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
