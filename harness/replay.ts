@@ -235,6 +235,26 @@ function hasType(v: unknown, type: "string" | "number" | "boolean"): boolean {
   }
 }
 
+/**
+ * How surely a replay shows its finding again (pure), lower first: one rule
+ * or check reruns the same calls; a fuzz case reruns its shrunk commands; a
+ * whole suite (`rule: "all"`) reruns more than the finding needs; a race
+ * round depends on scheduling. A kernel report seen under several keeps the
+ * surest, so `deno task repro` and `repro-c` replay that one.
+ */
+export function replayRank(r: Replay): number {
+  switch (r.suite) {
+    case "conformance":
+      return r.rule === "all" ? 2 : 0;
+    case "security":
+      return 0;
+    case "fuzz":
+      return 1;
+    case "race":
+      return 3;
+  }
+}
+
 /** replay.json's text for a replay: keys in a stable order. */
 export function showReplay(r: Replay): string {
   return JSON.stringify(r, null, 2) + "\n";

@@ -18,7 +18,14 @@
  * @module
  */
 import { reportDirName } from "./dedup.ts";
-import { type FindingKind, type Replay, showReplay, withCommand } from "../replay.ts";
+import {
+  type FindingKind,
+  readReplay,
+  type Replay,
+  replayRank,
+  showReplay,
+  withCommand,
+} from "../replay.ts";
 import { rootRelative } from "../paths.ts";
 import { withLock } from "../lock.ts";
 
@@ -196,7 +203,12 @@ async function merge(dir: string, occurrence: Finding): Promise<Saved> {
     await writeAtomic(`${dir}/repro.txt`, f.repro.trimEnd() + "\n");
     if (f.replay) await writeAtomic(`${dir}/replay.json`, showReplay(f.replay));
   } else if (f.replay && !f.repro && oldRepro === null) {
-    await writeAtomic(`${dir}/replay.json`, showReplay(f.replay));
+    // A report seen again keeps the surest replay: a race that also showed
+    // it must not replace the one rule that did (replayRank).
+    const oldReplay = await readReplay(dir).catch(() => null);
+    if (oldReplay === null || replayRank(f.replay) < replayRank(oldReplay)) {
+      await writeAtomic(`${dir}/replay.json`, showReplay(f.replay));
+    }
   }
   await writeAtomic(`${dir}/README.md`, findingMarkdown(f, meta));
   // meta.json last: a folder with meta.json is complete.

@@ -3,6 +3,7 @@ import { collapseRepeats, hash8, reportDirName, slug, titleKey } from "./dedup.t
 import { typeRank } from "./classes.ts";
 import { type Finding, listFindings, MAX_LOGS, saveFinding } from "./store.ts";
 import { countJunit, totalsLine } from "./junit.ts";
+import type { Replay } from "../replay.ts";
 
 Deno.test("reportDirName() depends on the title only and is filesystem-safe", () => {
   // FNV-1a 32-bit reference vectors (offset basis 811c9dc5, prime 01000193).
@@ -112,6 +113,33 @@ Deno.test("saveFinding() keeps the shortest repro.txt and its replay.json", asyn
   await saveFinding(root, f(["open()", "mmap()", "register()", "drain()", "delete()"], 3));
   assert.equal(await Deno.readTextFile(`${a.dir}/repro.txt`), "open()\nregister()\ndelete()\n");
   assert.equal(JSON.parse(await Deno.readTextFile(`${a.dir}/replay.json`)).seed, 2);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("saveFinding() keeps a kernel report's surest replay: one rule over a race round", async () => {
+  const root = await Deno.makeTempDir();
+  const base = { kind: "kernel", abi: "udiag", target: "kmod" } as const;
+  const seenUnder = (replay: Replay): Finding => ({
+    title: "BUG: sleeping function called from invalid context in diag_probe_trace",
+    kind: "kernel",
+    type: "BUG",
+    report: "r",
+    log: "l",
+    replay,
+    env: {},
+  });
+  const race: Replay = { ...base, suite: "race", campaign: "race", seed: 1, workers: 3, ms: 3000 };
+  const rule: Replay = { ...base, suite: "conformance", rule: "UD-WR-004" };
+  const check: Replay = { ...base, suite: "security", check: "SEC-XU-003" };
+  const suiteOf = async (dir: string) =>
+    JSON.parse(await Deno.readTextFile(`${dir}/replay.json`)).suite;
+  const a = await saveFinding(root, seenUnder(race));
+  assert.equal(await suiteOf(a.dir), "race");
+  await saveFinding(root, seenUnder(rule));
+  assert.equal(await suiteOf(a.dir), "conformance", "a rule replaces a race round");
+  await saveFinding(root, seenUnder(race));
+  await saveFinding(root, seenUnder(check));
+  assert.equal(await suiteOf(a.dir), "conformance", "nothing less sure, or as sure, replaces it");
   await Deno.remove(root, { recursive: true });
 });
 
