@@ -10,6 +10,7 @@ import {
   CaseFailure,
   type FuzzFinding,
   newStats,
+  type RoundCampaign,
 } from "./campaign.ts";
 
 /** Every case takes `ms`; a case of 3 or more operations fails. */
@@ -50,4 +51,40 @@ Deno.test("runCases() stops shrinking past the budget plus the grace, and still 
   assert.ok(ms < 1500, `took ${ms} ms`);
   assert.ok(found[0]!.ops.length >= 3);
   assert.ok(found[0]!.replay.suite === "fuzz" && found[0]!.replay.path.length > 0);
+});
+
+/** A race campaign whose rounds fail as `script` says, in turn (null: the round passes). */
+function scriptedRounds(script: readonly (string | null)[]): RoundCampaign {
+  let n = 0;
+  return {
+    kind: "rounds",
+    name: "race",
+    workers: 2,
+    ms: 1,
+    round() {
+      const title = script[n++] ?? null;
+      const failure = title === null ? null : new CaseFailure(title, { title, breaks: "b" });
+      return Promise.resolve({ ops: 1, log: [`round ${n}`], failure });
+    },
+  };
+}
+
+const ROUND = { seed: 1, workers: 2, ms: 1 };
+
+Deno.test("replayRound() keeps rerunning until the round fails the expected way", async () => {
+  using c = new Campaigner({ kmsg: null, expect: "fuzz race: X" });
+  const out = await c.replayRound(scriptedRounds(["fuzz race: Y", null, "fuzz race: X"]), ROUND);
+  assert.deepEqual(out, { failed: true, title: "fuzz race: X", ops: ["try 3", "round 3"] });
+});
+
+Deno.test("replayRound() tells the first other failure when the expected one never came", async () => {
+  using c = new Campaigner({ kmsg: null, expect: "fuzz race: X" });
+  const out = await c.replayRound(scriptedRounds(["fuzz race: Y", null, "fuzz race: Z"]), ROUND, 3);
+  assert.deepEqual(out, { failed: true, title: "fuzz race: Y", ops: ["try 1", "round 1"] });
+});
+
+Deno.test("replayRound() without an expected title stops at the first failure", async () => {
+  using c = new Campaigner({ kmsg: null });
+  const out = await c.replayRound(scriptedRounds([null, "fuzz race: Y", "fuzz race: X"]), ROUND);
+  assert.equal(out.title, "fuzz race: Y");
 });

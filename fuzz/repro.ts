@@ -22,7 +22,7 @@ import { describeOutcome, runGuest } from "../harness/vm/guest_run.ts";
 import { KERNEL_DIED_EXIT, type VmOutcome } from "../harness/vm/runner.ts";
 import { shellQuote } from "../harness/vm/initramfs.ts";
 import { listFindings } from "../harness/report/store.ts";
-import { titleKey } from "../harness/report/dedup.ts";
+import { sameReport } from "../harness/report/dedup.ts";
 import { type FindingKind, readReplay, type Replay } from "../harness/replay.ts";
 import type { ReplayRequest } from "./guest.ts";
 
@@ -43,17 +43,6 @@ finding); 4 cannot tell (the VM was lost, timed out or went silent, the guest
 never ran the replay, the rule or check could not run, or the build failed);
 2 bad input (missing folder, malformed replay.json); 255 the kernel died some
 other way.`;
-
-/**
- * Whether a replayed kernel report is the finding's (pure): the same title,
- * or for "BUG: scheduling while atomic" (a leaked preempt count noticed
- * wherever the task next schedules) the same report class in another frame.
- */
-export function sameReport(got: string, want: string): boolean {
-  if (titleKey(got) === titleKey(want)) return true;
-  const cls = (t: string) => t.replace(/ in [^ ]+$/, "");
-  return cls(want) === "BUG: scheduling while atomic" && cls(got) === cls(want);
-}
 
 /**
  * Whether a replay found the finding again (pure): for a conformance or

@@ -20,7 +20,8 @@
  *
  * @module
  */
-import { readFinding, replayFinding, sameReport } from "./repro.ts";
+import { readFinding, replayFinding } from "./repro.ts";
+import { sameReport } from "../harness/report/dedup.ts";
 import { type Subject, subjectGuest } from "../abi/mod.ts";
 import { checkInput, oneLine, parseFlags, runMain, UsageError } from "../harness/cli.ts";
 import {

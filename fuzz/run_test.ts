@@ -12,7 +12,8 @@ import {
 import { CaseFailure, failureOf, KernelReport, replayPathOf } from "./campaign.ts";
 import { Mismatch, StateLeak } from "../abi/udiag/fuzz/real.ts";
 import { parseShard, shardSeeds } from "./shard.ts";
-import { foundAgain, sameReport } from "./repro.ts";
+import { foundAgain } from "./repro.ts";
+import { sameReport } from "../harness/report/dedup.ts";
 import udiag from "../abi/udiag/plugin.ts";
 
 Deno.test("failureOf() of udiag mismatches keeps titles stable across handles and indexes", () => {

@@ -56,3 +56,14 @@ export function collapseRepeats(s: string): string {
 export function titleKey(title: string): string {
   return collapseRepeats(title).replace(/,…(,…)+/g, ",…");
 }
+
+/**
+ * Whether a replayed kernel report is the finding's (pure): the same title,
+ * or for "BUG: scheduling while atomic" (a leaked preempt count noticed
+ * wherever the task next schedules) the same report class in another frame.
+ */
+export function sameReport(got: string, want: string): boolean {
+  if (titleKey(got) === titleKey(want)) return true;
+  const cls = (t: string) => t.replace(/ in [^ ]+$/, "");
+  return cls(want) === "BUG: scheduling while atomic" && cls(got) === cls(want);
+}
