@@ -133,6 +133,12 @@ Deno.test("sameReport() accepts a leaked preempt count noticed in another frame,
       "BUG: scheduling while atomic in irqentry_exit_to_user_mode",
     ),
   );
+  assert.ok(
+    sameReport(
+      "BUG: scheduling while atomic in do_task_dead",
+      "BUG: scheduling while atomic on return to user mode",
+    ),
+  );
   assert.ok(!sameReport("WARNING in foo", "WARNING in bar"));
   assert.ok(sameReport("WARNING in foo", "WARNING in foo"));
 });

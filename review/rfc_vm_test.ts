@@ -12,11 +12,7 @@ import { listFindings } from "../harness/report/store.ts";
 import { security } from "../security/run.ts";
 import { resolveSubject } from "../abi/mod.ts";
 import { readReplay } from "../harness/replay.ts";
-
-/** "BUG: scheduling while atomic in foo" → "BUG: scheduling while atomic" (pure). */
-function reportClass(title: string): string {
-  return title.replace(/ in [^ ]+$/, "");
-}
+import { reportClass } from "../harness/report/dedup.ts";
 
 const DOC = new URL("../docs/rfc-findings.json", import.meta.url);
 const RFC = "abi/udiag/rfc/000_aa391f59f6e4613c.txt";

@@ -41,6 +41,7 @@ export const CASES: Record<string, { command: string; kmemleak?: boolean; timeou
   "lockdep-assert-held": { command: provoke("LOCKDEP_ASSERT") },
   "rcu-suspicious": { command: provoke("RCU_SUSPICIOUS") },
   "sleep-in-atomic": { command: provoke("SLEEP_ATOMIC") },
+  "preempt-leak-to-user": { command: provoke("PREEMPT_LEAK") },
   "kmemleak": { command: provoke("LEAK"), kmemleak: true },
   // A clean boot that runs Deno in the chroot (no ABI loaded: the engine knows none).
   "clean-boot-smoke": { command: "deno eval 'console.log(Deno.version.deno)'", kmemleak: true },

@@ -166,6 +166,9 @@ export const COMMON_SKIP: readonly RegExp[] = [
   /^__pfx_/,
 ];
 
+/** Where the kernel returns to user space (a leaked atomic state shows up there). */
+const RETURN_TO_USER = /^(?:syscall_|irqentry_)?exit_to_user_mode(?:_loop|_prepare)?$/;
+
 /** Sleeping primitives: a sleep in atomic context blames whoever called them. */
 export const SLEEP_SKIP: readonly RegExp[] = [
   /^msleep/,
@@ -435,7 +438,12 @@ export const OOPSES: readonly OopsFormat[] = [
     header: /^BUG: scheduling while atomic: /,
     frameAfter: [CALL_TRACE],
     skip: [...COMMON_SKIP, ...SLEEP_SKIP, /^__schedule/, /^schedule/, /^preempt_schedule/],
-    title: (_m, frame) => `BUG: scheduling while atomic in ${frame}`,
+    // A preempt count leaked past a syscall or interrupt is noticed where the
+    // task returns to user space, from whichever path it took: one finding.
+    title: (_m, frame) =>
+      RETURN_TO_USER.test(frame)
+        ? "BUG: scheduling while atomic on return to user mode"
+        : `BUG: scheduling while atomic in ${frame}`,
     type: "BUG",
   },
   // ---- memory leaks (kmemleak, console or /sys/kernel/debug/kmemleak) ----

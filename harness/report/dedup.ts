@@ -64,6 +64,21 @@ export function titleKey(title: string): string {
  */
 export function sameReport(got: string, want: string): boolean {
   if (titleKey(got) === titleKey(want)) return true;
-  const cls = (t: string) => t.replace(/ in [^ ]+$/, "");
-  return cls(want) === "BUG: scheduling while atomic" && cls(got) === cls(want);
+  return reportClass(want) === "BUG: scheduling while atomic" &&
+    reportClass(got) === reportClass(want);
+}
+
+/**
+ * A kernel report's class: its title without where it was noticed (pure).
+ *
+ * @example
+ * ```ts
+ * import { reportClass } from "./dedup.ts";
+ * const want = "BUG: scheduling while atomic";
+ * if (reportClass("BUG: scheduling while atomic in foo") !== want) throw new Error();
+ * if (reportClass("BUG: scheduling while atomic on return to user mode") !== want) throw new Error();
+ * ```
+ */
+export function reportClass(title: string): string {
+  return title.replace(/ (?:in [^ ]+|on return to user mode)$/, "");
 }

@@ -66,6 +66,17 @@ static void provoke_sleep_atomic(void)
 	preempt_enable();
 }
 
+/*
+ * Returns to user space still atomic, as a write path that skips its
+ * preempt_enable() does: the exit path's schedule() reports it there.
+ */
+static void provoke_preempt_leak(void)
+{
+	preempt_disable();
+	set_tsk_need_resched(current);
+	set_preempt_need_resched();
+}
+
 static ssize_t provoke_write(struct file *file, const char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
@@ -85,6 +96,8 @@ static ssize_t provoke_write(struct file *file, const char __user *ubuf,
 		provoke_leak();
 	else if (!strcmp(buf, "SLEEP_ATOMIC"))
 		provoke_sleep_atomic();
+	else if (!strcmp(buf, "PREEMPT_LEAK"))
+		provoke_preempt_leak();
 	else
 		return -EINVAL;
 
