@@ -15,8 +15,22 @@ import type {
 // ---------------------------------------------------------------- builders
 
 /** x86_64 syscall numbers the traces use. */
-const NR = { ioctl: 16, write: 1, open: 2, close: 3, mmap: 9, getpid: 39, writev: 20, sendmsg: 46 };
+const NR = {
+  ioctl: 16,
+  write: 1,
+  open: 2,
+  close: 3,
+  mmap: 9,
+  mprotect: 10,
+  getpid: 39,
+  writev: 20,
+  sendmsg: 46,
+  fork: 57,
+  ftruncate: 77,
+  memfd_create: 319,
+};
 const O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100;
+const PROT_READ = 1, PROT_RW = 3, MAP_SHARED = 1;
 const UID = Deno.uid() ?? 0;
 const GID = Deno.gid() ?? 0;
 const BASE = 140000000000n;
@@ -69,6 +83,44 @@ function solo(build: (t: () => string) => Ev[]): Trace {
   const root = proc(t, 100, "root");
   return [{ proc: root, events: build(t) }];
 }
+
+/** A process forked by `parent` (a C helper's child). */
+const forkedBy = (pr: ProcEvent, parent: number): ProcEvent => ({ ...pr, parent });
+
+/** A shared page of `fd` at BASE, `prot` as given. */
+const mapShared = (t: () => string, fd: number, prot: number) =>
+  call(t, "mmap", [p(0), i(4096), i(prot), i(MAP_SHARED), i(fd), i(0)], BASE);
+
+/** A page of a memfd at BASE, read-only but open for writing (SEC-PG-004's shape). */
+const memfdPage = (t: () => string): Ev[] => [
+  call(t, "memfd_create", [buf("page\0"), i(0)], 58),
+  call(t, "ftruncate", [i(58), i(4096)], 0),
+  mapShared(t, 58, PROT_READ),
+];
+
+/**
+ * Root forks pid 201 after `before`; the child runs `child`, then root runs
+ * `after`: each builder gets the clock, so the events keep that order.
+ */
+function rootForks(
+  before: (t: () => string) => Ev[],
+  child: (t: () => string) => Ev[],
+  after: (t: () => string) => Ev[] = () => [],
+): Trace {
+  const t = clock();
+  const root = proc(t, 100, "root");
+  const kid = forkedBy(proc(t, 201, "actor"), 100);
+  const r = [...before(t), call(t, "fork", [], 201)];
+  const c = child(t);
+  r.push(...after(t));
+  return [{ proc: root, events: r }, { proc: kid, events: c }];
+}
+
+/** The child's judged mprotect(PROT_READ|PROT_WRITE) of the inherited page, which succeeded. */
+const childMprotect = (t: () => string): Ev[] => [
+  call(t, "mprotect", [p(BASE), i(4096), i(PROT_RW)], 0),
+  judge(t, "PG-2", "forked child: mprotect(RW)", { fails: true }),
+];
 
 const devNull = (t: () => string, fd = 57) =>
   call(t, "open", [buf("/dev/null\0"), i(O_RDWR), i(0)], fd);
@@ -371,6 +423,66 @@ const cases: Case[] = [
     found: ["N-1", "N-1"],
   },
   {
+    name: "a sink's payloads judge calls the C check, which words what it cannot read",
+    trace: () =>
+      solo((t) => [
+        call(t, "getpid", [], 100),
+        judge(t, "UD-TR-002", "payloads of udiag/t_1_1 via ftrace", {
+          payloads: { sink: "ftrace", event: "udiag/t_1_1", sent: [hex("a"), hex("bc")] },
+        }),
+      ]),
+    opts: conformance,
+    // No such event on the build host: the format cannot be read, which is a finding.
+    found: ["UD-TR-002"],
+    lines: [
+      /^udiag-repro: payloads of udiag\/t_1_1 via ftrace: cannot read \/sys\/kernel\/tracing\/events\/udiag\/t_1_1\/format: /m,
+    ],
+    source: [
+      /check_payloads\("UD-TR-002",[\s\S]*?"udiag\/t_1_1",\s+0,\s+NULL,\s+w\d+,\s+2\);/,
+      /static const struct sent w\d+\[2\] = \{\n\t\{ d\d+, 1 \},\n\t\{ d\d+, 2 \},\n\};/,
+    ],
+  },
+  {
+    name: "a perf payloads judge reads the ring at its rebased mapping; none sent is fine",
+    trace: () =>
+      solo((t) => [
+        call(t, "mmap", [p(0), i(8192), i(3), i(0x22), i(-1), i(0)], BASE),
+        judge(t, "UD-TR-003", "payloads of udiag/t_1_1 via perf", {
+          payloads: { sink: "perf", event: "udiag/t_1_1", sent: [], ring: String(BASE) },
+        }),
+      ]),
+    opts: conformance,
+    found: ["UD-TR-003"],
+    source: [
+      /check_payloads\([\s\S]*?1,\s+\(const unsigned char \*\)\(long\)m\d+,\s+w\d+,\s+0\);/,
+      /static const struct sent w\d+\[1\];/,
+    ],
+  },
+  {
+    name: "a perf payloads judge whose ring is not a recorded mapping is refused",
+    trace: () =>
+      solo((t) => [
+        call(t, "getpid", [], 100),
+        judge(t, "UD-TR-003", "payloads via perf", {
+          payloads: { sink: "perf", event: "udiag/t_1_1", sent: [], ring: String(BASE) },
+        }),
+      ]),
+    opts: conformance,
+    refused: /^payloads via perf: the perf ring at \d+ is not a recorded mapping$/,
+  },
+  {
+    name: "a payloads judge of an event name that is no tracefs path is refused",
+    trace: () =>
+      solo((t) => [
+        call(t, "getpid", [], 100),
+        judge(t, "UD-TR-002", "payloads", {
+          payloads: { sink: "ftrace", event: "udiag/../../etc", sent: [] },
+        }),
+      ]),
+    opts: conformance,
+    refused: /^payloads of a malformed event name "udiag\/\.\.\/\.\.\/etc"$/,
+  },
+  {
     name: "no judge: refused for a fuzz finding",
     trace: () => solo((t) => [call(t, "getpid", [], 100)]),
     opts: { ...kernel, kind: "fuzz" },
@@ -381,6 +493,94 @@ const cases: Case[] = [
     trace: () => solo((t) => [call(t, "getpid", [], 100)]),
     opts: kernel,
     found: [],
+  },
+  {
+    name: "a forked child's store shows in the parent's shared page: found",
+    trace: () =>
+      rootForks(
+        (
+          t,
+        ) => [
+          call(t, "open", [buf("/dev/zero\0"), i(O_RDWR), i(0)], 57),
+          mapShared(t, 57, PROT_RW),
+        ],
+        (t) => [poke(t, BASE + 1n, "Z")],
+        (t) => [peek(t, BASE, "005a0000"), judge(t, "PG-1", "the page", { equals: "00000000" })],
+      ),
+    opts: { ...kernel, kind: "security" },
+    found: ["PG-1"],
+    lines: ["udiag-repro: the page returned 1, expected 0 bytes other than expected"],
+    source: [/^\tr = spawn\(0, child_0\);$/m, /^static const int maker\[NCHILD\] = \{ -1 \};$/m],
+  },
+  {
+    name: "a forked child's mprotect of an inherited memfd page judged to fail: found",
+    trace: () => rootForks(memfdPage, childMprotect),
+    opts: { ...kernel, kind: "security" },
+    found: ["PG-2"],
+    lines: ["udiag-repro: forked child: mprotect(RW) returned 0, expected an error"],
+  },
+  {
+    name: "a forked child's mprotect that the kernel refuses: nothing found",
+    // /dev/zero open read-only: a shared mapping of it cannot become writable.
+    trace: () =>
+      rootForks(
+        (
+          t,
+        ) => [
+          call(t, "open", [buf("/dev/zero\0"), i(O_RDONLY), i(0)], 57),
+          mapShared(t, 57, PROT_READ),
+        ],
+        childMprotect,
+      ),
+    opts: { ...kernel, kind: "security" },
+    found: [],
+  },
+  {
+    name: "an actor's forked child takes its turns on pipes the actor kept for it",
+    // SEC-PG-004's shape: root (Deno), the helper (an actor), the helper's child.
+    trace: () => {
+      const t = clock();
+      const root = proc(t, 100, "root");
+      const actor = proc(t, 150, "actor");
+      const kid = forkedBy(proc(t, 201, "actor"), 150);
+      const r: Ev[] = [call(t, "getpid", [], 100)];
+      const a: Ev[] = [...memfdPage(t), call(t, "fork", [], 201)];
+      const c = childMprotect(t);
+      c.push(poke(t, BASE, "Z"));
+      a.push(peek(t, BASE, "5a00"), judge(t, "PG-3", "the page", { equals: "0000" }));
+      r.push(call(t, "getpid", [], 100));
+      return [{ proc: root, events: r }, { proc: actor, events: a }, { proc: kid, events: c }];
+    },
+    opts: { ...kernel, kind: "security" },
+    found: ["PG-2", "PG-3"],
+    source: [/^static const int maker\[NCHILD\] = \{ -1, 0 \};$/m],
+  },
+  {
+    name: "a forked child in a race is refused",
+    trace: () => rootForks(memfdPage, childMprotect),
+    opts: { ...kernel, kind: "security", concurrent: true },
+    refused: /^pid 201, forked by pid 100: a race starts its processes at once/,
+  },
+  {
+    name: "a forked child whose parent is not in the trace is refused",
+    trace: () => {
+      const [root, kid] = rootForks(memfdPage, childMprotect);
+      return [root!, { ...kid!, proc: forkedBy(kid!.proc, 99) }];
+    },
+    opts: { ...kernel, kind: "security" },
+    refused: /^pid 201, forked by pid 99: its parent is not in the trace$/,
+  },
+  {
+    name: "a forked child that acts before its fork is refused",
+    trace: () => {
+      const t = clock();
+      const kid = forkedBy(proc(t, 201, "actor"), 100);
+      const c = childMprotect(t);
+      const root = { proc: proc(t, 100, "root"), events: [call(t, "fork", [], 201)] };
+      return [root, { proc: kid, events: c }];
+    },
+    opts: { ...kernel, kind: "security" },
+    refused: /acts before the fork that makes it$/,
   },
   {
     name: "a 64 KiB buffer and a finding with quotes",
@@ -420,6 +620,12 @@ for (const c of cases) {
     }
   });
 }
+
+Deno.test("emitC: a program without a payloads judge has no payload check", () => {
+  const out = emitC(solo((t) => [call(t, "getpid", [], 100)]), kernel);
+  assert.ok(out.ok);
+  assert.doesNotMatch(out.source, /check_payloads|dirent\.h|UDIAG_TRACEFS/);
+});
 
 Deno.test("foundLines: the text after the prefix, line by line", () => {
   const out = `${FOUND_PREFIX}A\r\nnoise ${FOUND_PREFIX}B\n${FOUND_PREFIX}C d\n${DONE_LINE}\n`;

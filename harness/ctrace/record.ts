@@ -166,5 +166,14 @@ export function recordJudge(
 ): void {
   if (!recording()) return;
   const expect = want instanceof Uint8Array ? { equals: hex(want) } : expectationOf(want);
-  if (expect) append({ ev: "judge", t: now(), finding, what, expect });
+  if (expect) recordExpectation(finding, what, expect);
+}
+
+/**
+ * Records an oracle whose evidence is not one call's answer (what a trace
+ * sink gave back), pinned to the last recorded event as {@linkcode recordJudge} is.
+ */
+export function recordExpectation(finding: string, what: string, expect: Expectation): void {
+  if (!recording()) return;
+  append({ ev: "judge", t: now(), finding, what, expect });
 }

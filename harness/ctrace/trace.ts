@@ -45,6 +45,12 @@ export interface ProcEvent {
   readonly gid: number;
   /** `root` runs the rule, check or case; `actor` takes its turns; `worker` races. */
   readonly role: "root" | "actor" | "worker";
+  /**
+   * The pid of the traced process that forked this one (a C helper's child):
+   * it starts at that process's recorded `fork`, on its fds and mappings.
+   * Absent for a process started on its own (spawned and exec'd).
+   */
+  readonly parent?: number;
 }
 
 /** A system call and the kernel's answer (`ret`: the value, or -errno). */
@@ -89,7 +95,25 @@ export type Expectation =
   /** The peeked bytes are all zero (its answer: how many are not). */
   | { readonly zero: true }
   /** The peeked bytes are these (hex; its answer: how many differ). */
-  | { readonly equals: string };
+  | { readonly equals: string }
+  /**
+   * The records of `event` in the sink decode, with only the event's format
+   * file, to exactly these payloads in order. Not one call's answer: the
+   * reproducer reads the sink itself when it reaches this judge.
+   */
+  | { readonly payloads: PayloadsExpectation };
+
+/** What a trace sink had to give back (see {@linkcode Expectation}). */
+export interface PayloadsExpectation {
+  /** `ftrace`: every CPU's trace_pipe_raw; `perf`: the mmap ring at `ring`. */
+  readonly sink: "ftrace" | "perf";
+  /** `<system>/<name>`, as under tracefs `events/`. */
+  readonly event: string;
+  /** The payloads written, in order (hex). */
+  readonly sent: readonly string[];
+  /** perf: the recorded address of the ring's mapping, which the emitter rebases. */
+  readonly ring?: string;
+}
 
 /** The finding's oracle, pinned to the event before it. */
 export interface JudgeEvent {

@@ -5,6 +5,8 @@
  * @module
  */
 import { decodeRecordResult, describeProblem, parseFormat } from "./format.ts";
+import type { TraceCollection } from "./ftrace_raw.ts";
+import { type PerfRecord, sampleRaw } from "./perf.ts";
 
 /** Payloads recovered from records, and what did not decode. */
 export interface Recovered {
@@ -28,4 +30,24 @@ export function payloadsOf(formatText: string, records: readonly Uint8Array[]): 
     else problems.push("record has no data field");
   }
   return { payloads, problems };
+}
+
+/**
+ * The payloads of an event's records drained from ftrace: record problems,
+ * then page problems, then pages that report lost events, as one list (what
+ * UD-TR-002 compares, and what the C reproducer's check mirrors).
+ */
+export function payloadsOfFtrace(formatText: string, c: TraceCollection): Recovered {
+  const rec = payloadsOf(formatText, c.records.map((x) => x.data));
+  const lost = c.lost.length ? [`${c.lost.length} page(s) report lost events`] : [];
+  const pageProblems = c.problems.map((p) =>
+    `cpu${p.cpu} page ${p.page}: ${JSON.stringify(p.problem)}`
+  );
+  return { payloads: rec.payloads, problems: [...rec.problems, ...pageProblems, ...lost] };
+}
+
+/** The payloads of the `PERF_SAMPLE_RAW` samples among perf records (ring problems are not words). */
+export function payloadsOfPerf(formatText: string, records: readonly PerfRecord[]): Recovered {
+  const raws = records.map(sampleRaw).filter((r): r is Uint8Array => r !== null);
+  return payloadsOf(formatText, raws);
 }

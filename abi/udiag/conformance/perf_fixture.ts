@@ -8,9 +8,16 @@
 import type { SysResult } from "../../../harness/errno.ts";
 import type { Fixture } from "./fixture.ts";
 import type { RuleContext } from "../../../conformance/rule_context.ts";
-import { type PerfEvent, perfOpen, sampleRaw } from "../../../harness/trace/perf.ts";
+import { type PerfEvent, perfOpen } from "../../../harness/trace/perf.ts";
 import { readRecords } from "../../../harness/trace/ftrace_reader.ts";
-import { payloadsOf, type Recovered } from "../../../harness/trace/recover.ts";
+import {
+  payloadsOfFtrace,
+  payloadsOfPerf,
+  type Recovered,
+} from "../../../harness/trace/recover.ts";
+import { DIAG_SYSTEM } from "../abi.ts";
+import { hex as hexAll, recordExpectation, unrecorded } from "../../../harness/ctrace/record.ts";
+import type { PayloadsExpectation } from "../../../harness/ctrace/trace.ts";
 
 /** perf_event_open on `udiag:<name>` for this thread, closed when the fixture ends. */
 export function openTracepointPerf(fx: Fixture, name: string): SysResult<PerfEvent> {
@@ -19,23 +26,97 @@ export function openTracepointPerf(fx: Fixture, name: string): SysResult<PerfEve
   return r;
 }
 
-/** Drains the ftrace buffer and returns the payloads of event `name`. */
+/**
+ * Drains the ftrace buffer and returns the payloads of event `name`.
+ * Unrecorded: a C reproducer that replayed the drain would eat the records
+ * its own check reads (harness/ctrace).
+ */
 export function recoverFtrace(fx: Fixture, name: string): Recovered {
-  const r = readRecords(fx.tracefs.eventId(name));
-  if (!r.ok) return { payloads: [], problems: [`trace_pipe_raw: ${r.errno}`] };
-  const rec = payloadsOf(fx.tracefs.format(name), r.value.records.map((x) => x.data));
-  const lost = r.value.lost.length ? [`${r.value.lost.length} page(s) report lost events`] : [];
-  const pageProblems = r.value.problems.map((p) =>
-    `cpu${p.cpu} page ${p.page}: ${JSON.stringify(p.problem)}`
-  );
-  return { payloads: rec.payloads, problems: [...rec.problems, ...pageProblems, ...lost] };
+  return unrecorded(() => drainFtrace(fx, name));
 }
 
-/** Reads a perf event's new samples and returns their payloads. */
+function drainFtrace(fx: Fixture, name: string): Recovered {
+  const r = readRecords(fx.tracefs.eventId(name));
+  if (!r.ok) return { payloads: [], problems: [`trace_pipe_raw: ${r.errno}`] };
+  return payloadsOfFtrace(fx.tracefs.format(name), r.value);
+}
+
+/** Reads a perf event's new samples and returns their payloads (unrecorded, as above). */
 export function recoverPerf(fx: Fixture, name: string, perf: PerfEvent): Recovered {
-  const { records } = perf.read();
-  const raws = records.map(sampleRaw).filter((r): r is Uint8Array => r !== null);
-  return payloadsOf(fx.tracefs.format(name), raws);
+  return unrecorded(() => {
+    const { records } = perf.read();
+    return payloadsOfPerf(fx.tracefs.format(name), records);
+  });
+}
+
+/** Where the payloads of {@linkcode expectRecovered} were read back from. */
+export type Sink =
+  | { readonly sink: "ftrace" }
+  | { readonly sink: "perf"; readonly perf: PerfEvent };
+
+/** How {@linkcode expectRecovered} words its evidence. */
+export interface RecoveredLabels {
+  /** `records recovered`, `samples recovered`. */
+  readonly count: string;
+  /** `payload`, `sample`: each payload's evidence is `<label> #i …`. */
+  readonly each: string;
+}
+
+/**
+ * The rule's verdict on payloads read back from a sink: no decode problems,
+ * as many as were sent, each byte for byte. When it fails, the oracle is
+ * recorded as one `payloads` judge (its evidence is no single call's
+ * answer), and the comparisons themselves run unrecorded so they add no
+ * per-call judge pinned to whatever call came last.
+ */
+export function expectRecovered(
+  t: RuleContext,
+  from: Sink,
+  name: string,
+  sent: readonly Uint8Array[],
+  got: Recovered,
+  labels: RecoveredLabels,
+): void {
+  if (!payloadsMatch(sent, got)) judgePayloads(t, from, name, sent);
+  unrecorded(() => {
+    t.expect("decode problems", got.problems.join("; ") || "none", "none");
+    t.expect(labels.count, got.payloads.length, sent.length);
+    expectPayloads(t, labels.each, sent, got.payloads);
+  });
+}
+
+/**
+ * Records the oracle "the records of `name` in the sink decode to exactly
+ * `sent`" for a C reproducer, pinned to the last recorded call (the last
+ * write): the reproducer reads the sink itself there.
+ */
+export function judgePayloads(
+  t: RuleContext,
+  from: Sink,
+  name: string,
+  sent: readonly Uint8Array[],
+): void {
+  recordExpectation(t.id, `payloads of ${DIAG_SYSTEM}/${name} via ${from.sink}`, {
+    payloads: payloadsExpectation(from, name, sent),
+  });
+}
+
+function payloadsExpectation(
+  from: Sink,
+  name: string,
+  sent: readonly Uint8Array[],
+): PayloadsExpectation {
+  const event = `${DIAG_SYSTEM}/${name}`;
+  const payloads = sent.map(hexAll);
+  if (from.sink === "ftrace") return { sink: "ftrace", event, sent: payloads };
+  const ring = `0x${from.perf.mapping.address.toString(16)}`;
+  return { sink: "perf", event, sent: payloads, ring };
+}
+
+/** Whether the comparisons of {@linkcode expectRecovered} all hold. */
+export function payloadsMatch(sent: readonly Uint8Array[], got: Recovered): boolean {
+  return got.problems.length === 0 && got.payloads.length === sent.length &&
+    sent.every((s, i) => hexAll(s) === hexAll(got.payloads[i]!));
 }
 
 /** Hex of a payload, for evidence. */

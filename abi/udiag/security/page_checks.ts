@@ -6,6 +6,7 @@ import { MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../../harness
 import { pageSize } from "../../../harness/syscall.ts";
 import { DEVICE_PATH } from "../abi.ts";
 import { FORK_HELPER } from "./helpers.ts";
+import { ctraceEnv } from "../../../harness/ctrace/record.ts";
 import type { SysResult } from "../../../harness/errno.ts";
 import { errnoName } from "../../../harness/errno.ts";
 import { setUp } from "./setup.ts";
@@ -111,6 +112,8 @@ check("SEC-PG-004", async (t) => {
     args: [DEVICE_PATH],
     uid: ALICE.uid,
     gid: ALICE.gid,
+    // Its role made explicit, and the folder made (mode 0777) before alice writes to it.
+    env: ctraceEnv("actor"),
     stdout: "piped",
     stderr: "piped",
   }).output();
