@@ -55,6 +55,8 @@ Deno.test("fork_page records both processes, and repro-c writes them as a progra
 
     const out = emitC(trace, { title: "SEC-PG-004", kind: "security", command: "test" });
     if (!out.ok) throw new Error(`refused: ${out.reason}`);
+    const wide = out.source.split("\n").filter((l) => l.replaceAll("\t", "        ").length > 100);
+    assert.deepEqual(wide, [], "kernel style: 100 columns");
     await Deno.writeTextFile(`${dir}/repro.c`, out.source);
     await build(`${dir}/repro.c`, `${dir}/repro`);
     const stdout = await capture(`${dir}/repro`, []);

@@ -28,9 +28,11 @@
 #define TRACE_FD_MIN 100
 
 static const char FINDING[] = "SEC-PG-004";
-/* What the judges call the two moves, as a reproducer prints them. */
-static const char CHILD_MPROTECT[] =
-	"forked child: mprotect(PROT_READ|PROT_WRITE) of the inherited mapping";
+/*
+ * What the judges call the two moves, as a reproducer prints them: short,
+ * as the program's lines nest deep and keep to 100 columns.
+ */
+static const char CHILD_MPROTECT[] = "forked child: mprotect(PROT_READ|PROT_WRITE)";
 static const char PARENT_BYTES[] = "bytes of the page that changed for the parent";
 
 /* This process's trace; NULL when it does not record. */
