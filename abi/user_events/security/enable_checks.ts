@@ -46,6 +46,7 @@ check("UE-SEC-EN-001", async (t) => {
   const bytes = await mallory.peek(ro);
   t.saw("the read-only page's first 8 bytes afterwards", bytes);
   if (bytes.some((b) => b !== 0)) {
+    t.judge("the read-only page's first 8 bytes", "all zero");
     t.exposed("the kernel wrote the enable bit into a read-only page");
   }
   // Control: a writable word gets the bit, so the refusals above were the address checks.
@@ -91,6 +92,7 @@ check("UE-SEC-EN-002", async (t) => {
     const bytes = await mallory.peek(page);
     t.saw("the held page's first word", bytes.join(","));
     if (bytes.some((b) => b !== 0)) {
+      t.judge("the held page's first word", "all zero");
       t.exposed("the kernel wrote the enable bit into a page it may not write");
     }
   } catch (e) {

@@ -41,7 +41,12 @@ export function refused(
 ): boolean {
   t.saw(what, r);
   const wrong = wrongAnswer(what, r, expected);
-  if (wrong !== null) t.exposed(wrong);
+  if (wrong !== null) {
+    // A C reproducer's check on this call (harness/ctrace): one errno when
+    // only one will do, else any refusal.
+    t.judge(what, expected.length === 1 ? expected[0]! : "refused");
+    t.exposed(wrong);
+  }
   return wrong === null;
 }
 
