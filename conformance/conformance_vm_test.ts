@@ -56,6 +56,23 @@ Deno.test("deno task conformance: a module that skips the EBUSY check fails UD-D
   );
 });
 
+Deno.test("deno task conformance: a module that hands eBPF the RFC's context fails UD-BPF-001", async () => {
+  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
+  const outDir = await Deno.makeTempDir({ prefix: "udiag-conf-" });
+  const code = await conformance({
+    subject: await udiag("BPF_CONTEXT"),
+    ruleIds: ["UD-BPF-001", "UD-TR-003"],
+    outDir,
+    reportsDir,
+    echo: false,
+  });
+  assert.notEqual(code, 0);
+  // Only the eBPF sink is broken: perf's samples still arrive whole.
+  assert.deepEqual((await listFindings(reportsDir)).map((m) => m.title.split(":")[0]), [
+    "conformance UD-BPF-001",
+  ]);
+});
+
 /**
  * What 6.12.117 as shipped breaks, each a finding with a replay. UE-REG-014:
  * a struct field SIZE of 2^31 or more is returned as the ioctl's value, not

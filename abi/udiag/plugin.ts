@@ -53,6 +53,7 @@ const udiag: AbiPlugin = {
       "write_rules.ts",
       "page_rules.ts",
       "trace_rules.ts",
+      "bpf_rules.ts",
       "capacity_rules.ts",
     ]),
   },

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { ioc, IOC_NONE } from "../ioctl.ts";
+import { ioc, IOC_NONE, iow } from "../ioctl.ts";
 import { ok, type SysResult } from "../errno.ts";
 import { MAP_SHARED, PROT_READ, PROT_WRITE } from "../libc.ts";
 import {
@@ -41,6 +41,8 @@ export const PERF_RECORD_SAMPLE = 9;
 export const PERF_FLAG_FD_CLOEXEC = 1 << 3;
 /** `PERF_ATTR_SIZE_VER7`: the attr size we pass (through `sig_data`; kernels since 5.13). */
 export const PERF_ATTR_SIZE_VER7 = 128;
+/** `PERF_EVENT_IOC_SET_BPF = _IOW('$', 8, __u32)`: attaches a program by its fd. */
+export const PERF_EVENT_IOC_SET_BPF = iow("$", 8, 4);
 /** `PERF_EVENT_IOC_ENABLE = _IO('$', 0)`. */
 export const PERF_EVENT_IOC_ENABLE = ioc(IOC_NONE, "$", 0, 0);
 /** `PERF_EVENT_IOC_DISABLE = _IO('$', 1)`. */
@@ -375,6 +377,11 @@ export class PerfEvent implements Disposable {
   /** `PERF_EVENT_IOC_ENABLE`. */
   enable(): SysResult<number> {
     return sysIoctl(this.fd, PERF_EVENT_IOC_ENABLE, 0);
+  }
+
+  /** `PERF_EVENT_IOC_SET_BPF`: runs program `progFd` on each of the event's records. */
+  setBpf(progFd: number): SysResult<number> {
+    return sysIoctl(this.fd, PERF_EVENT_IOC_SET_BPF, progFd);
   }
 
   /** `PERF_EVENT_IOC_DISABLE`. */

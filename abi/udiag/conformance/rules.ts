@@ -219,6 +219,14 @@ const RULE_LIST: readonly Rule[] = [
     statement: "no record is emitted while the event is not traced",
     source: "diag_dev_write: tp->key.enabled",
   },
+  {
+    id: "UD-BPF-001",
+    statement:
+      "an eBPF tracepoint program attached to the event reads, at the offsets the format file publishes, the payload byte for byte",
+    source: "diag_probe_perf: trace_call_bpf(&diag->call, &context)",
+    interpretation:
+      "The RFC promises eBPF consumers but publishes no context layout; a program attached with PERF_EVENT_IOC_SET_BPF is a tracepoint program, whose context is the event's record (the kernel hides its first 8 bytes), so the format file is the layout it can rely on.",
+  },
 ];
 
 /** The udiag rules, by ID and in table order. */

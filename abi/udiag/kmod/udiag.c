@@ -107,11 +107,16 @@ struct diag_trace_event {
 	char data[];
 };
 
-/* Context handed to eBPF programs: the RFC passes the user pointer. */
+#ifdef UDIAG_BROKEN_BPF_CONTEXT
+/*
+ * Test-only: the RFC's eBPF context, a user pointer where a tracepoint
+ * program reads the record the format file describes (UD-BPF-001).
+ */
 struct diag_bpf_context {
 	int udatalen;
 	const char __user *udata;
 };
+#endif
 
 typedef void (*diag_probe_func_t)(struct diag_event *diag,
 				  const char __user *udata, const char *kdata,
@@ -191,7 +196,7 @@ static void diag_probe_perf(struct diag_event *diag,
 {
 	struct hlist_head *perf_head;
 
-#ifdef CONFIG_BPF_EVENTS
+#ifdef UDIAG_BROKEN_BPF_CONTEXT
 	if (bpf_prog_array_valid(&diag->call)) {
 		struct diag_bpf_context context = {
 			.udatalen = len,
@@ -203,7 +208,12 @@ static void diag_probe_perf(struct diag_event *diag,
 #endif
 
 	perf_head = this_cpu_ptr(diag->call.perf_events);
-	if (perf_head && !hlist_empty(perf_head)) {
+	/*
+	 * An eBPF program attached to the event gets the record, as every
+	 * tracepoint hands it: the layout its format file publishes.
+	 */
+	if (bpf_prog_array_valid(&diag->call) ||
+	    (perf_head && !hlist_empty(perf_head))) {
 		struct diag_trace_event *entry;
 		size_t size = sizeof(*entry) + len;
 		struct pt_regs *regs;
@@ -221,9 +231,15 @@ static void diag_probe_perf(struct diag_event *diag,
 
 		perf_fetch_caller_regs(regs);
 		diag_fill_entry(entry, kdata, len);
+#ifdef UDIAG_BROKEN_BPF_CONTEXT
 		perf_trace_buf_submit(entry, size, context,
 				      diag->call.event.type, 1, regs,
 				      perf_head, NULL);
+#else
+		/* Runs the programs, then perf's events unless they filtered it. */
+		perf_trace_run_bpf_submit(entry, size, context, &diag->call, 1,
+					  regs, perf_head, NULL);
+#endif
 	}
 }
 #endif
