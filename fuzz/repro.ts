@@ -89,6 +89,8 @@ export function reproVerdict(r: ReplayRun): { status: ReproStatus; exitCode: num
 /** What a replay found. */
 export interface ReproOutcome extends ReplayRun {
   readonly detail: string;
+  /** Every finding the replay showed: the case's, the rule's or check's, the console's. */
+  readonly titles: readonly string[];
 }
 
 /** A finding read and checked by {@linkcode readFinding}. */
@@ -137,6 +139,7 @@ async function replaySuite(
     ranToEnd,
     vm: died ? "panic" : "exited",
     detail: titles.join("; ") || (ranToEnd ? `${what} passed` : `${what} did not run to its end`),
+    titles,
   };
 }
 
@@ -179,6 +182,7 @@ async function replayFuzz(
         : `no replay result (${describeOutcome(res.run)})`,
       consoleTitles.length ? `kernel: ${consoleTitles.join("; ")}` : "kernel: no report",
     ].join("; "),
+    titles: [...(r?.failed && r.title !== null ? [r.title] : []), ...consoleTitles],
   };
 }
 
@@ -266,6 +270,7 @@ async function main(args: readonly string[]): Promise<number> {
       ranToEnd: false,
       vm: "lost",
       detail: `replay failed: ${oneLine(String(e))}`,
+      titles: [],
     };
   }
   const v = reproVerdict(out);
