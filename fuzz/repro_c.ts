@@ -56,11 +56,7 @@ export const EXIT = { verified: 0, unverified: 1, cannotTell: 4, notReplayed: 3,
 /** How many times a race reproducer repeats its processes in one boot. */
 const RACE_REPEAT = 20;
 
-/**
- * How many replays may fail another way before repro-c gives up: a rule or
- * check that failed first on a kernel report, or on what earlier checks
- * left in the kernel, did not make the judged call the finding names.
- */
+/** How many replays may fail another way ({@linkcode showedItself}) before repro-c gives up. */
 const REPLAY_TRIES = 3;
 
 /** What a finding looks for in a reproducer's run. */
@@ -105,6 +101,26 @@ export function verdictOf(
   };
 }
 
+/**
+ * Whether a replay showed the finding itself (pure): `deno task repro` takes
+ * the same rule or check failing as the finding again, but a program needs
+ * the failure itself: the same kernel report, or the judged call of the
+ * rule, check or fuzz oracle (a check that failed first on a kernel report,
+ * or on what earlier checks left behind, never made it).
+ */
+export function showedItself(
+  want: Wanted,
+  titles: readonly string[],
+  trace: Trace | null,
+): boolean {
+  if (want.report !== null) return titles.some((t) => sameReport(t, want.report!));
+  return trace?.some((p) =>
+    p.events.some((e) =>
+      e.ev === "judge" && (e.finding === want.printed || sameReport(e.finding, want.printed!))
+    )
+  ) ?? false;
+}
+
 /** The kind the emitter checks for: a report seen through a rule is a kernel finding. */
 function emitKind(want: Wanted, kind: FindingKind): FindingKind {
   return want.report !== null ? "kernel" : kind;
@@ -147,20 +163,18 @@ export async function reproC(dir: string): Promise<ReproCResult> {
 
   say("replaying it with system calls recorded");
   recordSyscalls(true);
-  let traces: readonly string[];
+  let trace: Trace | null;
   try {
     for (let i = 1;; i++) {
       const replayed = await replayFinding(f);
-      traces = recordedTraces();
       if (!replayed.found) {
         return {
           status: replayed.ranToEnd ? EXIT.notReplayed : EXIT.cannotTell,
           summary: `none: the recorded replay did not show the finding (${replayed.detail})`,
         };
       }
-      // The same rule or check failing is the finding again for `deno task
-      // repro`; a program needs the failure itself, with its judged call.
-      if (replayed.titles.some((t) => sameReport(t, title))) break;
+      trace = await pickTrace(recordedTraces(), want.report === null);
+      if (showedItself(want, replayed.titles, trace)) break;
       if (i === REPLAY_TRIES) {
         return {
           status: EXIT.notReplayed,
@@ -172,7 +186,6 @@ export async function reproC(dir: string): Promise<ReproCResult> {
   } finally {
     recordSyscalls(false);
   }
-  const trace = await pickTrace(traces, want.report === null);
   if (!trace) return { status: EXIT.noC, summary: "none: the replay recorded no system call" };
   const race = replay.suite === "race";
   const emitted = emitC(trace, {

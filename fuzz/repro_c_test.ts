@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { EXIT, verdictOf, wanted, worse } from "./repro_c.ts";
+import { EXIT, showedItself, verdictOf, wanted, worse } from "./repro_c.ts";
+import type { Trace } from "../harness/ctrace/trace.ts";
 import type { Replay } from "../harness/replay.ts";
 
 const base = { abi: "udiag", target: "patch:abi/udiag/rfc/000_aa391f59f6e4613c.txt" } as const;
@@ -63,4 +64,28 @@ Deno.test("worse() keeps the worst exit status", () => {
   assert.equal(worse(EXIT.verified, EXIT.unverified), EXIT.unverified);
   assert.equal(worse(EXIT.noC, EXIT.verified), EXIT.noC);
   assert.equal(worse(EXIT.cannotTell, EXIT.notReplayed), EXIT.notReplayed);
+});
+
+Deno.test("showedItself(): the same report, or the oracle's judged call, not the same ID failing otherwise", () => {
+  const proc = { ev: "proc", t: "1", pid: 10, uid: 0, gid: 0, role: "root" } as const;
+  const judged = (finding: string): Trace => [{
+    proc,
+    events: [{ ev: "judge", t: "2", finding, what: "x", expect: { fails: true } }],
+  }];
+  const check = { report: null, printed: "SEC-PG-005" };
+  assert.ok(showedItself(check, ["security SEC-PG-005: kernel report: W"], judged("SEC-PG-005")));
+  assert.ok(
+    !showedItself(check, ["security SEC-PG-005: kernel report: W"], [{ proc, events: [] }]),
+  );
+  assert.ok(!showedItself(check, [], judged("SEC-PG-001")));
+  assert.ok(!showedItself(check, [], null));
+  const report = { report: "WARNING in f", printed: null };
+  assert.ok(
+    showedItself(
+      report,
+      ["security SEC-PG-005: kernel report: WARNING in f", "WARNING in f"],
+      null,
+    ),
+  );
+  assert.ok(!showedItself(report, ["WARNING in g"], judged("SEC-PG-005")));
 });
