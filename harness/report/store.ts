@@ -193,27 +193,35 @@ async function merge(dir: string, occurrence: Finding): Promise<Saved> {
   await writeAtomic(`${dir}/report${logIndex}`, f.report);
   await writeAtomic(`${dir}/title`, f.title + "\n");
   await writeAtomic(`${dir}/env.json`, JSON.stringify(f.env, null, 2) + "\n");
-  // The shortest reproducer wins: a later occurrence whose shrinking was cut
-  // short must not replace a better one (syzkaller keeps its best repro too).
-  const oldRepro = await Deno.readTextFile(`${dir}/repro.txt`).catch(() => null);
-  const better = f.repro !== undefined &&
-    (oldRepro === null ||
-      f.repro.trimEnd().split("\n").length < oldRepro.trimEnd().split("\n").length);
-  if (f.repro && better) {
-    await writeAtomic(`${dir}/repro.txt`, f.repro.trimEnd() + "\n");
-    if (f.replay) await writeAtomic(`${dir}/replay.json`, showReplay(f.replay));
-  } else if (f.replay && !f.repro && oldRepro === null) {
-    // A report seen again keeps the surest replay: a race that also showed
-    // it must not replace the one rule that did (replayRank).
-    const oldReplay = await readReplay(dir).catch(() => null);
-    if (oldReplay === null || replayRank(f.replay) < replayRank(oldReplay)) {
-      await writeAtomic(`${dir}/replay.json`, showReplay(f.replay));
-    }
-  }
+  await keepBestReplay(dir, f);
   await writeAtomic(`${dir}/README.md`, findingMarkdown(f, meta));
   // meta.json last: a folder with meta.json is complete.
   await writeAtomic(`${dir}/meta.json`, JSON.stringify(meta, null, 2) + "\n");
   return { dir, isNew: old === null, logIndex, meta };
+}
+
+/**
+ * Keeps the folder's best replay.json and its repro.txt together (the
+ * caller holds the folder's lock). The surest replay wins (replayRank: a
+ * rule that showed a kernel report over the race round that showed it too,
+ * even when the round brought operations); between equally sure ones the
+ * shortest reproducer, as syzkaller keeps its best: a later occurrence whose
+ * shrinking was cut short must not replace a better one.
+ */
+async function keepBestReplay(dir: string, f: Finding): Promise<void> {
+  const oldReplay = await readReplay(dir).catch(() => null);
+  const oldRepro = await Deno.readTextFile(`${dir}/repro.txt`).catch(() => null);
+  const lines = (t: string) => t.trimEnd().split("\n").length;
+  const rank = f.replay ? replayRank(f.replay) : Infinity;
+  const oldRank = oldReplay ? replayRank(oldReplay) : Infinity;
+  const better = rank < oldRank ||
+    (rank === oldRank && f.repro !== undefined &&
+      (oldRepro === null || lines(f.repro) < lines(oldRepro)));
+  if (!better) return;
+  if (f.replay) await writeAtomic(`${dir}/replay.json`, showReplay(f.replay));
+  // repro.txt is always the operations of the replay kept.
+  if (f.repro) await writeAtomic(`${dir}/repro.txt`, f.repro.trimEnd() + "\n");
+  else await Deno.remove(`${dir}/repro.txt`).catch(() => {});
 }
 
 /** Lists the findings under `root` (folders with a meta.json). */

@@ -133,13 +133,18 @@ Deno.test("saveFinding() keeps a kernel report's surest replay: one rule over a 
   const check: Replay = { ...base, suite: "security", check: "SEC-XU-003" };
   const suiteOf = async (dir: string) =>
     JSON.parse(await Deno.readTextFile(`${dir}/replay.json`)).suite;
-  const a = await saveFinding(root, seenUnder(race));
+  const hasRepro = (dir: string) => Deno.stat(`${dir}/repro.txt`).then(() => true, () => false);
+  // A race round brings its operations; a rule has none.
+  const round = { ...seenUnder(race), repro: "worker 1: write()" };
+  const a = await saveFinding(root, round);
   assert.equal(await suiteOf(a.dir), "race");
   await saveFinding(root, seenUnder(rule));
   assert.equal(await suiteOf(a.dir), "conformance", "a rule replaces a race round");
-  await saveFinding(root, seenUnder(race));
+  assert.equal(await hasRepro(a.dir), false, "and the round's operations go with it");
+  await saveFinding(root, round);
   await saveFinding(root, seenUnder(check));
   assert.equal(await suiteOf(a.dir), "conformance", "nothing less sure, or as sure, replaces it");
+  assert.equal(await hasRepro(a.dir), false);
   await Deno.remove(root, { recursive: true });
 });
 
