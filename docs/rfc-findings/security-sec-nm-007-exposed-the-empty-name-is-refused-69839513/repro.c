@@ -134,12 +134,13 @@ UNUSED static void become(unsigned uid, unsigned gid)
 	}
 }
 
+/* Waits for the children this process made (pid 0: made by another). */
 UNUSED static void reap(const pid_t *pid, int n)
 {
 	int i, st;
 
 	for (i = 0; i < n; i++) {
-		if (waitpid(pid[i], &st, 0) < 0)
+		if (pid[i] <= 0 || waitpid(pid[i], &st, 0) < 0)
 			continue;
 		if (WIFSIGNALED(st))
 			printf("udiag-repro: child %d killed by signal %d\n",
@@ -180,6 +181,10 @@ static char d9[11] ALIGNED =
 #define NCHILD 1
 /* Per child: main sends step numbers on cmd, the child acks each on ack. */
 static int cmd[NCHILD][2], ack[NCHILD][2];
+/* The children this process made, to reap (0: made by another). */
+static pid_t pid[NCHILD];
+/* The child that forks each child at its recorded fork; -1: main makes it. */
+static const int maker[NCHILD] = { -1 };
 
 /* Main runs step k in child c and waits until it is done. */
 static void step(int c, int k)
@@ -193,31 +198,68 @@ static void step(int c, int k)
 	}
 }
 
-/* A child keeps only its own ends, so it sees EOF once main lets go. */
+/* Closes a pipe end once: a later close of the number may hit a recorded fd. */
+static void shut(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Drops child c's ends of its pipes, once c holds them. */
+static void let_go(int c)
+{
+	shut(&cmd[c][0]);
+	shut(&ack[c][1]);
+}
+
+/* Whether child i is c, or one c forks (directly or not). */
+static int in_tree(int i, int c)
+{
+	for (; i >= 0; i = maker[i])
+		if (i == c)
+			return 1;
+	return 0;
+}
+
+/*
+ * A new child keeps only its own ends and those of the children it forks
+ * later, so each sees EOF once main lets go; it has made no child yet.
+ */
+static void keep_own(int c)
+{
+	int i;
+
+	for (i = 0; i < NCHILD; i++) {
+		if (!in_tree(i, c))
+			let_go(i);
+		shut(&cmd[i][1]);
+		shut(&ack[i][0]);
+		pid[i] = 0;
+	}
+}
+
+/* Makes child c: main at the start, or the child that forks it at its fork. */
 static pid_t spawn(int c, void (*fn)(void))
 {
 	pid_t p = fork();
-	int i;
 
 	if (p < 0) {
 		perror("udiag-repro: fork");
 		exit(1);
 	}
-	if (p > 0)
-		return p;
-	for (i = 0; i < NCHILD; i++) {
-		if (i != c) {
-			close(cmd[i][0]);
-			close(ack[i][1]);
-		}
-		close(cmd[i][1]);
-		close(ack[i][0]);
+	if (p == 0) {
+		keep_own(c);
+		fn();
+		_exit(0);
 	}
-	fn();
-	_exit(0);
+	/* Only c holds its ends now: if it dies, main reads EOF on ack. */
+	let_go(c);
+	pid[c] = p;
+	return p;
 }
 
-/* pid 97 (actor, uid 1000): runs the steps main sends it. */
+/* pid 99 (actor, uid 1000): runs the steps main sends it. */
 static void child_0(void)
 {
 	UNUSED long r = 0;
@@ -249,18 +291,13 @@ static void child_0(void)
 static void body(void)
 {
 	UNUSED long r = 0;
-	pid_t pid[1];
 	int c;
 
 	for (c = 0; c < NCHILD; c++) {
 		pipe_high(cmd[c]);
 		pipe_high(ack[c]);
 	}
-	pid[0] = spawn(0, child_0);
-	for (c = 0; c < NCHILD; c++) {
-		close(cmd[c][0]);
-		close(ack[c][1]);
-	}
+	spawn(0, child_0);
 
 	/* chown -> 0 */
 	r = sys(92, (long)d1, 0, 0, 0, 0, 0);
@@ -286,8 +323,8 @@ static void body(void)
 
 	/* EOF on its pipe ends each child. */
 	for (c = 0; c < NCHILD; c++) {
-		close(cmd[c][1]);
-		close(ack[c][0]);
+		shut(&cmd[c][1]);
+		shut(&ack[c][0]);
 	}
 	reap(pid, NCHILD);
 }

@@ -134,12 +134,13 @@ UNUSED static void become(unsigned uid, unsigned gid)
 	}
 }
 
+/* Waits for the children this process made (pid 0: made by another). */
 UNUSED static void reap(const pid_t *pid, int n)
 {
 	int i, st;
 
 	for (i = 0; i < n; i++) {
-		if (waitpid(pid[i], &st, 0) < 0)
+		if (pid[i] <= 0 || waitpid(pid[i], &st, 0) < 0)
 			continue;
 		if (WIFSIGNALED(st))
 			printf("udiag-repro: child %d killed by signal %d\n",
@@ -182,6 +183,10 @@ static char d12[11] ALIGNED =
 #define NCHILD 1
 /* Per child: main sends step numbers on cmd, the child acks each on ack. */
 static int cmd[NCHILD][2], ack[NCHILD][2];
+/* The children this process made, to reap (0: made by another). */
+static pid_t pid[NCHILD];
+/* The child that forks each child at its recorded fork; -1: main makes it. */
+static const int maker[NCHILD] = { -1 };
 
 /* Main runs step k in child c and waits until it is done. */
 static void step(int c, int k)
@@ -195,31 +200,68 @@ static void step(int c, int k)
 	}
 }
 
-/* A child keeps only its own ends, so it sees EOF once main lets go. */
+/* Closes a pipe end once: a later close of the number may hit a recorded fd. */
+static void shut(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Drops child c's ends of its pipes, once c holds them. */
+static void let_go(int c)
+{
+	shut(&cmd[c][0]);
+	shut(&ack[c][1]);
+}
+
+/* Whether child i is c, or one c forks (directly or not). */
+static int in_tree(int i, int c)
+{
+	for (; i >= 0; i = maker[i])
+		if (i == c)
+			return 1;
+	return 0;
+}
+
+/*
+ * A new child keeps only its own ends and those of the children it forks
+ * later, so each sees EOF once main lets go; it has made no child yet.
+ */
+static void keep_own(int c)
+{
+	int i;
+
+	for (i = 0; i < NCHILD; i++) {
+		if (!in_tree(i, c))
+			let_go(i);
+		shut(&cmd[i][1]);
+		shut(&ack[i][0]);
+		pid[i] = 0;
+	}
+}
+
+/* Makes child c: main at the start, or the child that forks it at its fork. */
 static pid_t spawn(int c, void (*fn)(void))
 {
 	pid_t p = fork();
-	int i;
 
 	if (p < 0) {
 		perror("udiag-repro: fork");
 		exit(1);
 	}
-	if (p > 0)
-		return p;
-	for (i = 0; i < NCHILD; i++) {
-		if (i != c) {
-			close(cmd[i][0]);
-			close(ack[i][1]);
-		}
-		close(cmd[i][1]);
-		close(ack[i][0]);
+	if (p == 0) {
+		keep_own(c);
+		fn();
+		_exit(0);
 	}
-	fn();
-	_exit(0);
+	/* Only c holds its ends now: if it dies, main reads EOF on ack. */
+	let_go(c);
+	pid[c] = p;
+	return p;
 }
 
-/* pid 96 (actor, uid 1000): runs the steps main sends it. */
+/* pid 93 (actor, uid 1000): runs the steps main sends it. */
 static void child_0(void)
 {
 	UNUSED long r = 0;
@@ -233,7 +275,7 @@ static void child_0(void)
 			/* open -> 24 */
 			r = sys(2, (long)d3, 2, 0, 0, 0, 0);
 			fd_at(r, 24);
-			/* mmap -> 0x7f1d646dd000 */
+			/* mmap -> 0x7fde737aa000 */
 			r = sys(9, 0, 4096, 1, 1, 24, 0);
 			m4 = IS_ERR(r) ? NULL : (char *)r;
 			/* mprotect -> 0 */
@@ -262,18 +304,13 @@ static void body(void)
 {
 	UNUSED long r = 0;
 	UNUSED char *m7 = NULL;
-	pid_t pid[1];
 	int c;
 
 	for (c = 0; c < NCHILD; c++) {
 		pipe_high(cmd[c]);
 		pipe_high(ack[c]);
 	}
-	pid[0] = spawn(0, child_0);
-	for (c = 0; c < NCHILD; c++) {
-		close(cmd[c][0]);
-		close(ack[c][1]);
-	}
+	spawn(0, child_0);
 
 	/* chown -> 0 */
 	r = sys(92, (long)d1, 0, 0, 0, 0, 0);
@@ -283,7 +320,7 @@ static void body(void)
 	/* open -> 41 */
 	r = sys(2, (long)d6, 524290, 0, 0, 0, 0);
 	fd_at(r, 41);
-	/* mmap -> 0x7f8476eff000 */
+	/* mmap -> 0x7f337129b000 */
 	r = sys(9, 0, 4096, 1, 1, 41, 0);
 	m7 = IS_ERR(r) ? NULL : (char *)r;
 	/* peek -> 5a */
@@ -309,8 +346,8 @@ static void body(void)
 
 	/* EOF on its pipe ends each child. */
 	for (c = 0; c < NCHILD; c++) {
-		close(cmd[c][1]);
-		close(ack[c][0]);
+		shut(&cmd[c][1]);
+		shut(&ack[c][0]);
 	}
 	reap(pid, NCHILD);
 }
