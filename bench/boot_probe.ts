@@ -75,8 +75,6 @@ export async function measureBoot(o: BootOptions): Promise<BootRun> {
       modules: o.modules,
       guestPath: guestPath(),
       kmemleak: false,
-      // An empty seed: the guest's DENO_DIR starts empty, as before it was prepared.
-      ...(o.variant === "cold-deno" ? { denoSeed: "" } : {}),
     },
     cmdline,
     timeoutSeconds: o.timeoutSeconds,

@@ -23,9 +23,3 @@ Deno.test("bootPlan() puts the one 'before' boot second, between 'after' boots",
   assert.deepEqual(bootPlan(0, true), ["before"]);
   assert.deepEqual(bootPlan(2, false), ["after", "after"]);
 });
-
-Deno.test("bootPlan() alternates 'cold-deno' boots with 'after' ones", () => {
-  assert.deepEqual(bootPlan(2, false, 2), ["after", "cold-deno", "after", "cold-deno"]);
-  assert.deepEqual(bootPlan(2, true, 1), ["after", "before", "cold-deno", "after"]);
-  assert.deepEqual(bootPlan(1, false, 3), ["after", "cold-deno", "cold-deno", "cold-deno"]);
-});

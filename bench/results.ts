@@ -17,7 +17,6 @@ import type { Mix, MixSample } from "./mixes.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
 import { type CpuSplit, cpuSplit } from "./proc_stat.ts";
 import {
-  BOOT_VARIANTS,
   type BootMarks,
   type BootStages,
   type CmdlineVariant,
@@ -359,14 +358,14 @@ function fuzzSection(r: BenchResults): string {
 }
 
 function bootSection(r: BenchResults): string {
-  const variants = BOOT_VARIANTS.filter((v) => r.boot.runs.some((b) => b.variant === v));
+  const variants = (["after", "before"] as const).filter((v) =>
+    r.boot.runs.some((b) => b.variant === v)
+  );
   const n = (v: CmdlineVariant) => r.boot.runs.filter((b) => b.variant === v).length;
-  const what: Record<CmdlineVariant, string> = {
-    after: `with ${FIX_TOKEN}`,
-    "cold-deno": "without the host's DENO_DIR (cold-deno)",
-    before: `without ${FIX_TOKEN} (before)`,
-  };
-  const head = (v: CmdlineVariant) => `${what[v]}, ${n(v)} boot${n(v) === 1 ? "" : "s"}`;
+  const head = (v: CmdlineVariant) =>
+    `${v === "after" ? `with ${FIX_TOKEN}` : `without ${FIX_TOKEN} (before)`}, ${n(v)} boot${
+      n(v) === 1 ? "" : "s"
+    }`;
   const table = (clock: "host" | "guest") =>
     markdownTable(
       ["stage", ...variants.map(head)],
@@ -406,13 +405,10 @@ function bootSection(r: BenchResults): string {
     ["left", "left", "right", "right", "right", "right", "right", "right", "right"],
   );
   return [
-    "## Boot to first case, by variant",
+    "## Boot to first case, before and after the boot fix",
     "",
     `Each boot runs \`${r.boot.runs[0]?.command ?? ""}\` and is stopped when the first case ` +
-    `has ended. "before" is the same kernel command line without \`${FIX_TOKEN}\`; ` +
-    `"cold-deno" the same boot with an empty DENO_DIR in the guest, so Deno transpiles ` +
-    "every module there (the others start from the one `harness/vm/deno_dir.ts` prepares " +
-    "on the host).",
+    `has ended. "before" is the same kernel command line without \`${FIX_TOKEN}\`.`,
     "",
     "On the host's clock (arrival of the console line, seconds since QEMU was spawned):",
     "",

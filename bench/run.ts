@@ -27,13 +27,7 @@ import { capture } from "../harness/proc.ts";
 import { mixById, MIXES, type MixSample } from "./mixes.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
 import { measureBoot } from "./boot_probe.ts";
-import {
-  BOOT_VARIANTS,
-  bootMarks,
-  type CmdlineVariant,
-  guestStages,
-  hostStages,
-} from "./stages.ts";
+import { bootMarks, type CmdlineVariant, guestStages, hostStages } from "./stages.ts";
 import {
   type BenchResults,
   type BootResult,
@@ -53,7 +47,6 @@ const USAGE = `Usage: deno task bench [options]
   --suites LIST        fuzz suites to measure                                 [model,raw]
   --seed N             fuzz seed                                              [1]
   --boots N            boots to the first case with the current cmdline       [3]
-  --cold-boots N       boots without the host-prepared DENO_DIR, alternating  [0]
   --before-timeout S   the one boot without acpi=noirq; 0 skips it            [300]
   --parts LIST         micro,fuzz,boot                                        [all]
   --wait-idle S        wait up to S for other QEMU guests to end first        [600]
@@ -87,8 +80,6 @@ export interface BenchOptions {
   readonly suites: readonly string[];
   readonly seed: number;
   readonly boots: number;
-  /** Boots whose guest transpiles every module itself (variant "cold-deno"). */
-  readonly coldBoots: number;
   readonly beforeTimeout: number;
   readonly parts: readonly string[];
   readonly waitIdle: number;
@@ -199,16 +190,9 @@ async function measureGuest(o: BenchOptions, setup: Setup, problems: string[]): 
   return { samples, fuzzRuns, guestInfo };
 }
 
-/**
- * The order of step 3's boots: `cold` "cold-deno" boots alternate with the
- * "after" ones and "before" comes second, so drift favours no variant.
- */
-export function bootPlan(boots: number, withBefore: boolean, cold = 0): CmdlineVariant[] {
-  const plan: CmdlineVariant[] = [];
-  for (let i = 0; i < Math.max(boots, cold); i++) {
-    if (i < boots) plan.push("after");
-    if (i < cold) plan.push("cold-deno");
-  }
+/** The order of step 3's boots: "before" second, between "after" boots, so drift favours neither. */
+export function bootPlan(boots: number, withBefore: boolean): CmdlineVariant[] {
+  const plan: CmdlineVariant[] = Array.from({ length: boots }, () => "after" as const);
   if (withBefore) plan.splice(Math.min(1, plan.length), 0, "before");
   return plan;
 }
@@ -222,7 +206,7 @@ async function measureBoots(
 ): Promise<{ runs: BootResult[]; othersMax: number }> {
   const runs: BootResult[] = [];
   let othersMax = 0;
-  const plan = bootPlan(o.boots, o.beforeTimeout > 0, o.coldBoots);
+  const plan = bootPlan(o.boots, o.beforeTimeout > 0);
   const command = `deno run -A fuzz/guest.ts --abi udiag --seed ${o.seed} --time 60 ` +
     `--max-commands 30 --suites model,raw,race`;
   for (const [i, variant] of plan.entries()) {
@@ -343,7 +327,7 @@ function assemble(
   const { kernel } = setup;
   const info = guest.guestInfo;
   const byVariant = (v: CmdlineVariant) => bootRuns.filter((b) => b.variant === v);
-  const variants = BOOT_VARIANTS.filter((v) => byVariant(v).length > 0);
+  const variants = (["after", "before"] as const).filter((v) => byVariant(v).length > 0);
   return {
     schema: "udiag-fuzz-bench/1",
     command: o.command,
@@ -380,7 +364,6 @@ function assemble(
       suites: o.suites,
       seed: o.seed,
       boots: o.boots,
-      coldBoots: o.coldBoots,
       beforeTimeout: o.beforeTimeout,
       parts: o.parts,
     },
@@ -406,7 +389,6 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     suites: { type: "string", default: "model,raw" },
     seed: { type: "string", default: "1" },
     boots: { type: "string", default: "3" },
-    "cold-boots": { type: "string", default: "0" },
     "before-timeout": { type: "string", default: "300" },
     parts: { type: "string", default: "micro,fuzz,boot" },
     "wait-idle": { type: "string", default: "600" },
@@ -436,7 +418,6 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     suites: list(v.suites),
     seed: num("seed", v.seed, true),
     boots: num("boots", v.boots, true),
-    coldBoots: num("cold-boots", v["cold-boots"], true),
     beforeTimeout: num("before-timeout", v["before-timeout"], true),
     parts: list(v.parts),
     waitIdle: num("wait-idle", v["wait-idle"]),

@@ -13,16 +13,8 @@
 import type { ResultEvent } from "../harness/vm/runner.ts";
 import { parseMark } from "../harness/marks.ts";
 
-/**
- * Which boot it was: `after`, the harness's as it is; `before`, its kernel
- * command line before the boot fix; `cold-deno`, the harness's without the
- * DENO_DIR the host prepares (harness/vm/deno_dir.ts), so Deno transpiles
- * every module in the guest as it did before.
- */
-export type CmdlineVariant = "after" | "before" | "cold-deno";
-
-/** Every variant, in the order the results show them. */
-export const BOOT_VARIANTS: readonly CmdlineVariant[] = ["after", "cold-deno", "before"];
+/** Which kernel command line a boot used: the current one, or the one before the fix. */
+export type CmdlineVariant = "after" | "before";
 
 /** The argument the boot fix added (harness/vm/qemu.ts explains it). */
 export const FIX_TOKEN = "acpi=noirq";
@@ -43,7 +35,7 @@ export function variantCmdline(cmdline: string, variant: CmdlineVariant): string
   if (!words.includes(FIX_TOKEN)) {
     throw new Error(`Kernel command line has no "${FIX_TOKEN}": "${cmdline}"`);
   }
-  return variant === "before" ? words.filter((w) => w !== FIX_TOKEN).join(" ") : cmdline;
+  return variant === "after" ? cmdline : words.filter((w) => w !== FIX_TOKEN).join(" ");
 }
 
 /** A console line, stamped on the host in seconds since QEMU was spawned. */

@@ -88,8 +88,3 @@ Deno.test("bootMarks() counts soft lockups and leaves missing marks null", () =>
     total: null,
   });
 });
-
-Deno.test("variantCmdline() gives a cold-deno boot the harness's line: only its DENO_DIR differs", () => {
-  const now = "console=ttyS0 acpi=noirq panic=-1";
-  assert.equal(variantCmdline(now, "cold-deno"), now);
-});
