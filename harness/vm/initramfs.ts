@@ -22,8 +22,6 @@ export interface GuestPlan {
   readonly guestPath: string;
   /** Scan kmemleak after the command. */
   readonly kmemleak: boolean;
-  /** A host DENO_DIR, as a tar file, the guest starts its own from (harness/vm/deno_dir.ts). */
-  readonly denoSeed?: string;
 }
 
 /**
@@ -56,7 +54,6 @@ export function runEnv(plan: GuestPlan, moduleNames: readonly string[]): string 
     ["MODULES", moduleNames.join(" ")],
     ["GUEST_PATH", plan.guestPath],
     ["KMEMLEAK", plan.kmemleak ? "1" : "0"],
-    ["DENO_SEED", plan.denoSeed ?? ""],
   ];
   return vars.map(([k, v]) => `${k}=${shellQuote(v)}\n`).join("");
 }

@@ -9,7 +9,6 @@
  * @module
  */
 import { buildInitramfs, type GuestPlan } from "./initramfs.ts";
-import { prepareDenoDir } from "./deno_dir.ts";
 import { kernelCmdline, qemuArgs } from "./qemu.ts";
 import type { KernelBuild } from "./kernel.ts";
 import { ensurePackages, VM_PACKAGES } from "../tools.ts";
@@ -233,12 +232,8 @@ function readFrom(path: string, offset: number): Uint8Array {
 /** The files of one run, under its directory. */
 async function runFiles(plan: GuestPlan, outDir: string) {
   await Deno.mkdir(outDir, { recursive: true });
-  // A command that starts Deno gets the modules transpiled on the host.
-  const seed = plan.denoSeed === undefined && /\bdeno\b/.test(plan.command)
-    ? await prepareDenoDir()
-    : null;
   const files = {
-    initrd: await buildInitramfs(seed === null ? plan : { ...plan, denoSeed: seed }, outDir),
+    initrd: await buildInitramfs(plan, outDir),
     results: `${outDir}/results.jsonl`,
     console: `${outDir}/console.log`,
     guestLog: `${outDir}/guest.log`,

@@ -48,11 +48,6 @@ mount -t tracefs none /host/sys/kernel/tracing
 # $OUT) may live under the host's /tmp, which must stay visible.
 mount -t tmpfs -o mode=1777 run /host/run
 mkdir -p /host/run/tmp /host/run/deno
-# Modules the host transpiled already (harness/vm/deno_dir.ts), as one tar
-# file: Deno under TCG would spend seconds of every boot doing it again.
-if [ -n "$DENO_SEED" ] && [ -f "/host$DENO_SEED" ]; then
-	tar -xf "/host$DENO_SEED" -C /host/run/deno || say "cannot unpack $DENO_SEED"
-fi
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "/host$OUT"
 
 # A heartbeat on the console: the host takes 120 s of silence for a dead
