@@ -16,6 +16,7 @@ import {
   type Recovered,
 } from "../../../harness/trace/recover.ts";
 import { DIAG_SYSTEM } from "../abi.ts";
+import { AssertionError } from "node:assert";
 import { hex as hexAll, recordExpectation, unrecorded } from "../../../harness/ctrace/record.ts";
 import type { PayloadsExpectation } from "../../../harness/ctrace/trace.ts";
 
@@ -64,10 +65,10 @@ export interface RecoveredLabels {
 
 /**
  * The rule's verdict on payloads read back from a sink: no decode problems,
- * as many as were sent, each byte for byte. When it fails, the oracle is
- * recorded as one `payloads` judge (its evidence is no single call's
- * answer), and the comparisons themselves run unrecorded so they add no
- * per-call judge pinned to whatever call came last.
+ * as many as were sent, each byte for byte. The comparisons run unrecorded,
+ * so they add no per-call judge pinned to whatever call came last; the one
+ * that fails records the oracle as one `payloads` judge instead (its
+ * evidence is no single call's answer), still right after the last write.
  */
 export function expectRecovered(
   t: RuleContext,
@@ -77,12 +78,16 @@ export function expectRecovered(
   got: Recovered,
   labels: RecoveredLabels,
 ): void {
-  if (!payloadsMatch(sent, got)) judgePayloads(t, from, name, sent);
-  unrecorded(() => {
-    t.expect("decode problems", got.problems.join("; ") || "none", "none");
-    t.expect(labels.count, got.payloads.length, sent.length);
-    expectPayloads(t, labels.each, sent, got.payloads);
-  });
+  try {
+    unrecorded(() => {
+      t.expect("decode problems", got.problems.join("; ") || "none", "none");
+      t.expect(labels.count, got.payloads.length, sent.length);
+      expectPayloads(t, labels.each, sent, got.payloads);
+    });
+  } catch (e) {
+    if (e instanceof AssertionError) judgePayloads(t, from, name, sent);
+    throw e;
+  }
 }
 
 /**
@@ -111,12 +116,6 @@ function payloadsExpectation(
   if (from.sink === "ftrace") return { sink: "ftrace", event, sent: payloads };
   const ring = `0x${from.perf.mapping.address.toString(16)}`;
   return { sink: "perf", event, sent: payloads, ring };
-}
-
-/** Whether the comparisons of {@linkcode expectRecovered} all hold. */
-export function payloadsMatch(sent: readonly Uint8Array[], got: Recovered): boolean {
-  return got.problems.length === 0 && got.payloads.length === sent.length &&
-    sent.every((s, i) => hexAll(s) === hexAll(got.payloads[i]!));
 }
 
 /** Hex of a payload, for evidence. */
