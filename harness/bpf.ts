@@ -7,7 +7,7 @@
  * @module
  */
 import { ok, type SysResult } from "./errno.ts";
-import { sysRaw } from "./syscall.ts";
+import { addressOf, sysRaw } from "./syscall.ts";
 
 /** `__NR_bpf` on x86-64. */
 export const NR_BPF = 321;
@@ -165,8 +165,6 @@ function attr(fill: (v: DataView) => void): Uint8Array {
   return b;
 }
 
-const address = (b: Uint8Array) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(b)));
-
 /** `BPF_MAP_CREATE` of an array: the map's fd. */
 export function mapCreateArray(valueSize: number, entries = 1): SysResult<number> {
   return sysRaw(
@@ -192,8 +190,8 @@ export function mapLookup(fd: number, key: number, valueSize: number): SysResult
     BPF_MAP_LOOKUP_ELEM,
     attr((v) => {
       v.setUint32(0, fd, true);
-      v.setBigUint64(8, address(k), true);
-      v.setBigUint64(16, address(value), true);
+      v.setBigUint64(8, addressOf(k), true);
+      v.setBigUint64(16, addressOf(value), true);
     }),
     128,
   );
@@ -215,11 +213,11 @@ export function progLoad(type: number, insns: Uint8Array, license = "GPL"): Load
     attr((v) => {
       v.setUint32(0, type, true);
       v.setUint32(4, insns.length / 8, true);
-      v.setBigUint64(8, address(insns), true);
-      v.setBigUint64(16, address(lic), true);
+      v.setBigUint64(8, addressOf(insns), true);
+      v.setBigUint64(16, addressOf(lic), true);
       v.setUint32(24, 1, true); // log_level
       v.setUint32(28, log.length, true);
-      v.setBigUint64(32, address(log), true);
+      v.setBigUint64(32, addressOf(log), true);
     }),
     128,
   );
