@@ -16,6 +16,7 @@ import {
 } from "../../../harness/libc.ts";
 import { pageSize, peek, poke, sysMmap, sysMprotect, sysMunmap } from "../../../harness/syscall.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
+import { pollSync } from "../../../harness/poll.ts";
 import {
   DirtyTargetError,
   Mismatch as MismatchBase,
@@ -43,11 +44,6 @@ export const SETTLE_MS = 3000;
 /** The pool of event names a case uses. */
 export const POOL = ["f0", "f1", "f2", "f3"] as const;
 
-/** Sleeps `ms` without returning to the event loop (commands are synchronous). */
-export function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /**
  * DIAG_IOCSDEL of `name` on `ctl`, EBUSY retried for {@linkcode SETTLE_MS}
  * (auto-delete and the RCU-deferred put are asynchronous); the last answer.
@@ -58,19 +54,9 @@ export function deleteSettled(ctl: UserEventsFile, name: string): SysResult<numb
     pollSync(() => {
       r = ctl.delete(name);
       return r.ok || r.errno !== "EBUSY";
-    });
+    }, SETTLE_MS);
   }
   return r;
-}
-
-/** Polls `pred` every 10 ms for at most `ms`; whether it came to hold. */
-export function pollSync(pred: () => boolean, ms = SETTLE_MS): boolean {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (pred()) return true;
-    if (Date.now() > end) return false;
-    sleepSync(10);
-  }
 }
 
 /** A kernel answer that differs from the model's: the campaign's finding. */
@@ -199,7 +185,7 @@ export class RealUserEvents {
    */
   settle(names: readonly string[], after: string): void {
     for (const n of names) {
-      if (!pollSync(() => !this.tracefs.hasEvent(n))) {
+      if (!pollSync(() => !this.tracefs.hasEvent(n), SETTLE_MS)) {
         throw new Mismatch(
           `auto-delete after ${after}`,
           "event still listed",

@@ -6,7 +6,8 @@
  */
 import type fc from "fast-check";
 import { nameArgs, type UserEventsModel } from "../model.ts";
-import { agree, pollSync, POOL, type RealUserEvents } from "../real.ts";
+import { agree, POOL, type RealUserEvents, SETTLE_MS } from "../real.ts";
+import { pollSync } from "../../../../harness/poll.ts";
 import type { SysResult } from "../../../../harness/errno.ts";
 
 /**
@@ -25,7 +26,7 @@ function deleteSettled(
     pollSync(() => {
       got = call();
       return got.ok || got.errno !== "EBUSY";
-    });
+    }, SETTLE_MS);
   }
   return got;
 }
