@@ -23,6 +23,9 @@
  *   (`security/check_context.ts` `checkTests()`), and what to build first.
  * - `fuzz`: its campaigns (`fuzz/campaign.ts`), loaded in the guest only,
  *   their share of a VM's time, and the operation names coverage counts.
+ * - `health`: its canary for the health oracle (`harness/health/`), which
+ *   runs after every fuzz case; its rule and check tests pass the same
+ *   canary to `ruleTests()` and `checkTests()`.
  *
  * @example A minimal ABI: a rule catalog, one test file, nothing to load.
  * ```ts
@@ -53,6 +56,7 @@ import type { GuestLoad } from "../harness/vm/guest_run.ts";
 import type { Rule } from "../conformance/rule.ts";
 import type { SecurityCheck } from "../security/check.ts";
 import type { Campaign } from "../fuzz/campaign.ts";
+import type { OpenCanary } from "../harness/health/probe.ts";
 
 /** What {@linkcode AbiPlugin.load} builds against. */
 export interface LoadOptions {
@@ -119,4 +123,6 @@ export interface AbiPlugin {
   readonly conformance: ConformancePart;
   readonly security?: SecurityPart;
   readonly fuzz?: FuzzPart;
+  /** The canary of the health probe (imported in the guest only: FFI). */
+  readonly health?: { canary(): Promise<OpenCanary> };
 }

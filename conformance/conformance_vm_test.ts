@@ -8,6 +8,8 @@ import { conformance } from "./run.ts";
 import { listFindings } from "../harness/report/store.ts";
 import { resolveSubject } from "../abi/mod.ts";
 import { ROOT } from "../harness/paths.ts";
+import { reportDirName } from "../harness/report/dedup.ts";
+import { countJunit } from "../harness/report/junit.ts";
 
 const udiag = (broken?: string) =>
   resolveSubject({ abi: "udiag", target: "kmod", profile: "base", ...(broken ? { broken } : {}) });
@@ -71,6 +73,36 @@ Deno.test("deno task conformance: a module that hands eBPF the RFC's context fai
   assert.deepEqual((await listFindings(reportsDir)).map((m) => m.title.split(":")[0]), [
     "conformance UD-BPF-001",
   ]);
+});
+
+Deno.test("deno task conformance: a rule whose write leaves CPU 1's buffer refusing records is a health finding; the next rule runs in a fresh VM", async () => {
+  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
+  const outDir = await Deno.makeTempDir({ prefix: "udiag-conf-" });
+  const code = await conformance({
+    subject: await udiag("CPU_BUFFER"),
+    ruleIds: ["UD-TR-002", "UD-TR-004"],
+    outDir,
+    reportsDir,
+    echo: false,
+  });
+  assert.equal(code, 1);
+  // UD-TR-002 fails too when it ran on CPU 1, whose later records vanish:
+  // either way the damage it left is named after it.
+  const health = (await listFindings(reportsDir)).filter((m) => m.type === "HEALTH");
+  assert.deepEqual(health.map((m) => m.title), [
+    "health: ftrace stopped working on CPU 1 after conformance UD-TR-002",
+  ]);
+  const v = JSON.parse(await Deno.readTextFile(`${outDir}/verdicts.json`));
+  // Rerun in a fresh VM, the rule after it passes.
+  assert.equal(v.rows[1].verdict, "pass");
+  assert.equal(v.header.boots, "2");
+  // The boot cut short wrote no JUnit of its own: its rule is counted all the same.
+  const t = countJunit(await Deno.readTextFile(`${outDir}/junit.xml`));
+  assert.equal(t.passed + t.failed, 2);
+  const dir = `${reportsDir}/${reportDirName(health[0]!.title)}`;
+  const replay = JSON.parse(await Deno.readTextFile(`${dir}/replay.json`));
+  assert.equal(replay.kind, "health");
+  assert.equal(replay.rule, "UD-TR-002");
 });
 
 /**

@@ -13,6 +13,8 @@ import { recordJudge } from "../harness/ctrace/record.ts";
 import { sendResult } from "../harness/channel.ts";
 import type { Catalog } from "../harness/catalog.ts";
 import type { Rule } from "./rule.ts";
+import { leaveBrokenMachine, probeAfter } from "../harness/health/after_case.ts";
+import type { OpenCanary } from "../harness/health/probe.ts";
 
 /** The suite name in case marks and findings. */
 export const CONFORMANCE_SUITE = "conformance";
@@ -92,6 +94,8 @@ export interface RuleTestOptions {
   readonly rules: Catalog<Rule>;
   /** Null when the ABI is present; else why the tests skip (`/dev/udiag absent`). */
   absent(): string | null;
+  /** The ABI's canary: the health probe runs after every rule (none: no probe). */
+  readonly canary?: OpenCanary;
 }
 
 /** `rule(id, fn)`: registers the Deno test of one rule. */
@@ -110,9 +114,12 @@ export function ruleTests(o: RuleTestOptions): RuleTest {
       name: `[${id}] ${r.statement}${absent === null ? "" : ` # SKIP ${absent}`}`,
       ignore: absent !== null,
       sanitizeResources: false,
+      // A rule that leaves a consumer broken ends the process (after_case.ts).
+      sanitizeExit: false,
       fn: async () => {
         markCase(CONFORMANCE_SUITE, id, "start");
         const t = new RuleContext(id);
+        let failed: { error: unknown } | null = null;
         try {
           await fn(t);
           report({ event: "rule", id, verdict: "pass", evidence: t.evidence });
@@ -124,10 +131,16 @@ export function ruleTests(o: RuleTestOptions): RuleTest {
             evidence: t.evidence,
             error: (e as Error).message,
           });
-          throw e;
+          failed = { error: e };
+        }
+        let sick = null;
+        try {
+          sick = probeAfter(o.canary, CONFORMANCE_SUITE, id);
         } finally {
           markCase(CONFORMANCE_SUITE, id, "end");
         }
+        if (sick) leaveBrokenMachine(sick);
+        if (failed) throw failed.error;
       },
     });
   };

@@ -43,6 +43,8 @@ import { runGuest } from "../harness/vm/guest_run.ts";
 import { KERNEL_DIED_EXIT } from "../harness/vm/runner.ts";
 import { saveFinding } from "../harness/report/store.ts";
 import { runTestFileSuite, testCommand } from "../harness/suite_boots.ts";
+import type { HealthEvent } from "../harness/health/after_case.ts";
+import { fileHealthFindings } from "../harness/health/file.ts";
 import { ROOT } from "../harness/paths.ts";
 
 const USAGE = [
@@ -70,6 +72,8 @@ interface SuiteRun {
   readonly junit: string;
   readonly died: boolean;
   readonly reportDirs: string[];
+  /** Rules that left a trace consumer broken (harness/health). */
+  readonly health: readonly HealthEvent[];
   readonly log: string;
   readonly env: Record<string, unknown>;
 }
@@ -105,6 +109,7 @@ async function runLocal(o: ConformanceOptions, ids: readonly string[]): Promise<
     junit: await Deno.readTextFile(`${dir}/local-junit.xml`).catch(() => ""),
     died: false,
     reportDirs: [],
+    health: [],
     log: new TextDecoder().decode(stdout) + (code === 0 ? "" : `\ndeno test exited ${code}\n`),
     env: { target: "local", kernelRelease: Deno.osRelease() },
   };
@@ -120,6 +125,10 @@ async function runInVm(o: ConformanceOptions, ids: readonly string[]): Promise<S
     ids,
     allIds: s.abi.conformance.rules.all.map((r) => r.id),
     crashed: crashedRule,
+    junitCase: (r) => ({
+      name: `[${r.id}] ${s.abi.conformance.rules.get(r.id).statement}`,
+      ...(r.verdict === "fail" ? { failure: r.error ?? "fail" } : {}),
+    }),
   }, (command) =>
     runGuest({
       ...subjectGuest(s),
@@ -134,6 +143,7 @@ async function runInVm(o: ConformanceOptions, ids: readonly string[]): Promise<S
     junit: boots.junit,
     died: boots.died,
     reportDirs: [...new Set(boots.runs.flatMap((r) => r.reportDirs))],
+    health: boots.health,
     log: boots.runs.map((r) => r.run.guestLog).join("\n"),
     env: {
       ...pick(last?.env ?? {}, [
@@ -223,17 +233,24 @@ export async function conformance(o: ConformanceOptions): Promise<number> {
     date: new Date().toISOString(),
     ...Object.fromEntries(Object.entries(run.env).map(([k, v]) => [k, String(v)])),
     "kernel reports": run.reportDirs.length ? run.reportDirs.join(", ") : "none",
+    "consumers left broken": run.health.length ? run.health.map((h) => h.title).join("; ") : "none",
   };
   await writeOutputs(o.outDir, run, rows, header);
   await fileViolations(o, run, rows, label);
+  const healthDirs = await fileHealthFindings(run.health, {
+    reportsDir: o.reportsDir,
+    base: replayBase(o.subject, "health"),
+    log: run.log,
+    env: { ...run.env, abi: o.subject.abi.name, target: label },
+  });
   const t: Record<Verdict, number> = tally(rows);
   console.error(
     `udiag-fuzz: conformance ${label}: ${t.pass} pass, ${t.fail} fail, ${t.skip} skip, ${
       t["not run"]
-    } not run; kernel reports: ${run.reportDirs.length}; matrix: ${o.outDir}/matrix.md`,
+    } not run; kernel reports: ${run.reportDirs.length}; consumers left broken: ${healthDirs.length}; matrix: ${o.outDir}/matrix.md`,
   );
   if (run.died) return KERNEL_DIED_EXIT;
-  return t.pass === rows.length && run.reportDirs.length === 0 ? 0 : 1;
+  return t.pass === rows.length && run.reportDirs.length + healthDirs.length === 0 ? 0 : 1;
 }
 
 /** Parses and checks the command line (nothing slow starts before it passes). */

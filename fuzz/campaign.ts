@@ -20,6 +20,15 @@ import { KERNEL_INVARIANT } from "../harness/report/console_findings.ts";
 import { sameReport } from "../harness/report/dedup.ts";
 import { recordJudge } from "../harness/ctrace/record.ts";
 import type { FindingKind, FuzzCaseReplay, RaceReplay, ReplayBase } from "../harness/replay.ts";
+import {
+  HEALTH_INVARIANT,
+  healthLines,
+  type HealthProblem,
+  healthTitle,
+} from "../harness/health/health.ts";
+
+/** The health probe (`harness/health/probe.ts` `checkHealth` on the ABI's canary): its problems. */
+export type HealthProbe = () => readonly HealthProblem[];
 
 /** The suite name in case marks and findings. */
 export const FUZZ_SUITE = "fuzz";
@@ -142,6 +151,27 @@ export class KernelReport extends CaseFailure {
     super(`kernel report: ${title}`, { title, type, breaks: KERNEL_INVARIANT });
     this.name = "KernelReport";
     this.report = report;
+  }
+}
+
+/**
+ * A case returned and left a trace consumer broken (harness/health): later
+ * cases would fail for what it did, so it is the finding and the host goes
+ * on in a fresh VM.
+ */
+export class HealthFailure extends CaseFailure {
+  readonly problems: readonly HealthProblem[];
+  constructor(problems: readonly HealthProblem[], after: string) {
+    const lines = healthLines(problems);
+    super(lines.join("; "), {
+      title: healthTitle(problems, after),
+      type: "HEALTH",
+      breaks: HEALTH_INVARIANT,
+      leavesState: true,
+      failingOps: lines.map((l) => `(health probe)  # ${l}`),
+    });
+    this.name = "HealthFailure";
+    this.problems = problems;
   }
 }
 
@@ -304,11 +334,27 @@ export class Campaigner implements Disposable {
   readonly #kmsg: KmsgReader | null;
   readonly #known = new Set<string>();
   readonly #expected: string | null;
+  readonly #probe: HealthProbe | null;
   #dirty = false;
 
-  constructor(o: { readonly expect?: string; readonly kmsg?: KmsgReader | null } = {}) {
+  constructor(
+    o: {
+      readonly expect?: string;
+      readonly kmsg?: KmsgReader | null;
+      /** The health probe, run after every case and round (none: no probe). */
+      readonly health?: HealthProbe | null;
+    } = {},
+  ) {
     this.#kmsg = o.kmsg === undefined ? KmsgReader.open() : o.kmsg;
     this.#expected = o.expect ?? null;
+    this.#probe = o.health ?? null;
+  }
+
+  /** The health probe's verdict on what `what` left (null: every consumer works). */
+  #health(what: string): HealthFailure | null {
+    if (this.#probe === null) return null;
+    const problems = this.#probe();
+    return problems.length ? new HealthFailure(problems, what) : null;
   }
 
   /** True once a case left state behind: the rest of this boot is skipped. */
@@ -348,9 +394,13 @@ export class Campaigner implements Disposable {
       markCase(FUZZ_SUITE, caseId, "end");
     }
     if (failure instanceof CaseFailure && failure.leavesState) this.#dirty = true;
-    if (failure) throw failure;
-    const fresh = this.newReport(this.#kmsg?.drain() ?? "");
-    if (fresh) throw fresh;
+    const found = failure ?? this.newReport(this.#kmsg?.drain() ?? "");
+    // Checked after a failing case too: it is what is filed, but a consumer
+    // it broke would blame the next case, so the rest goes to a fresh VM.
+    const sick = this.#dirty ? null : this.#health(`a ${c.name} case`);
+    if (sick) this.#dirty = true;
+    if (found) throw found;
+    if (sick) throw sick;
   }
 
   /** The property fast-check checks for campaign `c`; the last case's ops go to `last`. */
@@ -484,6 +534,10 @@ export class Campaigner implements Disposable {
           breaks,
           replay: { suite: "race", campaign: c.name, seed, workers: c.workers, ms: c.ms },
         });
+        if (this.#dirty) {
+          clock.progress();
+          throw new DirtyTargetError(`a consumer left broken by ${caseId}`);
+        }
       }
       clock.progress();
     }
@@ -501,8 +555,10 @@ export class Campaigner implements Disposable {
     markCase(FUZZ_SUITE, caseId, "start");
     const r = await c.round(seed, workers, ms);
     markCase(FUZZ_SUITE, caseId, "end");
-    const report = this.newReport(this.#kmsg?.drain() ?? "");
-    return report ? { ...r, failure: report } : r;
+    const found = this.newReport(this.#kmsg?.drain() ?? "") ?? r.failure;
+    const sick = this.#health(`a ${c.name} round`);
+    if (sick) this.#dirty = true;
+    return { ...r, failure: found ?? sick };
   }
 
   /** Replays one case by seed, path and replayPath: does it still fail, and how. */

@@ -8,6 +8,7 @@ import {
   Campaigner,
   type CaseCampaign,
   CaseFailure,
+  DirtyTargetError,
   type FuzzFinding,
   newStats,
   type RoundCampaign,
@@ -87,4 +88,93 @@ Deno.test("replayRound() without an expected title stops at the first failure", 
   using c = new Campaigner({ kmsg: null });
   const out = await c.replayRound(scriptedRounds([null, "fuzz race: Y", "fuzz race: X"]), ROUND);
   assert.equal(out.title, "fuzz race: Y");
+});
+
+/** A campaign whose cases pass: what breaks is left to the health probe. */
+const passing: CaseCampaign<number> = {
+  kind: "cases",
+  name: "model",
+  arbitrary: () => fc.nat(),
+  run: (n, log) => void log.push(`op(${n})`),
+  opName: () => "op",
+};
+
+const BROKEN_CPU1 = [{ consumer: "ftrace" as const, cpu: 1, detail: "no record came back" }];
+
+Deno.test("runCases(): a case that leaves a consumer broken is filed, and the rest goes to a fresh VM", () => {
+  let probes = 0;
+  using c = new Campaigner({ kmsg: null, health: () => ++probes === 3 ? BROKEN_CPU1 : [] });
+  const found: FuzzFinding[] = [];
+  assert.throws(
+    () =>
+      c.runCases(passing as CaseCampaign<unknown>, {
+        seed: 1,
+        timeSeconds: 30,
+        stats: newStats(),
+        onFinding: (f) => found.push(f),
+      }),
+    DirtyTargetError,
+  );
+  assert.equal(probes, 3, "no case runs (nor is probed) on the broken machine");
+  assert.equal(found.length, 1);
+  assert.equal(found[0]!.title, "health: ftrace stopped working on CPU 1 after a model case");
+  assert.equal(found[0]!.type, "HEALTH");
+  assert.equal(found[0]!.caseId, "model/1/3");
+  assert.deepEqual(found[0]!.ops.slice(-1), [
+    "(health probe)  # health: ftrace on CPU 1: no record came back",
+  ]);
+});
+
+Deno.test("runCases(): a failing case that also broke a consumer is filed as itself, then a fresh VM", () => {
+  const failing: CaseCampaign<number> = {
+    ...passing,
+    run() {
+      throw new CaseFailure("bad", { title: "model: bad", breaks: "b" });
+    },
+  };
+  using c = new Campaigner({ kmsg: null, health: () => BROKEN_CPU1 });
+  const found: FuzzFinding[] = [];
+  assert.throws(
+    () =>
+      c.runCases(failing as CaseCampaign<unknown>, {
+        seed: 1,
+        timeSeconds: 30,
+        stats: newStats(),
+        onFinding: (f) => found.push(f),
+      }),
+    DirtyTargetError,
+  );
+  assert.deepEqual(found.map((f) => f.title), ["model: bad"]);
+});
+
+Deno.test("runRounds(): a round that leaves a consumer broken is filed, then a fresh VM", async () => {
+  using c = new Campaigner({ kmsg: null, health: () => BROKEN_CPU1 });
+  const found: FuzzFinding[] = [];
+  await assert.rejects(
+    c.runRounds(scriptedRounds([null, null]), {
+      seed: 1,
+      timeSeconds: 30,
+      stats: newStats(),
+      onFinding: (f) => found.push(f),
+    }),
+    DirtyTargetError,
+  );
+  assert.deepEqual(found.map((f) => f.title), [
+    "health: ftrace stopped working on CPU 1 after a race round",
+  ]);
+});
+
+Deno.test("runCases(): a healthy machine files nothing", () => {
+  let probes = 0;
+  using c = new Campaigner({ kmsg: null, health: () => (probes++, []) });
+  const found: FuzzFinding[] = [];
+  c.runCases(passing as CaseCampaign<unknown>, {
+    seed: 1,
+    timeSeconds: 30,
+    maxCases: 5,
+    stats: newStats(),
+    onFinding: (f) => found.push(f),
+  });
+  assert.equal(found.length, 0);
+  assert.equal(probes, 5);
 });

@@ -27,6 +27,7 @@ import {
 import { parseShares, type Weights } from "./shares.ts";
 import { loadAbi } from "../abi/mod.ts";
 import { sendResult } from "../harness/channel.ts";
+import { checkHealth, type OpenCanary } from "../harness/health/probe.ts";
 import { type FuzzCaseReplay, parseReplay, type RaceReplay } from "../harness/replay.ts";
 
 /** Exit status when a case left the target dirty. */
@@ -105,10 +106,11 @@ export async function runCampaigns(
   campaigns: readonly Campaign[],
   weights: Weights,
   opNames: readonly string[],
+  canary: OpenCanary | null = null,
 ): Promise<number> {
   const shares = campaignShares(o.suites, weights, o.shares);
   const stats = newStats(opNames);
-  using runner = new Campaigner();
+  using runner = new Campaigner({ health: canary && (() => checkHealth(canary)) });
   try {
     for (const c of pickCampaigns(campaigns, o.suites)) {
       const share = shares.get(c.name) ?? 0;
@@ -139,9 +141,13 @@ export async function runCampaigns(
 export async function replayFinding(
   req: ReplayRequest,
   campaigns: readonly Campaign[],
+  canary: OpenCanary | null = null,
 ): Promise<number> {
   const [c] = pickCampaigns(campaigns, [req.replay.campaign]);
-  using runner = new Campaigner({ expect: req.expect });
+  using runner = new Campaigner({
+    expect: req.expect,
+    health: canary && (() => checkHealth(canary)),
+  });
   const r = req.replay;
   let out: ReplayOutcome;
   if (r.suite === "race") {
@@ -193,8 +199,13 @@ export async function main(args: readonly string[]): Promise<number> {
   const abi = await loadAbi(v.abi);
   if (!abi.fuzz) throw new TypeError(`ABI "${abi.name}" has no fuzz campaigns`);
   const campaigns = await abi.fuzz.campaigns();
+  const canary = (await abi.health?.canary()) ?? null;
   if (v.replay) {
-    return await replayFinding(parseReplayRequest(await Deno.readTextFile(v.replay)), campaigns);
+    return await replayFinding(
+      parseReplayRequest(await Deno.readTextFile(v.replay)),
+      campaigns,
+      canary,
+    );
   }
   return await runCampaigns(
     {
@@ -208,6 +219,7 @@ export async function main(args: readonly string[]): Promise<number> {
     campaigns,
     abi.fuzz.weights,
     abi.fuzz.opNames,
+    canary,
   );
 }
 

@@ -18,6 +18,8 @@ export type FindingKind =
   | "security"
   /** The kernel disagreed with a fuzz oracle: matched by the title. */
   | "fuzz"
+  /** A rule or check left a trace consumer broken (harness/health): matched by the title. */
+  | "health"
   /** The test machine died or went silent without a report. */
   | "runner";
 
@@ -27,6 +29,7 @@ export const FINDING_KINDS: readonly FindingKind[] = [
   "conformance",
   "security",
   "fuzz",
+  "health",
   "runner",
 ];
 

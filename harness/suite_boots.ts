@@ -3,13 +3,16 @@
  * retry rule, written once): a case whose test kills its process or the
  * kernel would leave every later case unrun, so the rest go on in a fresh VM,
  * as kselftest runners do. The case that was running when things died (its
- * start mark has no outcome) gets an outcome saying so, and is not rerun.
+ * start mark has no outcome) gets an outcome saying so, and is not rerun. A
+ * case that left a trace consumer broken ends its boot the same way
+ * (harness/health/after_case.ts), its outcome given.
  *
  * @module
  */
 import type { GuestRunResult } from "./vm/guest_run.ts";
 import { crashedCase } from "./marks.ts";
-import { mergeJunit } from "./report/junit.ts";
+import { casesJunit, type JunitCase, mergeJunit } from "./report/junit.ts";
+import type { HealthEvent } from "./health/after_case.ts";
 import { shellQuote } from "./vm/initramfs.ts";
 
 /** Most VMs one suite run boots (each after a case killed its process or kernel). */
@@ -29,6 +32,8 @@ export interface TestFileSuite<O extends { readonly id: string }> {
   readonly allIds: readonly string[];
   /** The outcome of the case running when its process or the kernel died. */
   crashed(id: string, how: string): O;
+  /** An outcome as a JUnit case, for a boot whose test process wrote no report. */
+  junitCase(o: O): JunitCase;
   readonly maxBoots?: number;
 }
 
@@ -41,6 +46,8 @@ export interface SuiteBoots<O> {
   readonly runs: GuestRunResult[];
   /** A boot ended otherwise than by its command's exit. */
   readonly died: boolean;
+  /** Cases that left a consumer broken (each ended its boot: the rest ran in a fresh VM). */
+  readonly health: HealthEvent[];
 }
 
 /**
@@ -77,6 +84,7 @@ export async function runTestFileSuite<O extends { readonly id: string }>(
   const outcomes: O[] = [];
   const junits: string[] = [];
   const runs: GuestRunResult[] = [];
+  const health: HealthEvent[] = [];
   let died = false;
   for (let n = 0; n < (s.maxBoots ?? MAX_BOOTS) && remaining.length; n++) {
     const all = remaining.length === s.allIds.length &&
@@ -85,20 +93,30 @@ export async function runTestFileSuite<O extends { readonly id: string }>(
     runs.push(res);
     const got = res.run.results.filter((r) => r.event === s.event) as unknown as O[];
     outcomes.push(...got);
-    junits.push(await Deno.readTextFile(`${res.run.outDir}/${junitName}`).catch(() => ""));
+    health.push(
+      ...res.run.results.filter((r) => r.event === "health") as unknown as HealthEvent[],
+    );
+    const junit = await Deno.readTextFile(`${res.run.outDir}/${junitName}`).catch(() => "");
     // Stopped by the user: what ran counts, the case cut short is not a crash.
-    if (res.run.outcome.kind === "interrupted") break;
+    if (res.run.outcome.kind === "interrupted") {
+      junits.push(junit.includes("<testcase") ? junit : casesJunit(got.map(s.junitCase), s.suite));
+      break;
+    }
     died ||= res.run.outcome.kind !== "exited";
     const reported = new Set(got.map((o) => o.id));
     const crashed = crashedCase(res.run.console, s.suite, reported);
+    const mine = [...got];
     if (crashed !== null) {
       const how = res.run.outcome.kind === "exited" ? `exit ${res.exitCode}` : res.run.outcome.kind;
-      outcomes.push(s.crashed(crashed, how));
+      mine.push(s.crashed(crashed, how));
+      outcomes.push(mine.at(-1)!);
       reported.add(crashed);
     }
+    // A process that ended early wrote no report: its cases count all the same.
+    junits.push(junit.includes("<testcase") ? junit : casesJunit(mine.map(s.junitCase), s.suite));
     const before = remaining.length;
     remaining = remaining.filter((id) => !reported.has(id));
     if (remaining.length === before) break; // no progress: do not loop
   }
-  return { outcomes, junit: mergeJunit(junits, s.suite), runs, died };
+  return { outcomes, junit: mergeJunit(junits, s.suite), runs, died, health };
 }

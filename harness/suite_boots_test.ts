@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { testCommand } from "./suite_boots.ts";
+import { runTestFileSuite, testCommand } from "./suite_boots.ts";
+import { caseMark } from "./marks.ts";
+import { countJunit } from "./report/junit.ts";
+import { HEALTH_EXIT } from "./health/after_case.ts";
+import type { GuestRunResult } from "./vm/guest_run.ts";
 
 Deno.test("testCommand() runs deno test, keeps its status, and leaves the JUnit in $UDIAG_OUT", async () => {
   const dir = await Deno.makeTempDir({ prefix: "udiag-suite-" });
@@ -26,4 +30,65 @@ Deno.test("testCommand() runs deno test, keeps its status, and leaves the JUnit 
   const args = await Deno.readTextFile(`${dir}/args`);
   assert.match(args, /--filter \/\^\\\[\(R-1\|R-2\)\\\]\/ a b\.ts c\.ts/);
   await Deno.remove(dir, { recursive: true });
+});
+
+const bootDirs: string[] = [];
+
+/** A boot's result as runTestFileSuite reads it: results, console, and the run's directory. */
+async function fakeBoot(
+  results: Record<string, unknown>[],
+  ran: string[],
+  junit: string | null,
+  code: number,
+): Promise<GuestRunResult> {
+  const outDir = await Deno.makeTempDir({ prefix: "udiag-boot-" });
+  bootDirs.push(outDir);
+  if (junit !== null) await Deno.writeTextFile(`${outDir}/t-junit.xml`, junit);
+  const console = ran.flatMap((id) => [caseMark("t", id, "start"), caseMark("t", id, "end")])
+    .join("\n");
+  return {
+    run: { outcome: { kind: "exited", code }, outDir, console, results },
+    exitCode: code,
+  } as unknown as GuestRunResult;
+}
+
+Deno.test("runTestFileSuite(): a case that broke a consumer ends its boot; the rest runs in a fresh one, every case counted", async () => {
+  const commands: string[] = [];
+  const health = { event: "health", suite: "t", id: "B", title: "health: x", problems: [] };
+  const boots = [
+    () =>
+      fakeBoot(
+        [{ event: "o", id: "A", ok: true }, { event: "o", id: "B", ok: false }, health],
+        ["A", "B"],
+        null, // the process exited before Deno wrote its report
+        HEALTH_EXIT,
+      ),
+    () =>
+      fakeBoot(
+        [{ event: "o", id: "C", ok: true }],
+        ["C"],
+        '<testsuites><testsuite name="t"><testcase name="[C] c"/></testsuite></testsuites>',
+        0,
+      ),
+  ];
+  const r = await runTestFileSuite<{ id: string; ok: boolean }>({
+    suite: "t",
+    event: "o",
+    files: ["t.ts"],
+    ids: ["A", "B", "C"],
+    allIds: ["A", "B", "C"],
+    crashed: (id) => ({ id, ok: false }),
+    junitCase: (o) => ({ name: `[${o.id}] <${o.id}>`, ...(o.ok ? {} : { failure: "no" }) }),
+  }, (command) => {
+    commands.push(command);
+    return boots[commands.length - 1]!();
+  });
+  assert.deepEqual(r.outcomes.map((o) => o.id), ["A", "B", "C"]);
+  assert.deepEqual(r.health.map((h) => h.id), ["B"]);
+  assert.equal(r.died, false);
+  assert.equal(commands.length, 2);
+  assert.ok(commands[1]!.includes("--filter '/^\\[(C)\\]/'"), commands[1]);
+  assert.deepEqual(countJunit(r.junit), { passed: 2, failed: 1, skipped: 0 });
+  assert.match(r.junit, /name="\[A\] &lt;A&gt;"/);
+  for (const d of bootDirs.splice(0)) await Deno.remove(d, { recursive: true });
 });

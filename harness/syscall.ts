@@ -349,6 +349,31 @@ export function sysRaw(
   );
 }
 
+/**
+ * `sched_setaffinity(0, …)`: pins the calling thread to `cpus` (a mask of
+ * one 1024-bit `cpu_set_t`, as glibc passes it).
+ */
+export function sysSchedSetaffinity(cpus: readonly number[]): SysResult<number> {
+  const mask = new Uint8Array(128);
+  for (const c of cpus) {
+    if (!Number.isInteger(c) || c < 0 || c >= mask.length * 8) {
+      throw new RangeError(`Invalid CPU ${c}: expected 0..${mask.length * 8 - 1}`);
+    }
+    mask[c >> 3]! |= 1 << (c & 7);
+  }
+  return sysRaw(203, 0, mask.length, mask);
+}
+
+/** `sched_getaffinity(0, …)`: the CPUs the calling thread may run on. */
+export function sysSchedGetaffinity(): SysResult<number[]> {
+  const mask = new Uint8Array(128);
+  const r = sysRaw(204, 0, mask.length, mask);
+  if (!r.ok) return r;
+  const cpus: number[] = [];
+  for (let c = 0; c < r.value * 8; c++) if (mask[c >> 3]! & (1 << (c & 7))) cpus.push(c);
+  return ok(cpus);
+}
+
 /** Names of the calls made through {@linkcode sysRaw}, for recordings. */
 const RAW_NAMES: ReadonlyMap<number, string> = new Map([
   [41, "socket"],
@@ -356,6 +381,8 @@ const RAW_NAMES: ReadonlyMap<number, string> = new Map([
   [47, "recvmsg"],
   [49, "bind"],
   [27, "mincore"],
+  [203, "sched_setaffinity"],
+  [204, "sched_getaffinity"],
   [298, "perf_event_open"],
 ]);
 

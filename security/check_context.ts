@@ -14,6 +14,8 @@
  */
 import { KmsgReader } from "../harness/kmsg.ts";
 import { markCase } from "../harness/marks.ts";
+import { leaveBrokenMachine, probeAfter } from "../harness/health/after_case.ts";
+import type { OpenCanary } from "../harness/health/probe.ts";
 import { parseAll } from "../harness/console/parse.ts";
 import { sendResult } from "../harness/channel.ts";
 import type { Catalog } from "../harness/catalog.ts";
@@ -116,6 +118,8 @@ export interface CheckTestOptions {
   readonly checks: Catalog<SecurityCheck>;
   /** Null when the ABI is present; else why the checks skip. */
   absent(): string | null;
+  /** The ABI's canary: the health probe runs after every check (none: no probe). */
+  readonly canary?: OpenCanary;
 }
 
 /** `check(id, fn)`: registers the Deno test of one check. */
@@ -123,13 +127,14 @@ export type CheckTest = (id: string, fn: (t: SecurityContext) => void | Promise<
 
 /** The `check()` of one ABI; without the ABI its checks are ignored (a skip). */
 export function checkTests(o: CheckTestOptions): CheckTest {
-  return (id, fn) => registerCheck(o.checks.get(id), o.absent(), fn);
+  return (id, fn) => registerCheck(o.checks.get(id), o.absent(), fn, o.canary);
 }
 
 function registerCheck(
   c: SecurityCheck,
   absent: string | null,
   fn: (t: SecurityContext) => void | Promise<void>,
+  canary: OpenCanary | undefined,
 ): void {
   const id = c.id;
   Deno.test({
@@ -137,18 +142,25 @@ function registerCheck(
     ignore: absent !== null,
     sanitizeResources: false,
     sanitizeOps: false,
+    // A check that leaves a consumer broken ends the process (after_case.ts).
+    sanitizeExit: false,
     fn: async () => {
       using kmsg = KmsgReader.open() ?? undefined;
       kmsg?.drain();
       markCase(SECURITY_SUITE, id, "start");
       const t = new SecurityContext(id);
       let error: string | undefined;
+      let sick = null;
       try {
         await fn(t);
       } catch (e) {
         error = (e as Error).stack ?? String(e);
       } finally {
-        markCase(SECURITY_SUITE, id, "end");
+        try {
+          sick = probeAfter(canary, SECURITY_SUITE, id);
+        } finally {
+          markCase(SECURITY_SUITE, id, "end");
+        }
       }
       const said = [...new Set(parseAll(kmsg?.drain() ?? "").map((r) => r.title))];
       // A report an earlier check already exposed (a target that WARNs on
@@ -174,6 +186,7 @@ function registerCheck(
         ...(error ? { error } : {}),
       };
       sendResult({ ...outcome });
+      if (sick) leaveBrokenMachine(sick);
       if (verdict === "error") throw new Error(`${id} could not run: ${error}`);
       if (verdict === "exposed") {
         throw new Error(

@@ -51,6 +51,7 @@ import { saveFinding } from "../harness/report/store.ts";
 import { informationUri, patchPath, readIdSpots, writeSarif } from "../harness/report/sarif_io.ts";
 import { securitySarif } from "./sarif.ts";
 import { runTestFileSuite } from "../harness/suite_boots.ts";
+import { fileHealthFindings } from "../harness/health/file.ts";
 import { ROOT, rootRelative } from "../harness/paths.ts";
 
 const USAGE = [
@@ -225,6 +226,12 @@ export async function security(o: SecurityOptions): Promise<SecurityResult> {
     ids: wanted.map((c) => c.id),
     allIds: part.checks.all.map((c) => c.id),
     crashed: crashedCheck,
+    junitCase: (c) => ({
+      name: `[${c.id}] ${part.checks.get(c.id).statement}`,
+      ...(c.verdict === "exposed" || c.verdict === "error"
+        ? { failure: c.error ?? c.exposures.join("; ") }
+        : {}),
+    }),
   }, (command) =>
     runGuest({
       ...subjectGuest(s),
@@ -260,8 +267,18 @@ export async function security(o: SecurityOptions): Promise<SecurityResult> {
     t["by design"]
   } by design, ${t.exposed} exposed, ${t.error} error, ${t["not run"]} not run`;
   console.error(`udiag-fuzz: security ${label}: ${tally}; summary: ${o.outDir}/summary.md`);
+  const healthDirs = await fileHealthFindings(boots.health, {
+    reportsDir: o.reportsDir,
+    base: replayBase(s, "health"),
+    log,
+    env: { ...env, target: label },
+  });
   const consoleDirs = boots.runs.flatMap((r) => r.reportDirs);
-  const exitCode = securityExit({ died: boots.died, tally: t, consoleReports: consoleDirs.length });
+  const exitCode = securityExit({
+    died: boots.died,
+    tally: t,
+    consoleReports: consoleDirs.length + healthDirs.length,
+  });
   return { exitCode, outcomes: boots.outcomes, summary, findingDirs, consoleDirs, tally };
 }
 

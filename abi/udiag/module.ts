@@ -15,7 +15,11 @@ export const UDIAG_MODULE: ModuleSource = {
 };
 
 /** Test-only variants of the module, each one known bug (see kmod/Kbuild). */
-export const BROKEN_VARIANTS = ["SKIP_EBUSY", "BPF_CONTEXT"] as const;
+export const BROKEN_VARIANTS = [
+  "SKIP_EBUSY",
+  "BPF_CONTEXT",
+  "CPU_BUFFER",
+] as const;
 /** One of {@linkcode BROKEN_VARIANTS}. */
 export type BrokenVariant = typeof BROKEN_VARIANTS[number];
 

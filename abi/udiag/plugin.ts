@@ -82,6 +82,12 @@ const udiag: AbiPlugin = {
       return udiagCampaigns();
     },
   },
+  health: {
+    async canary() {
+      const { openUdiagCanary } = await import("./health.ts");
+      return () => openUdiagCanary();
+    },
+  },
 };
 
 export default udiag;

@@ -133,9 +133,12 @@ export function encodeUserUnreg(u: UserUnreg): Uint8Array {
   return out;
 }
 
+/** Bytes of the write index that starts every write; the kernel counts them in write's return. */
+export const WRITE_INDEX_SIZE = 4;
+
 /** The 4-byte native-endian (x86: little) write index that starts every write (D:260-300). */
 export function encodeWriteIndex(index: number): Uint8Array {
-  const out = new Uint8Array(4);
+  const out = new Uint8Array(WRITE_INDEX_SIZE);
   new DataView(out.buffer).setInt32(0, index | 0, true);
   return out;
 }

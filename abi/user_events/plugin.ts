@@ -75,6 +75,13 @@ const userEvents: AbiPlugin = {
       return userEventsCampaigns();
     },
   },
+  health: {
+    // Imported in the guest only: the canary is FFI.
+    async canary() {
+      const { openUserEventsCanary } = await import("./health.ts");
+      return () => openUserEventsCanary();
+    },
+  },
 };
 
 export default userEvents;

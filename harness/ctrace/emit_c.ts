@@ -34,12 +34,13 @@ import {
   type Trace,
   type TraceArg,
 } from "./trace.ts";
+import type { FindingKind } from "../replay.ts";
 
 /** How to write the reproducer. */
 export interface EmitOptions {
   /** The finding's title (header comment). */
   readonly title: string;
-  readonly kind: "kernel" | "conformance" | "security" | "fuzz" | "runner";
+  readonly kind: FindingKind;
   /** The framework command that replays it (header comment). */
   readonly command: string;
   /** A race: non-root processes run their calls freely, at once. */

@@ -36,6 +36,11 @@ export const CLASSES = [
   { type: "HANG", kernel: true, what: "a hung task, soft lockup or RCU stall" },
   { type: "KMEMLEAK", kernel: true, what: "kernel memory leaked" },
   { type: "UNKNOWN", kernel: true, what: "a kernel report no console signature names" },
+  {
+    type: "HEALTH",
+    kernel: false,
+    what: "a call left a trace consumer broken: ftrace, perf or tracing_on on some CPU",
+  },
   { type: "CONFORMANCE", kernel: false, what: "an ABI rule broken" },
   { type: "SECURITY", kernel: false, what: "an attacker's move that worked" },
   { type: "MISMATCH", kernel: false, what: "the kernel disagreed with the fuzzers' oracle" },

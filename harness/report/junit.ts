@@ -59,6 +59,42 @@ export function mergeJunit(docs: readonly string[], name: string): string {
   }\n</testsuites>\n`;
 }
 
+/** One test case of {@linkcode casesJunit}: its name, and why it failed if it did. */
+export interface JunitCase {
+  readonly name: string;
+  readonly failure?: string;
+}
+
+function xmlText(s: string): string {
+  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;");
+}
+
+/**
+ * A JUnit document of cases whose outcomes are known another way (pure):
+ * for a run whose test process ended before it wrote its own report (the
+ * kernel died, or a case left the machine unhealthy), so the cases that ran
+ * still count.
+ *
+ * @example
+ * ```ts
+ * import { casesJunit, countJunit } from "./junit.ts";
+ * const t = countJunit(casesJunit([{ name: "[A] a" }, { name: "[B] <b>", failure: "x" }], "s"));
+ * if (t.passed !== 1 || t.failed !== 1) throw new Error();
+ * ```
+ */
+export function casesJunit(cases: readonly JunitCase[], suite: string): string {
+  const lines = cases.map((c) =>
+    c.failure === undefined
+      ? `<testcase name="${xmlText(c.name)}" classname="${xmlText(suite)}"/>`
+      : `<testcase name="${xmlText(c.name)}" classname="${xmlText(suite)}">` +
+        `<failure message="${xmlText(c.failure)}"/></testcase>`
+  );
+  const failures = cases.filter((c) => c.failure !== undefined).length;
+  return `<testsuites><testsuite name="${xmlText(suite)}" tests="${cases.length}" ` +
+    `failures="${failures}">\n${lines.join("\n")}\n</testsuite></testsuites>\n`;
+}
+
 if (import.meta.main) {
   const totals: JunitTotals = { passed: 0, failed: 0, skipped: 0 };
   let files = 0;

@@ -13,7 +13,7 @@
  * @module
  */
 import { ioc, IOC_NONE, iow } from "../ioctl.ts";
-import { ok, type SysResult } from "../errno.ts";
+import { fail, ok, type SysResult } from "../errno.ts";
 import { MAP_SHARED, PROT_READ, PROT_WRITE } from "../libc.ts";
 import {
   type Mapping,
@@ -25,12 +25,17 @@ import {
   sysMmap,
   sysMunmap,
   sysRaw,
+  sysRead,
 } from "../syscall.ts";
 
 /** `__NR_perf_event_open` on x86-64. */
 export const NR_PERF_EVENT_OPEN = 298;
 /** `PERF_TYPE_TRACEPOINT`: `config` is a tracefs event id. */
 export const PERF_TYPE_TRACEPOINT = 2;
+/** `PERF_TYPE_SOFTWARE`: `config` is a `PERF_COUNT_SW_*` counter. */
+export const PERF_TYPE_SOFTWARE = 1;
+/** `PERF_COUNT_SW_TASK_CLOCK`: ns the task ran. */
+export const PERF_COUNT_SW_TASK_CLOCK = 1;
 /** `PERF_SAMPLE_RAW`: each sample carries `u32 size; char data[size]`. */
 export const PERF_SAMPLE_RAW = 1 << 10;
 /** `PERF_RECORD_LOST`: `u64 id; u64 lost`. */
@@ -394,6 +399,46 @@ export class PerfEvent implements Disposable {
     if (this.#closed) return;
     this.#closed = true;
     sysMunmap(this.mapping.address, this.mapping.length);
+    sysClose(this.fd);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/**
+ * A counting perf event (no samples, no ring buffer): `read(2)` gives its
+ * count as a u64. Close with `using` or {@linkcode PerfCounter.close}.
+ */
+export class PerfCounter implements Disposable {
+  readonly fd: number;
+  readonly #buf = new Uint8Array(8);
+  #closed = false;
+
+  constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  /** Counts `config` of `type` for the calling thread on any CPU. */
+  static open(type: number, config: number | bigint): SysResult<PerfCounter> {
+    const attr = perfAttr({ type, config, samplePeriod: 0n, sampleType: 0n, wakeupEvents: 0 });
+    const fd = sysRaw(NR_PERF_EVENT_OPEN, attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    return fd.ok ? ok(new PerfCounter(fd.value)) : fd;
+  }
+
+  /** The count so far. */
+  count(): SysResult<bigint> {
+    const r = sysRead(this.fd, this.#buf);
+    if (!r.ok) return r;
+    if (r.value !== 8) return fail("EIO");
+    return ok(new DataView(this.#buf.buffer).getBigUint64(0, true));
+  }
+
+  /** close; later calls do nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     sysClose(this.fd);
   }
 

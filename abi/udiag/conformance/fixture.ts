@@ -12,6 +12,7 @@ import { Tracefs } from "../../../harness/tracefs.ts";
 import { DIAG_SYSTEM } from "../abi.ts";
 import { ruleTests } from "../../../conformance/rule_context.ts";
 import { UDIAG_RULES } from "./rules.ts";
+import { openUdiagCanary } from "../health.ts";
 
 /** The device node the suite tests (`$UDIAG_DEVICE`, else /dev/udiag). */
 export const DEVICE = Deno.env.get("UDIAG_DEVICE") ?? "/dev/udiag";
@@ -20,6 +21,7 @@ export const DEVICE = Deno.env.get("UDIAG_DEVICE") ?? "/dev/udiag";
 export const rule = ruleTests({
   rules: UDIAG_RULES,
   absent: () => deviceExists(DEVICE) ? null : `${DEVICE} absent`,
+  canary: () => openUdiagCanary(DEVICE),
 });
 
 let names = 0;

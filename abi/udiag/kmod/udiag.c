@@ -31,6 +31,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/ring_buffer.h>
 #include <linux/slab.h>
 #include <linux/trace_events.h>
 #include <linux/tracepoint.h>
@@ -187,6 +188,11 @@ static void diag_probe_trace(struct diag_event *diag,
 
 	diag_fill_entry(entry, kdata, len);
 	trace_event_buffer_commit(&fbuffer);
+#ifdef UDIAG_BROKEN_CPU_BUFFER
+	/* Test-only: a long record leaves the last CPU's buffer refusing records. */
+	if (len >= 64)
+		ring_buffer_record_disable_cpu(fbuffer.buffer, nr_cpu_ids - 1);
+#endif
 }
 
 #ifdef CONFIG_PERF_EVENTS

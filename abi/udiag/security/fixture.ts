@@ -9,6 +9,7 @@ import { deviceExists } from "../device.ts";
 import { DEVICE_PATH } from "../abi.ts";
 import { checkTests, fileMode } from "../../../security/check_context.ts";
 import { UDIAG_CHECKS } from "./catalog.ts";
+import { openUdiagCanary } from "../health.ts";
 
 export type { SecurityContext } from "../../../security/check_context.ts";
 
@@ -16,6 +17,7 @@ export type { SecurityContext } from "../../../security/check_context.ts";
 export const check = checkTests({
   checks: UDIAG_CHECKS,
   absent: () => deviceExists(DEVICE_PATH) ? null : `${DEVICE_PATH} absent`,
+  canary: () => openUdiagCanary(DEVICE_PATH),
 });
 
 /** Sets /dev/udiag's mode and group; the old ones come back at the end (`using`). */

@@ -14,11 +14,13 @@ import { ruleTests } from "../../../conformance/rule_context.ts";
 import { DATA_PATH, TRACEFS_ROOT, USER_EVENTS_SYSTEM } from "../abi.ts";
 import { EnableWord, type RegisterOptions, UserEventsFile, userEventsPresent } from "../client.ts";
 import { USER_EVENTS_RULES } from "./rules.ts";
+import { openUserEventsCanary } from "../health.ts";
 
 /** Registers the test of one user_events rule; skipped where user_events_data is absent. */
 export const rule = ruleTests({
   rules: USER_EVENTS_RULES,
   absent: () => userEventsPresent() ? null : `${DATA_PATH} absent`,
+  canary: openUserEventsCanary,
 });
 
 let names = 0;

@@ -19,6 +19,7 @@ import type { Fixture } from "../conformance/fixture.ts";
 import { USER_EVENTS_CHECKS } from "./catalog.ts";
 import { wrongAnswer } from "./answer.ts";
 import type { UeActor } from "./users.ts";
+import { openUserEventsCanary } from "../health.ts";
 
 export type { SecurityContext } from "../../../security/check_context.ts";
 export { setUp };
@@ -27,6 +28,7 @@ export { setUp };
 export const check = checkTests({
   checks: USER_EVENTS_CHECKS,
   absent: () => userEventsPresent() ? null : `${DATA_PATH} absent`,
+  canary: openUserEventsCanary,
 });
 
 /**
