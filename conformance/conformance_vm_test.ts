@@ -105,6 +105,24 @@ Deno.test("deno task conformance: a rule whose write leaves CPU 1's buffer refus
   assert.equal(replay.rule, "UD-TR-002");
 });
 
+Deno.test("deno task conformance: a module that drops traced payloads past 2 KiB while write returns their count fails UD-SZ-001 and UD-SZ-002", async () => {
+  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
+  const outDir = await Deno.makeTempDir({ prefix: "udiag-conf-" });
+  const code = await conformance({
+    subject: await udiag("DROP_LARGE"),
+    ruleIds: ["UD-SZ-001", "UD-SZ-002"],
+    outDir,
+    reportsDir,
+    echo: false,
+  });
+  assert.equal(code, 1);
+  // 4047 bytes is the first limit size past 2 KiB.
+  assert.deepEqual((await listFindings(reportsDir)).map((m) => m.title).sort(), [
+    "conformance UD-SZ-001: ftrace records of a 4047-byte write that returned 4047 returned 0, expected 1",
+    "conformance UD-SZ-002: perf records of a 4047-byte write that returned 4047 returned 0, expected 1",
+  ]);
+});
+
 /**
  * What 6.12.117 as shipped breaks, each a finding with a replay. UE-REG-014:
  * a struct field SIZE of 2^31 or more is returned as the ioctl's value, not

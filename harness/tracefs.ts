@@ -32,6 +32,11 @@ export class Tracefs {
     return `${this.root}/events/${this.system}/${name}`;
   }
 
+  /** `<system>/<name>`: how the event is named under `events/`. */
+  event(name: string): string {
+    return `${this.system}/${name}`;
+  }
+
   /** Does tracefs list event `<system>/<name>`? */
   hasEvent(name: string): boolean {
     try {

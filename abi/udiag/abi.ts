@@ -38,3 +38,27 @@ export function maxProviders(pageSize: number): number {
 export function capacity(pageSize: number): number {
   return maxProviders(pageSize) - 1;
 }
+
+/** Bytes a udiag record carries besides its payload: `struct trace_entry`, `datalen`, `data_loc`. */
+export const RECORD_OVERHEAD = 16;
+
+/**
+ * Largest payload a write to a traced event may carry. The RFC promises the
+ * payload to ftrace, perf and eBPF, so our reading is that a traced write
+ * reaches every sink whole or fails (E2BIG, kmod/udiag.c `MAX_PAYLOAD`),
+ * never returning its count with the record gone. The bound is one event of
+ * the smallest ring-buffer sub-buffer (one page): the page less its header
+ * (u64 time stamp, u64 commit), a long event's two u32 of header, the 8-byte
+ * time extend the ring buffer adds after its size check when the last event
+ * is old, and the record's own fields. The RFC returns the count and loses
+ * the record.
+ *
+ * @example
+ * ```ts
+ * import { maxTracedPayload } from "./abi.ts";
+ * if (maxTracedPayload(4096) !== 4048) throw new Error();
+ * ```
+ */
+export function maxTracedPayload(pageSize: number): number {
+  return pageSize - 8 - 8 - 2 * 4 - 8 - RECORD_OVERHEAD;
+}

@@ -19,6 +19,7 @@ export const BROKEN_VARIANTS = [
   "SKIP_EBUSY",
   "BPF_CONTEXT",
   "CPU_BUFFER",
+  "DROP_LARGE",
 ] as const;
 /** One of {@linkcode BROKEN_VARIANTS}. */
 export type BrokenVariant = typeof BROKEN_VARIANTS[number];

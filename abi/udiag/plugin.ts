@@ -54,6 +54,7 @@ const udiag: AbiPlugin = {
       "page_rules.ts",
       "trace_rules.ts",
       "bpf_rules.ts",
+      "size_rules.ts",
       "capacity_rules.ts",
     ]),
   },

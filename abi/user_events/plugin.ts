@@ -42,6 +42,7 @@ const userEvents: AbiPlugin = {
       "lifetime_rules.ts",
       "proc_rules.ts",
       "multi_rules.ts",
+      "size_rules.ts",
     ]),
     prepare: async () => {
       await buildUeProc();

@@ -1,6 +1,7 @@
 /** Conformance: the eBPF sink, through a program of our own attached to the event. */
 import { Fixture, rule } from "./fixture.ts";
-import { hex, openTracepointPerf } from "./perf_fixture.ts";
+import { openTracepointPerf } from "./perf_fixture.ts";
+import { hex } from "../../../conformance/sink_payloads.ts";
 import {
   BPF_PROG_TYPE_TRACEPOINT,
   dataLocProgram,

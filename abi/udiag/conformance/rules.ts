@@ -136,8 +136,10 @@ const RULE_LIST: readonly Rule[] = [
   },
   {
     id: "UD-WR-004",
-    statement: "write returns the byte count for 1, 64, 4096 and 65536 bytes, traced or not",
+    statement: "write returns the byte count for 1, 64, 4096 and 65536 bytes while not traced",
     source: "diag_dev_write: return count",
+    interpretation:
+      "Traced, a write either reaches the sinks whole or fails: UD-SZ-001 and UD-SZ-002 test the sizes at every limit.",
   },
   {
     id: "UD-WR-005",
@@ -218,6 +220,21 @@ const RULE_LIST: readonly Rule[] = [
     id: "UD-TR-004",
     statement: "no record is emitted while the event is not traced",
     source: "diag_dev_write: tp->key.enabled",
+  },
+  {
+    id: "UD-SZ-001",
+    statement:
+      "while ftrace traces the event, a write at each size limit either returns its count and its record arrives whole, or fails with an errno and leaves no record",
+    source: "diag_dev_write: return count; diag_probe_trace: trace_event_buffer_reserve",
+    interpretation:
+      "The RFC promises the payload to the sinks and returns the count whether a record was made or not; a write that returns its count while the record silently vanishes breaks that promise. The sizes: 0, 1, ±1 around PAGE_SIZE, the ring buffer's data page and its largest event, PERF_MAX_TRACE_SIZE and its largest record, 64 KiB and 1 MiB.",
+  },
+  {
+    id: "UD-SZ-002",
+    statement:
+      "while perf traces the event, a write at each size limit either returns its count and its sample arrives whole, or fails with an errno and leaves no sample",
+    source: "diag_dev_write: return count; diag_probe_perf: perf_trace_buf_alloc",
+    interpretation: "As UD-SZ-001, for perf's sink.",
   },
   {
     id: "UD-BPF-001",

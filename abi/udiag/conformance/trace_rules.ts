@@ -1,12 +1,12 @@
 /** Conformance: enable bytes and payload round trips through ftrace and perf. */
 import { Fixture, rule } from "./fixture.ts";
+import { openTracepointPerf } from "./perf_fixture.ts";
 import {
   expectRecovered,
   judgePayloads,
-  openTracepointPerf,
   recoverFtrace,
   recoverPerf,
-} from "./perf_fixture.ts";
+} from "../../../conformance/sink_payloads.ts";
 import { unrecorded } from "../../../harness/ctrace/record.ts";
 import { payloadBytes, PAYLOADS } from "../../../harness/trace/payloads.ts";
 
@@ -35,13 +35,13 @@ rule("UD-TR-002", (t) => {
   const f = fx.open();
   t.expect("register", f.register(name).ok, true);
   t.expect("enable", fx.trace(name), { ok: true, value: 1 });
-  recoverFtrace(fx, name); // drain anything older
+  recoverFtrace(fx.tracefs, name); // drain anything older
   const sent = PAYLOADS.map(payloadBytes);
   for (const p of sent) {
     t.expect(`write ${p.length} bytes`, f.write(p), { ok: true, value: p.length });
   }
-  const got = recoverFtrace(fx, name);
-  expectRecovered(t, { sink: "ftrace" }, name, sent, got, {
+  const got = recoverFtrace(fx.tracefs, name);
+  expectRecovered(t, { sink: "ftrace" }, fx.tracefs.event(name), sent, got, {
     count: "records recovered",
     each: "payload",
   });
@@ -64,8 +64,8 @@ rule("UD-TR-003", (t) => {
   for (const s of sent) {
     t.expect(`write ${s.length} bytes`, f.write(s), { ok: true, value: s.length });
   }
-  const got = recoverPerf(fx, name, perf.value);
-  expectRecovered(t, { sink: "perf", perf: perf.value }, name, sent, got, {
+  const got = recoverPerf(fx.tracefs, name, perf.value);
+  expectRecovered(t, { sink: "perf", perf: perf.value }, fx.tracefs.event(name), sent, got, {
     count: "samples recovered",
     each: "sample",
   });
@@ -80,10 +80,10 @@ rule("UD-TR-004", (t) => {
   t.expect("register", f.register(name).ok, true);
   t.expect("enable", fx.trace(name), { ok: true, value: 1 });
   t.expect("disable", fx.trace(name, false), { ok: true, value: 1 });
-  recoverFtrace(fx, name);
+  recoverFtrace(fx.tracefs, name);
   t.expect("write while not traced", f.write(new Uint8Array([1, 2, 3])), { ok: true, value: 3 });
-  const back = recoverFtrace(fx, name).payloads.length;
+  const back = recoverFtrace(fx.tracefs, name).payloads.length;
   // The oracle is the sink's content, not the write's answer (see expectRecovered).
-  if (back !== 0) judgePayloads(t, { sink: "ftrace" }, name, []);
+  if (back !== 0) judgePayloads(t, { sink: "ftrace" }, fx.tracefs.event(name), []);
   unrecorded(() => t.expect("records", back, 0));
 });

@@ -32,7 +32,7 @@
  *
  * @module
  */
-import { capacity, MAX_EVENT_NAME, RESERVED_INDEX } from "../abi.ts";
+import { capacity, MAX_EVENT_NAME, maxTracedPayload, RESERVED_INDEX } from "../abi.ts";
 import { fail, ok, type SysResult } from "../../../harness/errno.ts";
 import { MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE } from "../../../harness/libc.ts";
 
@@ -349,6 +349,8 @@ export class UdiagModel {
   readonly pageSize: number;
   /** How many events can live at once: pageSize - 1 (index 0 is reserved). */
   readonly capacity: number;
+  /** Largest payload a write to a traced event may carry; longer ones are E2BIG. */
+  readonly tracedMax: number;
 
   #events = new Map<string, LiveEvent>();
   // byIndex[i] is the live event whose page byte is i (find_first_zero_bit's view).
@@ -363,20 +365,27 @@ export class UdiagModel {
   #nextPerf = 1;
 
   /** A model of a freshly loaded device: no events, an all-zero page. */
-  constructor({ pageSize = 4096 }: { pageSize?: number } = {}) {
+  constructor(
+    { pageSize = 4096, tracedMax = maxTracedPayload(pageSize) }: {
+      pageSize?: number;
+      /** Largest traced payload (abi.ts maxTracedPayload): a model of a tiny page sets it apart. */
+      tracedMax?: number;
+    } = {},
+  ) {
     if (!Number.isInteger(pageSize) || pageSize < 1) {
       throw new RangeError(
         `Cannot model page size ${pageSize}: not a positive integer`,
       );
     }
     this.pageSize = pageSize;
+    this.tracedMax = tracedMax;
     this.capacity = capacity(pageSize);
     this.#byIndex = new Array(pageSize).fill(undefined);
   }
 
   /** An independent copy, e.g. a fresh model per fast-check run. */
   clone(): UdiagModel {
-    const m = new UdiagModel({ pageSize: this.pageSize });
+    const m = new UdiagModel({ pageSize: this.pageSize, tracedMax: this.tracedMax });
     for (const e of this.#events.values()) {
       const copy: LiveEvent = {
         name: e.name,
@@ -502,6 +511,11 @@ export class UdiagModel {
     const name = this.#handles.get(h);
     if (!name) return fail("ENOENT");
     const e = this.#events.get(name)!;
+    // Our reading (abi.ts maxTracedPayload): a traced record no sink can hold
+    // whole is refused; the RFC returns the count and drops it.
+    if ((e.ftrace || e.perf.size > 0) && length > this.tracedMax) {
+      return fail("E2BIG");
+    }
     // RFC diag_probe_trace / diag_probe_perf: a payload that cannot be read
     // is dropped (copy_from_user fails, nothing is committed). The RFC leaves
     // the reserved ring-buffer slot and perf recursion context behind when it

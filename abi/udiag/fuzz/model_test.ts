@@ -15,6 +15,7 @@ import {
   type NameArg,
   UdiagModel,
 } from "./model.ts";
+import { maxTracedPayload } from "../abi.ts";
 
 const A = 0x61; // "a"
 
@@ -24,7 +25,7 @@ function bytes(n: number): Uint8Array {
 
 /** A model with one handle registered to each name. */
 function withEvents(...names: string[]): { m: UdiagModel; hs: number[] } {
-  const m = new UdiagModel({ pageSize: 16 });
+  const m = new UdiagModel({ pageSize: 16, tracedMax: maxTracedPayload(4096) });
   const hs = names.map((n) => {
     const h = m.open();
     assert.ok(m.register(h, n).ok);
@@ -232,6 +233,14 @@ Deno.test("UdiagModel.write() checks offset and length, then the event", () => {
   assert.deepEqual(m.write(h, { fault: true, length: 9 }), ok(9));
   // VFS clips count to MAX_RW_COUNT: outside the model's domain.
   assert.throws(() => m.write(h, { fault: true, length: 2 ** 31 - 1 }), RangeError);
+  // Our reading (abi.ts maxTracedPayload): only a traced write is bounded.
+  const max = maxTracedPayload(4096);
+  assert.deepEqual(m.write(h, new Uint8Array(max + 1)), ok(max + 1));
+  m.ftraceEnable("e1");
+  assert.deepEqual(m.write(h, new Uint8Array(max)), ok(max));
+  assert.deepEqual(m.write(h, new Uint8Array(max + 1)), fail("E2BIG"));
+  assert.deepEqual(m.write(h, { fault: true, length: max + 1 }), fail("E2BIG"));
+  m.ftraceDisable("e1");
   // VFS: negative pwrite offset is EINVAL (ksys_pwrite64); closed fd is EBADF.
   assert.deepEqual(m.write(h, new Uint8Array(4), -1), fail("EINVAL"));
   m.close(h);
@@ -540,7 +549,7 @@ Deno.test("UdiagModel keeps its invariants over random operation sequences", () 
       fc.constantFrom(2, 4, 8),
       fc.array(opArb, { maxLength: 120, size: "max" }),
       (pageSize, ops) => {
-        const m = new UdiagModel({ pageSize });
+        const m = new UdiagModel({ pageSize, tracedMax: maxTracedPayload(4096) });
         const seen = new Set<string>();
         for (const o of ops) {
           const before = indexesOf(m);
@@ -570,7 +579,7 @@ Deno.test("UdiagModel.clone() answers every later operation as the original does
       fc.array(opArb, { maxLength: 40 }),
       fc.array(opArb, { maxLength: 40 }),
       (pre, post) => {
-        const m = new UdiagModel({ pageSize: 8 });
+        const m = new UdiagModel({ pageSize: 8, tracedMax: maxTracedPayload(4096) });
         for (const o of pre) apply(m, o);
         const c = m.clone();
         for (const o of post) assert.deepEqual(apply(c, o), apply(m, o));

@@ -52,11 +52,18 @@
 #define DIAG_IOCSDEL _IOW(DIAG_IOC_MAGIC, 1, char *)
 
 /*
- * Largest payload perf can take after its u64 alignment; larger writes are
- * accepted and not recorded. ftrace drops records above a ring buffer page.
+ * Largest payload every sink takes whole, so that a write to a traced event
+ * reaches each sink or fails with E2BIG, and never returns its count with
+ * the record gone. The smallest ring buffer sub-buffer is one page; an event
+ * in it holds the page less its header (a u64 time stamp and a local_t
+ * commit), a long event's two u32 of header (BUF_MAX_DATA_SIZE in
+ * kernel/trace/ring_buffer.c) and the time extend (RB_LEN_TIME_EXTEND, 8
+ * bytes) that __rb_reserve_next() adds after the size check when the last
+ * event is old. perf takes more (PERF_MAX_TRACE_SIZE).
  */
-#define MAX_PAYLOAD (PERF_MAX_TRACE_SIZE - sizeof(struct diag_trace_event) - \
-		     sizeof(u64))
+#define RB_EVENT_DATA_MAX (PAGE_SIZE - sizeof(u64) - sizeof(local_t) - \
+			   2 * sizeof(u32) - 8)
+#define MAX_PAYLOAD (RB_EVENT_DATA_MAX - sizeof(struct diag_trace_event))
 
 /*
  * Lock order: register_mutex, then event_mutex.
@@ -107,6 +114,10 @@ struct diag_trace_event {
 	u32 data_loc;
 	char data[];
 };
+
+/* perf_trace_buf_alloc() WARNs past PERF_MAX_TRACE_SIZE: MAX_PAYLOAD stays under it. */
+static_assert(ALIGN(sizeof(struct diag_trace_event) + MAX_PAYLOAD + sizeof(u32),
+		    sizeof(u64)) <= PERF_MAX_TRACE_SIZE);
 
 #ifdef UDIAG_BROKEN_BPF_CONTEXT
 /*
@@ -227,7 +238,7 @@ static void diag_probe_perf(struct diag_event *diag,
 
 		/*
 		 * RFC: perf_trace_buf_alloc() WARNs on records above
-		 * PERF_MAX_TRACE_SIZE; write() never sends those here.
+		 * PERF_MAX_TRACE_SIZE; write() refuses those with E2BIG.
 		 */
 		entry = perf_trace_buf_alloc(ALIGN(size + sizeof(u32),
 						   sizeof(u64)) - sizeof(u32),
@@ -469,8 +480,16 @@ static ssize_t diag_dev_write(struct file *file, const char __user *ubuf,
 		return -ENOENT;
 
 	tp = &diag->tracepoint;
-	if (likely(atomic_read(&tp->key.enabled) <= 0) || count > MAX_PAYLOAD)
+	if (likely(atomic_read(&tp->key.enabled) <= 0))
 		return count;
+#ifdef UDIAG_BROKEN_DROP_LARGE
+	/* Test-only: past 2 KiB the record is dropped and the write "succeeds". */
+	if (count > 2048)
+		return count;
+#endif
+	/* A record no sink can hold whole is refused, not dropped in silence. */
+	if (count > MAX_PAYLOAD)
+		return -E2BIG;
 
 	/*
 	 * RFC: copied from user space inside the probes, with preemption

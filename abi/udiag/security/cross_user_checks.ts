@@ -2,7 +2,7 @@
 import { check, deviceMode } from "./fixture.ts";
 import { Actor, ALICE, MALLORY } from "./users.ts";
 import { Fixture } from "../conformance/fixture.ts";
-import { recoverFtrace } from "../conformance/perf_fixture.ts";
+import { recoverFtrace } from "../../../conformance/sink_payloads.ts";
 import { setUp } from "./setup.ts";
 
 /** Alice registers `name` and keeps the file open; returns her handle. */
@@ -60,7 +60,7 @@ check("SEC-XU-003", async (t) => {
   await using mallory = await Actor.start(MALLORY);
   const h = await aliceHolds(alice, name);
   t.saw("root enables tracing of the event", fx.trace(name));
-  recoverFtrace(fx, name); // drain older records
+  recoverFtrace(fx.tracefs, name); // drain older records
   const m = await malloryFile(mallory);
   const joined = await mallory.register(m, name);
   t.saw(`mallory registers alice's name ${name}`, joined);
@@ -69,7 +69,7 @@ check("SEC-XU-003", async (t) => {
   const w = await mallory.write(m, forged);
   t.saw("mallory writes while root traces the event", w);
   t.saw("alice writes", await alice.write(h, "from alice"));
-  const got = recoverFtrace(fx, name);
+  const got = recoverFtrace(fx.tracefs, name);
   const texts = got.payloads.map((p) => new TextDecoder().decode(p));
   t.saw("payloads root's trace shows under the event", texts.length ? texts : got.problems);
   if (texts.includes(forged)) {

@@ -2,7 +2,8 @@
 import { check, deviceMode } from "./fixture.ts";
 import { Actor, ALICE, MALLORY } from "./users.ts";
 import { Fixture } from "../conformance/fixture.ts";
-import { openTracepointPerf, recoverFtrace } from "../conformance/perf_fixture.ts";
+import { openTracepointPerf } from "../conformance/perf_fixture.ts";
+import { recoverFtrace } from "../../../conformance/sink_payloads.ts";
 import { memInfoKiB } from "../../../security/meminfo.ts";
 
 /**
@@ -47,7 +48,7 @@ check("SEC-WR-001", async (t) => {
         t.measure(`seconds for ${size} bytes`, Number(r.seconds.toFixed(3)));
       }
     }
-    recoverFtrace(fx, name); // drain
+    recoverFtrace(fx.tracefs, name); // drain
     if (perf.value?.ok) perf.value.value.read();
     await alice.close(h.value);
     await alice[Symbol.asyncDispose](); // her buffers are not the kernel's

@@ -191,6 +191,24 @@ const RULE_LIST: readonly Rule[] = [
     source: "U:2316-2317; U:2293-2294",
   },
   {
+    id: "UE-SZ-001",
+    statement:
+      "while ftrace traces the event, a write at each size limit either returns its count and its record arrives whole, or fails with an errno and leaves no record",
+    source:
+      "U:2284-2357 (user_events_write_core: ret = i->count); U:1632-1667 (user_event_ftrace: trace_event_buffer_reserve of sizeof(entry) + i->count); U:1596-1627; D:260-300",
+    interpretation:
+      "the ABI promises the payload to the sinks: a write that returns its full count told the writer the record was made, so a record that vanishes (a reserve larger than the ring buffer's max event just returns, U:1648-1651) is a silent loss, not an error the writer can see",
+  },
+  {
+    id: "UE-SZ-002",
+    statement:
+      "while perf samples the event, a write at each size limit either returns its count and its sample's raw data arrives whole, or fails with an errno and leaves no sample",
+    source:
+      "U:2284-2357 (user_events_write_core); U:1673-1711 (user_event_perf: perf_trace_buf_alloc of ALIGN(sizeof(entry) + i->count, 8)); kernel/trace/trace_event_perf.c:405-407 (PERF_MAX_TRACE_SIZE)",
+    interpretation:
+      "the ABI promises the payload to the sinks: a write that returns its full count while perf_trace_buf_alloc refuses the sample (U:1686-1690) loses the record silently; the WARN_ONCE that refusal raises is itself a finding",
+  },
+  {
     id: "UE-DYN-001",
     statement:
       "dynamic_events 'u:' creates a persistent event the ioctl reuses; '!u:' deletes it only with matching fields",

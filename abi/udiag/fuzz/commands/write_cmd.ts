@@ -8,12 +8,17 @@ export interface WriteArg {
   readonly offset: number;
 }
 
-/** Generator: small payloads mostly, then empty, large, unmapped, and offsets. */
+/** Generator: small payloads mostly, then empty, large, at the size limit, unmapped, and offsets. */
 export const writeArg: fc.Arbitrary<WriteArg> = fc.record({
   payload: fc.oneof(
     { weight: 10, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }) },
     { weight: 1, arbitrary: fc.constant(new Uint8Array(0)) },
     { weight: 2, arbitrary: fc.uint8Array({ minLength: 65, maxLength: 3000 }) },
+    // Around the largest traced record (abi.ts maxTracedPayload), and far past it.
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(4047, 4048, 4049, 4057, 8192, 65536).map((n) => new Uint8Array(n)),
+    },
     {
       weight: 1,
       arbitrary: fc.integer({ min: 1, max: 256 }).map((length) => ({

@@ -1,0 +1,83 @@
+/**
+ * Conformance: payload sizes at every limit a sink has (harness/trace/limits.ts).
+ * Traced, a write reaches the sink whole or fails with an errno: a write that
+ * returns its count while its record vanishes is the finding.
+ */
+import { Fixture, rule } from "./fixture.ts";
+import { openTracepointPerf } from "./perf_fixture.ts";
+import {
+  judgeSizedWrite,
+  ramp,
+  recoverFtrace,
+  recoverPerf,
+  type Sink,
+} from "../../../conformance/sink_payloads.ts";
+import type { RuleContext } from "../../../conformance/rule_context.ts";
+import { limitSizes } from "../../../harness/trace/limits.ts";
+import { readRingLayout } from "../../../harness/trace/ftrace_reader.ts";
+import { pageSize } from "../../../harness/syscall.ts";
+import type { Recovered } from "../../../harness/trace/recover.ts";
+import { RECORD_OVERHEAD } from "../abi.ts";
+import type { UdiagFile } from "../device.ts";
+
+/** Writes each limit size and judges what the sink gave back for it. */
+function writeEachLimit(
+  t: RuleContext,
+  f: UdiagFile,
+  event: string,
+  from: Sink,
+  recover: () => Recovered,
+): void {
+  const sizes = limitSizes({
+    pageSize: pageSize(),
+    ringData: readRingLayout().page.data.size,
+    overhead: RECORD_OVERHEAD,
+  });
+  t.note("sizes", sizes.join(" "));
+  for (const n of sizes) {
+    recover(); // drain anything older
+    const sent = ramp(n);
+    const wrote = f.write(sent);
+    judgeSizedWrite(t, from, event, {
+      what: `a ${n}-byte write`,
+      sent,
+      wrote,
+      count: n,
+      got: recover(),
+    });
+  }
+}
+
+rule("UD-SZ-001", (t) => {
+  using fx = new Fixture();
+  const name = fx.name();
+  const f = fx.open();
+  t.expect("register", f.register(name).ok, true);
+  t.expect("enable", fx.trace(name), { ok: true, value: 1 });
+  writeEachLimit(
+    t,
+    f,
+    fx.tracefs.event(name),
+    { sink: "ftrace" },
+    () => recoverFtrace(fx.tracefs, name),
+  );
+});
+
+rule("UD-SZ-002", (t) => {
+  using fx = new Fixture();
+  const name = fx.name();
+  const f = fx.open();
+  t.expect("register", f.register(name).ok, true);
+  // Its 8 data pages hold the largest sample perf makes (PERF_MAX_TRACE_SIZE).
+  const perf = openTracepointPerf(fx, name);
+  t.expect("perf_event_open", perf.ok, true);
+  if (!perf.ok) return;
+  const p = perf.value;
+  writeEachLimit(
+    t,
+    f,
+    fx.tracefs.event(name),
+    { sink: "perf", perf: p },
+    () => recoverPerf(fx.tracefs, name, p),
+  );
+});
