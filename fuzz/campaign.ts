@@ -27,8 +27,19 @@ import {
   healthTitle,
 } from "../harness/health/health.ts";
 
-/** The health probe (`harness/health/probe.ts` `checkHealth` on the ABI's canary): its problems. */
-export type HealthProbe = () => readonly HealthProblem[];
+/**
+ * The health probe (harness/health/probe.ts `HealthProber`) at a depth: its
+ * problems. `quick` needs no ABI call; `full` adds the ABI's canary and
+ * costs some hundreds of milliseconds under TCG.
+ */
+export type HealthProbe = (depth: "quick" | "full") => readonly HealthProblem[];
+
+/**
+ * Cases between two full probes (a quick one after every case). A consumer
+ * only the full probe sees is named after the case it followed, with the
+ * cases since the last full probe in its log.
+ */
+export const FULL_PROBE_EVERY = 8;
 
 /** The suite name in case marks and findings. */
 export const FUZZ_SUITE = "fuzz";
@@ -161,14 +172,15 @@ export class KernelReport extends CaseFailure {
  */
 export class HealthFailure extends CaseFailure {
   readonly problems: readonly HealthProblem[];
-  constructor(problems: readonly HealthProblem[], after: string) {
+  /** `after`: the kind of case (the title's words); `probe`: how it was found, for the log. */
+  constructor(problems: readonly HealthProblem[], after: string, probe = "") {
     const lines = healthLines(problems);
     super(lines.join("; "), {
       title: healthTitle(problems, after),
       type: "HEALTH",
       breaks: HEALTH_INVARIANT,
       leavesState: true,
-      failingOps: lines.map((l) => `(health probe)  # ${l}`),
+      failingOps: lines.map((l) => `(health probe${probe})  # ${l}`),
     });
     this.name = "HealthFailure";
     this.problems = problems;
@@ -335,6 +347,8 @@ export class Campaigner implements Disposable {
   readonly #known = new Set<string>();
   readonly #expected: string | null;
   readonly #probe: HealthProbe | null;
+  /** Case IDs since the last full probe. */
+  #sinceFull: string[] = [];
   #dirty = false;
 
   constructor(
@@ -350,11 +364,23 @@ export class Campaigner implements Disposable {
     this.#probe = o.health ?? null;
   }
 
-  /** The health probe's verdict on what `what` left (null: every consumer works). */
-  #health(what: string): HealthFailure | null {
+  /**
+   * The health probe's verdict on what case `caseId` (`what`: its kind)
+   * left; null when every consumer works. Full after a failure, after a
+   * round and every {@linkcode FULL_PROBE_EVERY} cases, quick otherwise.
+   */
+  #health(what: string, caseId: string, full: boolean): HealthFailure | null {
     if (this.#probe === null) return null;
-    const problems = this.#probe();
-    return problems.length ? new HealthFailure(problems, what) : null;
+    this.#sinceFull.push(caseId);
+    const depth = full || this.#sinceFull.length >= FULL_PROBE_EVERY ? "full" : "quick";
+    const problems = this.#probe(depth);
+    const since = this.#sinceFull;
+    if (depth === "full") this.#sinceFull = [];
+    if (!problems.length) return null;
+    const window = depth === "full" && since.length > 1
+      ? ` (a full probe; the quick ones after ${since.slice(0, -1).join(", ")} passed)`
+      : "";
+    return new HealthFailure(problems, what, window);
   }
 
   /** True once a case left state behind: the rest of this boot is skipped. */
@@ -397,7 +423,7 @@ export class Campaigner implements Disposable {
     const found = failure ?? this.newReport(this.#kmsg?.drain() ?? "");
     // Checked after a failing case too: it is what is filed, but a consumer
     // it broke would blame the next case, so the rest goes to a fresh VM.
-    const sick = this.#dirty ? null : this.#health(`a ${c.name} case`);
+    const sick = this.#dirty ? null : this.#health(`a ${c.name} case`, caseId, found !== null);
     if (sick) this.#dirty = true;
     if (found) throw found;
     if (sick) throw sick;
@@ -556,7 +582,7 @@ export class Campaigner implements Disposable {
     const r = await c.round(seed, workers, ms);
     markCase(FUZZ_SUITE, caseId, "end");
     const found = this.newReport(this.#kmsg?.drain() ?? "") ?? r.failure;
-    const sick = this.#health(`a ${c.name} round`);
+    const sick = this.#health(`a ${c.name} round`, caseId, true);
     if (sick) this.#dirty = true;
     return { ...r, failure: found ?? sick };
   }

@@ -9,6 +9,7 @@ import {
   type CaseCampaign,
   CaseFailure,
   DirtyTargetError,
+  FULL_PROBE_EVERY,
   type FuzzFinding,
   newStats,
   type RoundCampaign,
@@ -177,4 +178,27 @@ Deno.test("runCases(): a healthy machine files nothing", () => {
   });
   assert.equal(found.length, 0);
   assert.equal(probes, 5);
+});
+
+Deno.test("runCases(): a quick probe after each case, a full one every FULL_PROBE_EVERY cases and after a failure", () => {
+  const depths: string[] = [];
+  let n = 0;
+  const failsTwelfth: CaseCampaign<number> = {
+    ...passing,
+    run() {
+      if (++n === 12) throw new CaseFailure("bad", { title: "model: bad", breaks: "b" });
+    },
+  };
+  using c = new Campaigner({ kmsg: null, health: (d) => (depths.push(d), []) });
+  c.runCases(failsTwelfth as CaseCampaign<unknown>, {
+    seed: 1,
+    timeSeconds: 30,
+    maxCases: 12,
+    runsPerSeed: 12,
+    shrinkGraceMs: 0,
+    stats: newStats(),
+  });
+  const firstTwelve = depths.slice(0, 12).map((d) => d[0]).join("");
+  assert.equal(firstTwelve, "qqqqqqqfqqqf");
+  assert.equal(FULL_PROBE_EVERY, 8);
 });

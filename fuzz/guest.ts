@@ -21,13 +21,20 @@ import {
   DirtyTargetError,
   type FuzzFinding,
   type FuzzStats,
+  type HealthProbe,
   newStats,
   type ReplayOutcome,
 } from "./campaign.ts";
 import { parseShares, type Weights } from "./shares.ts";
 import { loadAbi } from "../abi/mod.ts";
 import { sendResult } from "../harness/channel.ts";
-import { checkHealth, type OpenCanary } from "../harness/health/probe.ts";
+import { HealthProber, type OpenCanary } from "../harness/health/probe.ts";
+import { healthProblems } from "../harness/health/health.ts";
+
+/** The campaigns' health probe on `prober`. */
+function probeWith(prober: HealthProber): HealthProbe {
+  return (depth) => healthProblems(depth === "full" ? prober.full() : prober.quick());
+}
 import { type FuzzCaseReplay, parseReplay, type RaceReplay } from "../harness/replay.ts";
 
 /** Exit status when a case left the target dirty. */
@@ -110,7 +117,8 @@ export async function runCampaigns(
 ): Promise<number> {
   const shares = campaignShares(o.suites, weights, o.shares);
   const stats = newStats(opNames);
-  using runner = new Campaigner({ health: canary && (() => checkHealth(canary)) });
+  using prober = new HealthProber(canary);
+  using runner = new Campaigner({ health: probeWith(prober) });
   try {
     for (const c of pickCampaigns(campaigns, o.suites)) {
       const share = shares.get(c.name) ?? 0;
@@ -144,10 +152,8 @@ export async function replayFinding(
   canary: OpenCanary | null = null,
 ): Promise<number> {
   const [c] = pickCampaigns(campaigns, [req.replay.campaign]);
-  using runner = new Campaigner({
-    expect: req.expect,
-    health: canary && (() => checkHealth(canary)),
-  });
+  using prober = new HealthProber(canary);
+  using runner = new Campaigner({ expect: req.expect, health: probeWith(prober) });
   const r = req.replay;
   let out: ReplayOutcome;
   if (r.suite === "race") {

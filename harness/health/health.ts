@@ -33,12 +33,12 @@ export interface CpuObservation {
   readonly cpu: number;
   /** sched_setaffinity's errno when the probe could not pin itself there. */
   readonly pinErrno?: string;
-  /** The canary write's result: bytes written, or its errno. */
-  readonly write: number | string;
+  /** The canary write's result: bytes written, or its errno (null: a quick probe wrote none). */
+  readonly write: number | string | null;
   /** The payload's length (what the write had to return). */
   readonly payloadLength: number;
-  /** A record of the canary event carrying the payload came back from this CPU's buffer. */
-  readonly ftrace: boolean;
+  /** A record of the canary event carrying the payload came back from this CPU's buffer (null: no canary). */
+  readonly ftrace: boolean | null;
   /** The `trace_marker` record came back from this CPU's buffer. */
   readonly marker: boolean;
   /** Reading this CPU's `trace_pipe_raw` failed with this errno. */
@@ -118,14 +118,14 @@ function cpuProblems(c: CpuObservation): HealthProblem[] {
     return [at("canary", `sched_setaffinity to CPU ${c.cpu} failed: ${c.pinErrno}`)];
   }
   const out: HealthProblem[] = [];
-  if (c.write !== c.payloadLength) {
+  if (c.write !== null && c.write !== c.payloadLength) {
     out.push(at("write", `the canary write returned ${c.write}, expected ${c.payloadLength}`));
   }
   if (c.readErrno !== undefined) {
     out.push(at("ftrace", `reading trace_pipe_raw failed: ${c.readErrno}`));
   } else {
     // A write that failed is its own problem; its record is not due.
-    if (!c.ftrace && typeof c.write === "number") {
+    if (c.ftrace === false && typeof c.write === "number") {
       out.push(at("ftrace", "the canary event's record never came back from this CPU's buffer"));
     }
     if (!c.marker) {

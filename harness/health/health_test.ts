@@ -56,6 +56,21 @@ const TABLE: [string, HealthObservation, string[]][] = [
     "ftrace@1",
   ]],
   ["the probe could not pin itself", seen({ pinErrno: "EINVAL" }), ["canary@1"]],
+  [
+    "a quick probe (no canary) of healthy CPUs",
+    seen({ write: null, ftrace: null, eventCount: null }),
+    [],
+  ],
+  [
+    "a quick probe sees CPU 1's buffer take nothing",
+    seen({
+      write: null,
+      ftrace: null,
+      eventCount: null,
+      marker: false,
+    }),
+    ["trace_marker@1"],
+  ],
   ["an online CPU the probe never visited", seen({}, { online: [0, 1, 2] }), ["canary@2"]],
 ];
 

@@ -11,12 +11,19 @@
  *
  * @module
  */
-import type { SysResult } from "../errno.ts";
-import { sysSchedGetaffinity, sysSchedSetaffinity, sysWriteText } from "../syscall.ts";
-import { O_TRUNC, O_WRONLY } from "../libc.ts";
+import { fail, type SysResult } from "../errno.ts";
+import {
+  sysClose,
+  sysOpen,
+  sysSchedGetaffinity,
+  sysSchedSetaffinity,
+  sysWrite,
+  sysWriteText,
+} from "../syscall.ts";
+import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_TRUNC, O_WRONLY } from "../libc.ts";
 import { TRACEFS } from "../tracefs.ts";
-import { readCpuRaw, readRingLayout, readTracefsText } from "../trace/ftrace_reader.ts";
-import { collectRecords } from "../trace/ftrace_raw.ts";
+import { readRawFd, readRingLayout, readTracefsText } from "../trace/ftrace_reader.ts";
+import { collectRecords, type RingLayout } from "../trace/ftrace_raw.ts";
 import {
   PERF_COUNT_SW_TASK_CLOCK,
   PERF_TYPE_SOFTWARE,
@@ -63,41 +70,133 @@ function readNumber(path: string): SysResult<number> {
 
 let probes = 0;
 
+/** What a boot does not change, and the descriptors a prober keeps open. */
+interface BootFacts {
+  readonly layout: RingLayout;
+  readonly online: number[];
+  readonly markerId: number;
+  readonly markerFd: number | null;
+  /** CPU → its trace_pipe_raw, open O_NONBLOCK. */
+  readonly pipes: ReadonlyMap<number, number>;
+}
+
 /**
- * Runs the probe once and returns what it saw; nothing it meets is thrown
- * (a missing counter or a refused write is an observation), only a tracefs
- * that cannot be read at all.
+ * The probe of one guest process. It keeps what does not change within a
+ * boot (the ring layout, the CPUs, trace_marker's event id) and a task-clock
+ * counter. Two depths: {@linkcode HealthProber.quick} needs no ABI call
+ * (tracing_on, and every CPU's buffer taking and giving back a trace_marker
+ * record); {@linkcode HealthProber.full} adds the ABI's canary through ftrace
+ * and a perf counter on it, which registers an event and enables it twice
+ * over: some hundreds of milliseconds under TCG, so a fuzz campaign runs it
+ * every few cases (fuzz/campaign.ts).
  */
-export function observeHealth(open: OpenCanary, root: string = TRACEFS): HealthObservation {
-  const tracingOn = readTracefsText(`${root}/tracing_on`);
-  const online = parseCpuList(Deno.readTextFileSync("/sys/devices/system/cpu/online"));
-  const base = { tracingOn: tracingOn.ok ? tracingOn.value.trim() : tracingOn.errno, online };
-  const canary = open();
-  if (!canary.ok) {
-    return { ...base, setup: [`registering the canary failed: ${canary.errno}`], cpus: [] };
+export class HealthProber implements Disposable {
+  readonly #open: OpenCanary | null;
+  readonly #root: string;
+  #boot: BootFacts | null = null;
+  #clock: PerfCounter | null | undefined;
+
+  constructor(open: OpenCanary | null, root: string = TRACEFS) {
+    this.#open = open;
+    this.#root = root;
   }
-  const c = canary.value;
-  const setup: string[] = [];
-  const dir = `${root}/events/${c.event}`;
-  const cpus: CpuObservation[] = [];
-  try {
-    const id = readNumber(`${dir}/id`);
-    const markerId = readNumber(`${root}/events/ftrace/print/id`);
-    if (!id.ok || !markerId.ok) {
-      setup.push("the canary's or trace_marker's event id cannot be read");
-      return { ...base, setup, cpus };
+
+  /** tracing_on, and each CPU's buffer and task-clock, pinned there. */
+  quick(): HealthObservation {
+    return this.#observe(null);
+  }
+
+  /** {@linkcode HealthProber.quick}, and the ABI's canary (when the ABI has one) through ftrace and perf. */
+  full(): HealthObservation {
+    if (this.#open === null) return this.quick();
+    const boot = this.#bootFacts();
+    const canary = this.#open();
+    if (!canary.ok) {
+      return {
+        ...this.#base(boot),
+        setup: [`registering the canary failed: ${canary.errno}`],
+        cpus: [],
+      };
     }
-    const enable = sysWriteText(`${dir}/enable`, "1", O_WRONLY | O_TRUNC);
-    if (!enable.ok) setup.push(`enabling the canary in ftrace failed: ${enable.errno}`);
-    using events = counter(PERF_TYPE_TRACEPOINT, id.value, "the canary event", setup);
-    using clock = counter(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, "task-clock", setup);
-    const layout = readRingLayout(root);
-    const pipe = (cpu: number) => `${root}/per_cpu/cpu${cpu}/trace_pipe_raw`;
+    const c = canary.value;
+    const setup: string[] = [];
+    const dir = `${this.#root}/events/${c.event}`;
+    let seen: HealthObservation = { ...this.#base(boot), setup: [], cpus: [] };
+    try {
+      const id = readNumber(`${dir}/id`);
+      if (!id.ok) setup.push(`the canary's event id cannot be read: ${id.errno}`);
+      else {
+        const enable = sysWriteText(`${dir}/enable`, "1", O_WRONLY | O_TRUNC);
+        if (!enable.ok) setup.push(`enabling the canary in ftrace failed: ${enable.errno}`);
+        using events = counter(PERF_TYPE_TRACEPOINT, id.value, "the canary event", setup);
+        try {
+          seen = this.#observe({ canary: c, id: id.value, counter: events.value });
+        } finally {
+          sysWriteText(`${dir}/enable`, "0", O_WRONLY | O_TRUNC);
+        }
+      }
+    } finally {
+      // After the counter and ftrace let go: a delete while they hold it is EBUSY.
+      const rm = c.remove();
+      if (!rm.ok) setup.push(`removing the canary failed: ${rm.errno}`);
+    }
+    return { ...seen, setup: [...setup, ...seen.setup] };
+  }
+
+  /** What a boot does not change, and descriptors kept open: each open costs under TCG. */
+  #bootFacts(): BootFacts {
+    if (this.#boot === null) {
+      const markerId = readNumber(`${this.#root}/events/ftrace/print/id`);
+      if (!markerId.ok) throw new Error(`Cannot read trace_marker's event id: ${markerId.errno}`);
+      const online = parseCpuList(Deno.readTextFileSync("/sys/devices/system/cpu/online"));
+      const marker = sysOpen(`${this.#root}/trace_marker`, O_WRONLY | O_CLOEXEC);
+      const pipes = new Map<number, number>();
+      for (const cpu of online) {
+        const fd = sysOpen(
+          `${this.#root}/per_cpu/cpu${cpu}/trace_pipe_raw`,
+          O_RDONLY | O_NONBLOCK | O_CLOEXEC,
+        );
+        if (fd.ok) pipes.set(cpu, fd.value);
+      }
+      this.#boot = {
+        layout: readRingLayout(this.#root),
+        online,
+        markerId: markerId.value,
+        markerFd: marker.ok ? marker.value : null,
+        pipes,
+      };
+    }
+    return this.#boot;
+  }
+
+  #base(boot: { online: number[] }): Pick<HealthObservation, "tracingOn" | "online"> {
+    const on = readTracefsText(`${this.#root}/tracing_on`);
+    return { tracingOn: on.ok ? on.value.trim() : on.errno, online: boot.online };
+  }
+
+  #observe(
+    abi: { canary: HealthCanary; id: number; counter: PerfCounter | null } | null,
+  ): HealthObservation {
+    const boot = this.#bootFacts();
+    const setup: string[] = [];
+    if (this.#clock === undefined) {
+      const r = PerfCounter.open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK);
+      this.#clock = r.ok ? r.value : null;
+    }
+    const clock = this.#clock;
+    if (clock === null) setup.push("a perf counter on task-clock cannot be opened");
+    const { layout, online, markerId } = boot;
+    const read = (cpu: number): SysResult<Uint8Array> => {
+      const fd = boot.pipes.get(cpu);
+      return fd === undefined ? fail("ENOENT") : readRawFd(fd, layout.page.pageSize);
+    };
+    if (boot.markerFd === null) setup.push("trace_marker cannot be opened");
     // What the case left in the buffers is not the probe's to judge.
-    for (const cpu of online) readCpuRaw(pipe(cpu), layout.page.pageSize);
+    for (const cpu of online) read(cpu);
     const saved = sysSchedGetaffinity();
     const typed = (type: number) => (d: Uint8Array) => (d[0]! | (d[1]! << 8)) === type;
     const enc = new TextEncoder();
+    const cpus: CpuObservation[] = [];
     try {
       for (const cpu of online) {
         const tag = `health ${cpu} ${++probes}`;
@@ -107,23 +206,23 @@ export function observeHealth(open: OpenCanary, root: string = TRACEFS): HealthO
           cpus.push({ ...UNPINNED, cpu, pinErrno: pinned.errno, payloadLength: payload.length });
           continue;
         }
-        const e0 = events.value?.count();
-        const t0 = clock.value?.count();
-        const w = c.write(payload);
+        const e0 = abi?.counter?.count();
+        const t0 = clock?.count();
+        const w = abi?.canary.write(payload) ?? null;
         const marker = enc.encode(`udiag-fuzz ${tag}`);
-        sysWriteText(`${root}/trace_marker`, `udiag-fuzz ${tag}`, O_WRONLY);
-        const e1 = events.value?.count();
-        const t1 = clock.value?.count();
-        const raw = readCpuRaw(pipe(cpu), layout.page.pageSize);
+        if (boot.markerFd !== null) sysWrite(boot.markerFd, marker);
+        const e1 = abi?.counter?.count();
+        const t1 = clock?.count();
+        const raw = read(cpu);
         const mine = raw.ok
           ? collectRecords(layout, [{ cpu, bytes: raw.value }]).records.map((r) => r.data)
           : [];
         cpus.push({
           cpu,
-          write: w.ok ? w.value : w.errno,
+          write: w === null ? null : w.ok ? w.value : w.errno,
           payloadLength: payload.length,
-          ftrace: mine.some((d) => typed(id.value)(d) && contains(d, payload)),
-          marker: mine.some((d) => typed(markerId.value)(d) && contains(d, marker)),
+          ftrace: abi ? mine.some((d) => typed(abi.id)(d) && contains(d, payload)) : null,
+          marker: mine.some((d) => typed(markerId)(d) && contains(d, marker)),
           ...(raw.ok ? {} : { readErrno: raw.errno }),
           eventCount: e0?.ok && e1?.ok ? Number(e1.value - e0.value) : null,
           taskClock: t0?.ok && t1?.ok ? Number(t1.value - t0.value) : null,
@@ -131,18 +230,20 @@ export function observeHealth(open: OpenCanary, root: string = TRACEFS): HealthO
       }
     } finally {
       sysSchedSetaffinity(saved.ok ? saved.value : online);
-      sysWriteText(`${dir}/enable`, "0", O_WRONLY | O_TRUNC);
     }
-  } finally {
-    const rm = c.remove();
-    if (!rm.ok) setup.push(`removing the canary failed: ${rm.errno}`);
+    return { ...this.#base(boot), setup, cpus };
   }
-  return { ...base, setup, cpus };
+
+  [Symbol.dispose](): void {
+    this.#clock?.close();
+    if (this.#boot?.markerFd != null) sysClose(this.#boot.markerFd);
+    for (const fd of this.#boot?.pipes.values() ?? []) sysClose(fd);
+  }
 }
 
 const UNPINNED = {
-  write: 0,
-  ftrace: false,
+  write: null,
+  ftrace: null,
   marker: false,
   eventCount: null,
   taskClock: null,
@@ -161,7 +262,8 @@ function counter(
   return { value, [Symbol.dispose]: () => value?.close() };
 }
 
-/** Runs the probe and judges it: the problems, none when every consumer works. */
+/** Runs a full probe once and judges it: the problems, none when every consumer works. */
 export function checkHealth(open: OpenCanary, root: string = TRACEFS): HealthProblem[] {
-  return healthProblems(observeHealth(open, root));
+  using p = new HealthProber(open, root);
+  return healthProblems(p.full());
 }

@@ -89,22 +89,34 @@ export function readCpuRaw(
 ): SysResult<Uint8Array> {
   const fd = sysOpen(path, O_RDONLY | O_NONBLOCK);
   if (!fd.ok) return fd;
-  const chunks: Uint8Array[] = [];
-  let total = 0;
   try {
-    for (let i = 0; i < maxPages; i++) {
-      const buf = new Uint8Array(pageSize);
-      const r = sysRead(fd.value, buf);
-      if (!r.ok) {
-        if (r.errno === "EAGAIN") break;
-        return fail(r.errno);
-      }
-      if (r.value === 0) break;
-      chunks.push(buf.subarray(0, r.value));
-      total += r.value;
-    }
+    return readRawFd(fd.value, pageSize, maxPages);
   } finally {
     sysClose(fd.value);
+  }
+}
+
+/**
+ * {@linkcode readCpuRaw} on a `trace_pipe_raw` already open with
+ * `O_NONBLOCK`: a reader that drains often keeps it open.
+ */
+export function readRawFd(
+  fd: number,
+  pageSize: number,
+  maxPages: number = DEFAULT_MAX_PAGES,
+): SysResult<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let i = 0; i < maxPages; i++) {
+    const buf = new Uint8Array(pageSize);
+    const r = sysRead(fd, buf);
+    if (!r.ok) {
+      if (r.errno === "EAGAIN") break;
+      return fail(r.errno);
+    }
+    if (r.value === 0) break;
+    chunks.push(buf.subarray(0, r.value));
+    total += r.value;
   }
   const out = new Uint8Array(total);
   let at = 0;
