@@ -143,11 +143,27 @@ const RULE_LIST: readonly Rule[] = [
   },
   {
     id: "UD-WR-005",
-    statement: "write from an unmapped buffer returns the byte count and emits no record",
+    statement:
+      "a traced write from an unmapped buffer fails with EFAULT and emits no record; untraced, nothing reads the buffer and write returns the byte count",
     source:
       "diag_dev_write: return count; diag_probe_trace: copy_from_user failure drops the record",
     interpretation:
-      "The RFC reports success even when the payload could not be read; we keep that.",
+      "The RFC returns the count even when the payload could not be read, so the record vanishes behind a success; as for sizes (UD-SZ-001), a traced write reaches the sinks or fails.",
+  },
+  {
+    id: "UD-WR-006",
+    statement:
+      "a traced write whose buffer runs from a mapped page into an unmapped one fails with EFAULT and emits no record, whole or partial",
+    source: "diag_dev_write; diag_probe_trace: copy_from_user",
+    interpretation: "As UD-WR-005; what must never show is a record of the bytes before the hole.",
+  },
+  {
+    id: "UD-WR-007",
+    statement:
+      "a traced write from a mapped page never touched before (the copy faults it in) emits its record whole",
+    source: "diag_dev_write; diag_probe_trace: copy_from_user",
+    interpretation:
+      "The copy may fault; a sink must still get the payload. The RFC copies with preemption disabled, where such a fault cannot be served.",
   },
   {
     id: "UD-MM-001",

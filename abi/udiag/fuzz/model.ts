@@ -516,18 +516,18 @@ export class UdiagModel {
     if ((e.ftrace || e.perf.size > 0) && length > this.tracedMax) {
       return fail("E2BIG");
     }
-    // RFC diag_probe_trace / diag_probe_perf: a payload that cannot be read
-    // is dropped (copy_from_user fails, nothing is committed). The RFC leaves
-    // the reserved ring-buffer slot and perf recursion context behind when it
-    // does: records that go missing afterwards are a finding, not noise.
-    if (payload instanceof Uint8Array) {
-      const sinks: Sink[] = [
-        ...(e.ftrace ? ["ftrace" as const] : []),
-        ...e.perf,
-      ];
-      for (const sink of sinks) this.#record(sink, name, payload);
-    }
-    // RFC diag_dev_write: returns count even when the payload was dropped.
+    const sinks: Sink[] = [
+      ...(e.ftrace ? ["ftrace" as const] : []),
+      ...e.perf,
+    ];
+    // Our reading (UD-WR-005): a traced payload that cannot be read is
+    // EFAULT. The RFC drops it (copy_from_user fails, nothing is committed)
+    // and returns the count, leaving the reserved ring-buffer slot and perf
+    // recursion context behind: records that go missing afterwards are a
+    // finding, not noise.
+    if (!(payload instanceof Uint8Array)) return sinks.length ? fail("EFAULT") : ok(length);
+    for (const sink of sinks) this.#record(sink, name, payload);
+    // RFC diag_dev_write: nobody traces the event, nothing reads the payload.
     return ok(length);
   }
 

@@ -228,7 +228,7 @@ Deno.test("UdiagModel.write() checks offset and length, then the event", () => {
   // RFC diag_dev_write: a file with no event is ENOENT.
   assert.deepEqual(m.write(h, new Uint8Array(4)), fail("ENOENT"));
   m.register(h, "e1");
-  // RFC diag_dev_write: returns count, also for a payload it cannot read.
+  // RFC diag_dev_write: untraced, returns count; nothing reads the payload.
   assert.deepEqual(m.write(h, new Uint8Array(4)), ok(4));
   assert.deepEqual(m.write(h, { fault: true, length: 9 }), ok(9));
   // VFS clips count to MAX_RW_COUNT: outside the model's domain.
@@ -240,6 +240,8 @@ Deno.test("UdiagModel.write() checks offset and length, then the event", () => {
   assert.deepEqual(m.write(h, new Uint8Array(max)), ok(max));
   assert.deepEqual(m.write(h, new Uint8Array(max + 1)), fail("E2BIG"));
   assert.deepEqual(m.write(h, { fault: true, length: max + 1 }), fail("E2BIG"));
+  // Our reading (UD-WR-005): traced, an unreadable payload is EFAULT, not a lost record.
+  assert.deepEqual(m.write(h, { fault: true, length: 9 }), fail("EFAULT"));
   m.ftraceDisable("e1");
   // VFS: negative pwrite offset is EINVAL (ksys_pwrite64); closed fd is EBADF.
   assert.deepEqual(m.write(h, new Uint8Array(4), -1), fail("EINVAL"));

@@ -496,8 +496,9 @@ static ssize_t diag_dev_write(struct file *file, const char __user *ubuf,
 	 * disabled, where a page fault may not sleep.
 	 */
 	kdata = memdup_user(ubuf, count);
+	/* RFC: the write "succeeds" with the record lost; ours says EFAULT. */
 	if (IS_ERR(kdata))
-		return count; /* RFC: the write "succeeds", the record is lost. */
+		return PTR_ERR(kdata);
 
 	preempt_disable();
 	probe_func_ptr = rcu_dereference_sched(tp->funcs);
