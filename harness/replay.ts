@@ -299,8 +299,10 @@ export function withCommand<R extends Replay>(r: R, folder: string): R {
  * check replays with that rule or check, a race round with that round. A
  * kmemleak report comes at the end of a run, so its case says nothing of
  * where the leak was made: it replays with the whole conformance suite.
- * Null when nothing replays it (a fuzz case's report comes with the case's
- * own replay; a report from boot has none).
+ * A report made while the guest loaded the target replays with the whole
+ * conformance suite, which loads it again. Null when nothing replays it (a
+ * fuzz case's report comes with the case's own replay; a report from boot
+ * has none).
  *
  * @example
  * ```ts
@@ -315,6 +317,7 @@ export function replayForCase(
   caseRef: string | null,
   type: string,
 ): Replay | null {
+  if (caseRef === "load") return { ...base, suite: "conformance", rule: "all" };
   const slash = caseRef?.indexOf("/") ?? -1;
   if (caseRef === null || slash < 0) return null;
   const suite = caseRef.slice(0, slash);

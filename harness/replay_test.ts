@@ -94,6 +94,8 @@ Deno.test("replayForCase() replays a console report with the case it was seen in
   assert.equal(replayForCase(k, "security/SEC-XU-003", "KMEMLEAK"), null);
   assert.equal(replayForCase(k, "fuzz/model/1/2", "WARNING"), null);
   assert.equal(replayForCase(k, "boot", "WARNING"), null);
+  // Made while the guest loaded the target: any run of the suite loads it again.
+  assert.deepEqual(replayForCase(k, "load", "BUG"), { ...k, suite: "conformance", rule: "all" });
   assert.equal(replayForCase(k, null, "WARNING"), null);
 });
 

@@ -20,6 +20,7 @@ export const BROKEN_VARIANTS = [
   "BPF_CONTEXT",
   "CPU_BUFFER",
   "DROP_LARGE",
+  "STRICT_LOAD",
 ] as const;
 /** One of {@linkcode BROKEN_VARIANTS}. */
 export type BrokenVariant = typeof BROKEN_VARIANTS[number];

@@ -45,6 +45,11 @@ export const CLASSES = [
   { type: "SECURITY", kernel: false, what: "an attacker's move that worked" },
   { type: "MISMATCH", kernel: false, what: "the kernel disagreed with the fuzzers' oracle" },
   { type: "LOST", kernel: false, what: "the test machine went away without a report" },
+  {
+    type: "LOAD",
+    kernel: false,
+    what: "the target failed to load, with no kernel report to say why",
+  },
   { type: "HARNESS", kernel: false, what: "the harness itself failed" },
 ] as const satisfies readonly FindingClass[];
 

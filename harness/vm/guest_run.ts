@@ -176,7 +176,9 @@ async function fileConsoleFindings(
   o: GuestRunOptions,
 ): Promise<string[]> {
   const dirs: string[] = [];
-  for (const found of consoleFindings(run.console, run.outcome, env)) {
+  const failed = run.results.filter((r) => r.event === "module" && r.ok === false)
+    .map((r) => String(r.name));
+  for (const found of consoleFindings(run.console, run.outcome, env, failed)) {
     const replay = o.replayOf?.(found);
     const saved = await saveFinding(o.reportsDir, replay ? { ...found, replay } : found);
     dirs.push(saved.dir);

@@ -606,9 +606,32 @@ static const struct file_operations diag_dev_fops = {
 	.release = diag_dev_release,
 };
 
+#ifdef UDIAG_BROKEN_STRICT_LOAD
+/*
+ * Test-only, as the RFC does at load: the reserved flag set on a compound
+ * page (the RFC's kmalloc()ed page is one when its slab is). Page flags
+ * that forbid compound pages are checked only with DEBUG_VM_PGFLAGS, which
+ * the strict profile adds: there the load dies, elsewhere nothing shows.
+ */
+static void diag_broken_strict_load(void)
+{
+	struct page *page = alloc_pages(GFP_KERNEL | __GFP_COMP, 1);
+
+	if (!page)
+		return;
+	SetPageReserved(page);
+	ClearPageReserved(page);
+	__free_pages(page, 1);
+}
+#endif
+
 static int __init udiag_init(void)
 {
 	int ret;
+
+#ifdef UDIAG_BROKEN_STRICT_LOAD
+	diag_broken_strict_load();
+#endif
 
 	/* Index 0 is reserved: DIAG_IOCSREG never returns it. */
 	bitmap_zero(page_bitmap, MAX_PROVIDERS);
