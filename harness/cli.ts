@@ -107,11 +107,11 @@ export function intFlag(name: string, value: string, min: number): number {
 }
 
 /** A kernel profile flag; throws {@linkcode UsageError} naming the profiles. */
-export function profileFlag(value: string | undefined): string {
+export function profileFlag(value: string | undefined, flag = "--profile"): string {
   const p = value ?? "base";
   if (!(p in PROFILES)) {
     throw new UsageError(
-      `Unknown --profile "${p}": expected one of ${Object.keys(PROFILES).join(", ")}`,
+      `Unknown ${flag} "${p}": expected one of ${Object.keys(PROFILES).join(", ")}`,
     );
   }
   return p;

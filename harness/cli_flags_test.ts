@@ -101,10 +101,21 @@ const TASKS: readonly Task[] = [
   {
     name: "review",
     file: "review/run.ts",
-    flags: ["--abi", "--target", "--profile", "--time", "--seed", "--repro-c", "--out"],
+    flags: ["--abi", "--target", "--profiles", "--time", "--seed", "--repro-c", "--out"],
     bad: [
       UNKNOWN,
-      [["--target", "patch:abi/udiag/rfc/000_aa391f59f6e4613c.txt", "--profile", "bogus"], /bogus/],
+      [
+        ["--target", "patch:abi/udiag/rfc/000_aa391f59f6e4613c.txt", "--profiles", "bogus"],
+        /--profiles "bogus"/,
+      ],
+      [
+        ["--target", "patch:abi/udiag/rfc/000_aa391f59f6e4613c.txt", "--profiles", "base,bogus"],
+        /bogus/,
+      ],
+      [
+        ["--target", "patch:abi/udiag/rfc/000_aa391f59f6e4613c.txt", "--profiles", ","],
+        /--profiles/,
+      ],
       NO_PATCH,
       [["--abi", "nosuch", "--target", "patch:abi/udiag/rfc/000_aa391f59f6e4613c.txt"], /nosuch/],
       LOCAL,

@@ -22,6 +22,8 @@ export interface DocFinding {
   readonly reproduce: string;
   /** Its C reproducer's state (`verified …`, `NOT verified …`, `none: why`), when one was tried. */
   readonly reproC?: string;
+  /** The kernel debug profiles whose pass found it (`base`, `strict`). */
+  readonly profiles: readonly string[];
 }
 
 /** What the run covered, for the header. */
@@ -33,6 +35,8 @@ export interface ReviewHeader {
   readonly kernel: string;
   readonly date: string;
   readonly conformance: string;
+  /** Each profile's pass and what it ran: `base (conformance, security, fuzz)`. */
+  readonly profiles: string;
   readonly fuzz: string;
   /** The security checks' tally and where their summary is. */
   readonly security: string;
@@ -56,6 +60,7 @@ export function findingsMarkdown(
     "",
     `- target: \`${h.target}\` (${h.id})`,
     `- kernel: ${h.kernel}`,
+    `- debug profiles, a pass each: ${h.profiles}`,
     `- conformance: ${h.conformance}`,
     `- fuzz: ${h.fuzz}`,
     `- security checks: ${h.security}`,
@@ -74,6 +79,7 @@ export function findingsMarkdown(
       `- class: ${f.type}`,
       `- breaks: ${f.breaks}`,
       `- seen: ${f.count} time(s), while running ${f.cases.join(", ") || "unknown"}`,
+      `- found under profile(s): ${f.profiles.join(", ")}`,
       `- reproduce: \`${f.reproduce}\``,
       ...(f.reproC ? [`- C reproducer: ${f.reproC}`] : []),
       "",

@@ -1,8 +1,12 @@
 /**
- * `deno task review --target patch:FILE [--abi NAME] [--time S] [--seed S] [--out FILE.md]`:
+ * `deno task review --target patch:FILE [--abi NAME] [--profiles LIST] [--time S] [--seed S] [--out FILE.md]`:
  * reviews a kernel patch: ports and builds it beside our kernel, runs the
  * conformance suite, the security checks and a fixed-seed fuzz campaign on it
- * in the KASAN VM, and writes the findings document (markdown, plus
+ * in the KASAN VM, and again the conformance suite and the security checks
+ * under each further debug profile (`strict` adds checks a target may not
+ * survive at load: a pass that cannot load it is a finding and the others go
+ * on), and writes the findings document, saying which profile found what
+ * (markdown, plus
  * `<out>.json` for the CI regression test, `<out>.sarif` (SARIF 2.1.0 for
  * code scanning: one result per finding, located in the patch; `sarif.ts`)
  * and `<out-dir>/<name>/` replay folders, so that every finding replays from
@@ -46,7 +50,8 @@ const USAGE = [
   "Usage: deno task review --target patch:FILE [options]",
   "  --abi NAME        the ABI the patch implements                 [udiag]",
   "  --target T        patch:FILE (a driver patch) or kernel:PATCH",
-  "  --profile NAME    kernel debug profile                         [base]",
+  "  --profiles LIST   kernel debug profiles, a pass each: the first runs every",
+  "                    suite, the others conformance and security   [base,strict]",
   "  --time SEC        fuzz campaign time                           [60]",
   "  --seed S          fuzz campaign seed                           [1]",
   "  --repro-c         then write and verify a C reproducer of every finding",
@@ -61,7 +66,10 @@ const USAGE = [
 
 /** Options of {@linkcode review}. */
 export interface ReviewOptions {
+  /** The target; its `profile` is ignored: {@linkcode ReviewOptions.profiles} are. */
   readonly subject: Subject;
+  /** Debug profiles, a pass each: the first runs every suite, the others conformance and security. */
+  readonly profiles: readonly string[];
   readonly timeSeconds: number;
   readonly seed: number;
   /** The findings document (`docs/<name>-findings.md`). */
@@ -132,11 +140,11 @@ export function checkReviewOut(out: string): void {
   }
 }
 
-/** Runs the three suites into one private reports folder. */
-async function runSuites(o: ReviewOptions, work: string) {
+/** Runs the suites of one profile's pass into one private reports folder (fuzz only if asked). */
+async function runSuites(o: ReviewOptions, subject: Subject, work: string, withFuzz: boolean) {
   const reportsDir = `${work}/reports`;
   await conformance({
-    subject: o.subject,
+    subject,
     ruleIds: [],
     outDir: `${work}/conformance`,
     reportsDir,
@@ -144,12 +152,12 @@ async function runSuites(o: ReviewOptions, work: string) {
   const conf = JSON.parse(await Deno.readTextFile(`${work}/conformance/verdicts.json`)) as {
     rows: { verdict: string }[];
   };
-  const sec = o.subject.abi.security
-    ? await security({ subject: o.subject, checkIds: [], outDir: `${work}/security`, reportsDir })
+  const sec = subject.abi.security
+    ? await security({ subject, checkIds: [], outDir: `${work}/security`, reportsDir })
     : null;
-  const fz = o.subject.abi.fuzz
+  const fz = subject.abi.fuzz && withFuzz
     ? await fuzz({
-      subject: o.subject,
+      subject,
       timeSeconds: o.timeSeconds,
       runs: 0,
       seed: o.seed,
@@ -158,10 +166,63 @@ async function runSuites(o: ReviewOptions, work: string) {
       maxCommands: 30,
       reportsDir,
       progress: true,
-      suites: defaultSuites(o.subject.abi.fuzz, o.subject.profile, false),
+      suites: defaultSuites(subject.abi.fuzz, subject.profile, false),
     })
     : null;
   return { reportsDir, conf, sec, fz };
+}
+
+/** One finding of a review, over every profile's pass. */
+export interface ProfileFinding {
+  /** The first pass's meta, with the counts and cases of every pass that saw it. */
+  readonly meta: FindingMeta;
+  /** Index of the first pass that found it: its folder is the one published. */
+  readonly pass: number;
+  readonly profiles: readonly string[];
+}
+
+/**
+ * The findings of several profiles' passes as one list (pure): a title found
+ * by more than one pass is one finding that names them all, published from
+ * the first pass that found it (its replay names that pass's profile).
+ *
+ * @example
+ * ```ts
+ * import { mergeProfileFindings } from "./run.ts";
+ * const m = (title: string) => ({ title, count: 1, cases: ["c"] }) as never;
+ * const f = mergeProfileFindings([
+ *   { profile: "base", metas: [m("a")] },
+ *   { profile: "strict", metas: [m("a"), m("b")] },
+ * ]);
+ * if (f.map((x) => `${x.meta.title}:${x.profiles}:${x.meta.count}`).join() !== "a:base,strict:2,b:strict:1") {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function mergeProfileFindings(
+  passes: readonly { readonly profile: string; readonly metas: readonly FindingMeta[] }[],
+): ProfileFinding[] {
+  const byTitle = new Map<string, ProfileFinding>();
+  passes.forEach(({ profile, metas }, pass) => {
+    for (const meta of metas) {
+      const had = byTitle.get(meta.title);
+      byTitle.set(
+        meta.title,
+        had
+          ? {
+            ...had,
+            meta: {
+              ...had.meta,
+              count: had.meta.count + meta.count,
+              cases: [...new Set([...had.meta.cases, ...meta.cases])],
+            },
+            profiles: [...had.profiles, profile],
+          }
+          : { meta, pass, profiles: [profile] },
+      );
+    }
+  });
+  return [...byTitle.values()];
 }
 
 /**
@@ -172,7 +233,7 @@ async function publishFinding(
   meta: FindingMeta,
   reportsDir: string,
   replayRoot: string,
-): Promise<DocFinding & { replay: Replay | null }> {
+): Promise<Omit<DocFinding, "profiles"> & { replay: Replay | null }> {
   const dir = `${reportsDir}/${reportDirName(meta.title)}`;
   const slug = dir.split("/").at(-1)!;
   const out = `${replayRoot}/${slug}`;
@@ -233,14 +294,22 @@ export function conformanceLine(rows: readonly { verdict: string }[]): string {
 
 /** Reviews `o.subject`'s patch; returns the findings written. */
 export async function review(o: ReviewOptions): Promise<DocFinding[]> {
-  const kernel = await kernelOf(subjectGuest(o.subject).kernel);
+  const subjects = o.profiles.map((profile) => ({ ...o.subject, profile }));
+  const kernel = await kernelOf(subjectGuest(subjects[0]!).kernel);
   const built: PatchTarget | null = o.subject.target.kind === "patch"
     ? await buildPatchTarget(kernel, o.subject.target.file, `${ROOT}/out/build`)
     : null;
   const id = built?.patchSha256.slice(0, 8) ?? kernel.key;
   const work = `${ROOT}/out/review/${id}`;
   await Deno.remove(work, { recursive: true }).catch(() => {});
-  const { reportsDir, conf, sec, fz } = await runSuites(o, work);
+  // Each pass on its own: one that cannot load the target leaves the others whole.
+  const passes = [];
+  for (const [i, subject] of subjects.entries()) {
+    const k = await kernelOf(subjectGuest(subject).kernel);
+    const ran = await runSuites(o, subject, `${work}/${subject.profile}`, i === 0);
+    passes.push({ ...ran, profile: subject.profile, kernel: k });
+  }
+  const { conf, sec, fz } = passes[0]!;
   const { replayRoot, securityDoc, json, sarif } = reviewPaths(o.out);
   checkReviewOut(o.out); // again: the suites took long, the directory may be new
   await Deno.remove(replayRoot, { recursive: true }).catch(() => {});
@@ -249,9 +318,17 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
     `${replayRoot}/${REVIEW_MARKER}`,
     "Written by deno task review: the next review into this path replaces this directory.\n",
   );
-  const metas = await listFindings(reportsDir);
+  const merged = mergeProfileFindings(
+    await Promise.all(
+      passes.map(async (p) => ({ profile: p.profile, metas: await listFindings(p.reportsDir) })),
+    ),
+  );
+  const metas = merged.map((m) => m.meta);
   const findings = [];
-  for (const meta of metas) findings.push(await publishFinding(meta, reportsDir, replayRoot));
+  for (const m of merged) {
+    const found = await publishFinding(m.meta, passes[m.pass]!.reportsDir, replayRoot);
+    findings.push({ ...found, profiles: m.profiles });
+  }
   const label = targetLabel(o.subject.target);
   const fallback =
     `deno task fuzz --abi ${o.subject.abi.name} --target ${label} --seed ${o.seed} --time ${o.timeSeconds}`;
@@ -274,10 +351,16 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
       target: label,
       subject: built?.subject ?? label,
       id: built ? `sha256 ${built.patchSha256}` : `kernel key ${kernel.key}`,
-      kernel:
-        `${kernel.release} (linux-source-6.12 ${kernel.sourceVersion}, profile ${kernel.profile}, key ${kernel.key})`,
+      kernel: `${kernel.release} (linux-source-6.12 ${kernel.sourceVersion}); ${
+        passes.map((p) => `profile ${p.profile}: key ${p.kernel.key}`).join(", ")
+      }`,
       date: new Date().toISOString().slice(0, 10),
-      conformance: conformanceLine(conf.rows),
+      profiles: passes.map((p, i) =>
+        `${p.profile} (${
+          ["conformance", ...(p.sec ? ["security"] : []), ...(i ? [] : ["fuzz"])].join(", ")
+        })`
+      ).join(", "),
+      conformance: passes.map((p) => `${p.profile}: ${conformanceLine(p.conf.rows)}`).join("; "),
       fuzz: fz
         ? summaryMarkdown(fz).split("\n").filter((l) =>
           l.startsWith("- covered") || l.startsWith("- seeds")
@@ -300,7 +383,7 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
     // Its findings' folders are published beside the findings document.
     await Deno.writeTextFile(
       securityDoc,
-      sec.summary.replaceAll(rootRelative(reportsDir), rootRelative(replayRoot)),
+      sec.summary.replaceAll(rootRelative(passes[0]!.reportsDir), rootRelative(replayRoot)),
     );
   }
   await Deno.writeTextFile(
@@ -313,6 +396,7 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
           title: f.title,
           type: f.type,
           reproduce: f.reproduce,
+          profiles: f.profiles,
         })),
       },
       null,
@@ -337,7 +421,7 @@ export async function parseReviewArgs(args: readonly string[]): Promise<ReviewOp
   const { values: v } = parseFlags(args, {
     abi: { type: "string" },
     target: { type: "string" },
-    profile: { type: "string" },
+    profiles: { type: "string", default: "base,strict" },
     time: { type: "string", default: "60" },
     seed: { type: "string", default: "1" },
     out: { type: "string" },
@@ -347,7 +431,10 @@ export async function parseReviewArgs(args: readonly string[]): Promise<ReviewOp
   if (v.target === undefined) {
     throw new UsageError("--target is required: patch:FILE or kernel:PATCH");
   }
-  const subject = await resolveSubject({ ...v, profile: profileFlag(v.profile) });
+  const profiles = [...new Set(v.profiles.split(",").map((p) => p.trim()).filter(Boolean))]
+    .map((p) => profileFlag(p, "--profiles"));
+  if (!profiles.length) throw new UsageError(`Invalid --profiles "${v.profiles}": name one`);
+  const subject = await resolveSubject({ ...v, profile: profiles[0]! });
   const t = subject.target;
   if (t.kind !== "patch" && !(t.kind === "kernel" && t.patch !== null)) {
     throw new UsageError(
@@ -361,6 +448,7 @@ export async function parseReviewArgs(args: readonly string[]): Promise<ReviewOp
   await checkReviewOut(out);
   return {
     subject,
+    profiles,
     timeSeconds: intFlag("time", v.time, 1),
     seed: intFlag("seed", v.seed, -(2 ** 31)),
     out,
