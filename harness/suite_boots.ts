@@ -15,8 +15,11 @@ import { casesJunit, type JunitCase, mergeJunit } from "./report/junit.ts";
 import type { HealthEvent } from "./health/after_case.ts";
 import { shellQuote } from "./vm/initramfs.ts";
 
-/** Most VMs one suite run boots (each after a case killed its process or kernel). */
-export const MAX_BOOTS = 6;
+/**
+ * Most VMs one suite run boots (each after a case killed its process or
+ * kernel): the RFC's traced writes that fault each kill theirs.
+ */
+export const MAX_BOOTS = 12;
 
 /** A suite of test files, one Deno test per case ID (`[ID] statement`). */
 export interface TestFileSuite<O extends { readonly id: string }> {
