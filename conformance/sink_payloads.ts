@@ -94,6 +94,22 @@ export function judgePayloads(
   recordExpectation(t.id, `payloads of ${event} via ${from.sink}`, { payloads: expectation });
 }
 
+/**
+ * The rule's verdict when the sink must hold no record of `event`: the
+ * comparison runs unrecorded and, when records came back, the oracle is
+ * recorded as a `payloads` judge of none (as {@linkcode expectRecovered}).
+ */
+export function expectNoRecords(
+  t: RuleContext,
+  from: Sink,
+  event: string,
+  got: Recovered,
+  what = "records",
+): void {
+  if (got.payloads.length) judgePayloads(t, from, event, []);
+  unrecorded(() => t.expect(what, got.payloads.length, 0));
+}
+
 /** Hex of a payload, for evidence. */
 export function hex(b: Uint8Array): string {
   return b.length > 24
@@ -157,10 +173,7 @@ export function judgeSizedWrite(t: RuleContext, from: Sink, event: string, w: Si
     });
   } else if (!w.wrote.ok) {
     t.note(w.what, w.wrote.errno);
-    if (w.got.payloads.length) judgePayloads(t, from, event, []);
-    unrecorded(() =>
-      t.expect(`${from.sink} records of ${w.what} that failed`, w.got.payloads.length, 0)
-    );
+    expectNoRecords(t, from, event, w.got, `${from.sink} records of ${w.what} that failed`);
   } else {
     t.expect(w.what, w.wrote, { ok: true, value: w.count });
   }

@@ -10,7 +10,8 @@ import { deviceExists, UdiagFile } from "../device.ts";
 import type { SysResult } from "../../../harness/errno.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
 import { DIAG_SYSTEM } from "../abi.ts";
-import { ruleTests } from "../../../conformance/rule_context.ts";
+import { type RuleContext, ruleTests } from "../../../conformance/rule_context.ts";
+import { recoverFtrace } from "../../../conformance/sink_payloads.ts";
 import { UDIAG_RULES } from "./rules.ts";
 import { openUdiagCanary } from "../health.ts";
 
@@ -58,6 +59,19 @@ export class Fixture implements Disposable {
   trace(name: string, on = true): SysResult<number> {
     if (on) this.#traced.add(name);
     return this.tracefs.setEnabled(name, on);
+  }
+
+  /**
+   * A new event registered on a new file, ftrace tracing it and older
+   * records drained: how every rule of the ftrace sink starts.
+   */
+  tracedFile(t: RuleContext): { name: string; f: UdiagFile } {
+    const name = this.name();
+    const f = this.open();
+    t.expect("register", f.register(name).ok, true);
+    t.expect("enable", this.trace(name), { ok: true, value: 1 });
+    recoverFtrace(this.tracefs, name);
+    return { name, f };
   }
 
   /** Runs `fn` at the end, before files close. */

@@ -50,10 +50,7 @@ function writeEachLimit(
 
 rule("UD-SZ-001", (t) => {
   using fx = new Fixture();
-  const name = fx.name();
-  const f = fx.open();
-  t.expect("register", f.register(name).ok, true);
-  t.expect("enable", fx.trace(name), { ok: true, value: 1 });
+  const { name, f } = fx.tracedFile(t);
   writeEachLimit(
     t,
     f,

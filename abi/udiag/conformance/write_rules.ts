@@ -1,11 +1,10 @@
 /** Conformance: write(2) to the device. */
 import { Fixture, rule } from "./fixture.ts";
 import {
+  expectNoRecords,
   expectRecovered,
-  judgePayloads,
   recoverFtrace,
 } from "../../../conformance/sink_payloads.ts";
-import { unrecorded } from "../../../harness/ctrace/record.ts";
 import { GuardedBytes, pageSize, sysMmap, sysMunmap } from "../../../harness/syscall.ts";
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from "../../../harness/libc.ts";
 
@@ -62,26 +61,17 @@ rule("UD-WR-005", (t) => {
 
 rule("UD-WR-006", (t) => {
   using fx = new Fixture();
-  const name = fx.name();
-  const f = fx.open();
-  t.expect("register", f.register(name).ok, true);
-  t.expect("enable", fx.trace(name), { ok: true, value: 1 });
-  recoverFtrace(fx.tracefs, name); // drain anything older
+  const { name, f } = fx.tracedFile(t);
   // 100 readable bytes, then an inaccessible page: the write asks for 200.
   using head = new GuardedBytes(bytes(100));
   t.expect("write 200 bytes, the last 100 unmapped", f.write(head.address, 200), "EFAULT");
-  const got = recoverFtrace(fx.tracefs, name).payloads;
-  if (got.length) judgePayloads(t, { sink: "ftrace" }, fx.tracefs.event(name), []);
-  unrecorded(() => t.expect("records", got.length, 0));
+  const got = recoverFtrace(fx.tracefs, name);
+  expectNoRecords(t, { sink: "ftrace" }, fx.tracefs.event(name), got);
 });
 
 rule("UD-WR-007", (t) => {
   using fx = new Fixture();
-  const name = fx.name();
-  const f = fx.open();
-  t.expect("register", f.register(name).ok, true);
-  t.expect("enable", fx.trace(name), { ok: true, value: 1 });
-  recoverFtrace(fx.tracefs, name); // drain anything older
+  const { name, f } = fx.tracedFile(t);
   // Anonymous memory reads as zeros; nothing touches it before the write.
   const m = sysMmap(pageSize(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
   t.expect("mmap of an untouched page", m.ok, true);
