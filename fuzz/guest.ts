@@ -28,12 +28,11 @@ import {
 import { parseShares, type Weights } from "./shares.ts";
 import { loadAbi } from "../abi/mod.ts";
 import { sendResult } from "../harness/channel.ts";
-import { HealthProber, type OpenCanary } from "../harness/health/probe.ts";
-import { healthProblems } from "../harness/health/health.ts";
+import { HealthProber, type OpenCanary, probeProblems } from "../harness/health/probe.ts";
 
 /** The campaigns' health probe on `prober`. */
 function probeWith(prober: HealthProber): HealthProbe {
-  return (depth) => healthProblems(depth === "full" ? prober.full() : prober.quick());
+  return (depth) => probeProblems(prober, depth);
 }
 import { type FuzzCaseReplay, parseReplay, type RaceReplay } from "../harness/replay.ts";
 

@@ -8,11 +8,11 @@
  * @module
  */
 import { inGuest, sendResult } from "../channel.ts";
-import { type HealthProblem, healthProblems, healthTitle } from "./health.ts";
+import { type HealthProblem, healthTitle } from "./health.ts";
 
 /** One prober per test process: it keeps what a boot does not change. */
 let prober: HealthProber | null = null;
-import { HealthProber, type OpenCanary } from "./probe.ts";
+import { HealthProber, type OpenCanary, probeProblems } from "./probe.ts";
 
 /** Exit status of a test process that left a machine with a broken consumer. */
 export const HEALTH_EXIT = 5;
@@ -36,7 +36,7 @@ export function probeAfter(
 ): HealthEvent | null {
   if (!canary) return null;
   prober ??= new HealthProber(canary);
-  const problems = healthProblems(prober.full());
+  const problems = probeProblems(prober, "full");
   if (!problems.length) return null;
   const h: HealthEvent = {
     event: "health",

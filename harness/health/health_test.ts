@@ -6,6 +6,7 @@ import {
   healthTitle,
   parseCpuList,
 } from "./health.ts";
+import { HealthProber, probeProblems } from "./probe.ts";
 
 const OK_CPU: Omit<CpuObservation, "cpu"> = {
   write: 11,
@@ -101,4 +102,12 @@ Deno.test("parseCpuList() reads the kernel's CPU lists and refuses anything else
   for (const bad of ["", "a", "3-1", "0,,1", "-1"]) {
     assert.throws(() => parseCpuList(bad), RangeError, bad);
   }
+});
+
+Deno.test("probeProblems(): a probe that cannot run at all is a problem, not an exception", () => {
+  using p = new HealthProber(null, "/nonexistent/tracing");
+  const got = probeProblems(p, "quick");
+  assert.equal(got.length, 1);
+  assert.equal(got[0]!.consumer, "canary");
+  assert.match(got[0]!.detail, /the probe itself failed: .*trace_marker/);
 });

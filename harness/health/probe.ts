@@ -262,8 +262,16 @@ function counter(
   return { value, [Symbol.dispose]: () => value?.close() };
 }
 
-/** Runs a full probe once and judges it: the problems, none when every consumer works. */
-export function checkHealth(open: OpenCanary, root: string = TRACEFS): HealthProblem[] {
-  using p = new HealthProber(open, root);
-  return healthProblems(p.full());
+/**
+ * A probe at `depth`, judged: the problems, none when every consumer works.
+ * A probe that cannot run at all (tracefs gone, trace_marker's id
+ * unreadable) is a problem too: no consumer can be trusted after it.
+ */
+export function probeProblems(p: HealthProber, depth: "quick" | "full"): HealthProblem[] {
+  try {
+    return healthProblems(depth === "full" ? p.full() : p.quick());
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return [{ consumer: "canary", cpu: null, detail: `the probe itself failed: ${why}` }];
+  }
 }
