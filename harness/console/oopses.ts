@@ -166,8 +166,14 @@ export const COMMON_SKIP: readonly RegExp[] = [
   /^__pfx_/,
 ];
 
-/** Where the kernel returns to user space (a leaked atomic state shows up there). */
-const RETURN_TO_USER = /^(?:syscall_|irqentry_)?exit_to_user_mode(?:_loop|_prepare)?$/;
+/**
+ * Where the kernel returns to user space (a leaked atomic state shows up
+ * there), or where a task dies on that way back: a fatal signal taken on
+ * return (`exit_to_user_mode` → `get_signal` → `do_exit`) schedules last in
+ * `do_task_dead`.
+ */
+const RETURN_TO_USER =
+  /^(?:(?:syscall_|irqentry_)?exit_to_user_mode(?:_loop|_prepare)?|do_task_dead)$/;
 
 /** Sleeping primitives: a sleep in atomic context blames whoever called them. */
 export const SLEEP_SKIP: readonly RegExp[] = [

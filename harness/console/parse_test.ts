@@ -136,6 +136,18 @@ Deno.test("parseAll() returns a WARNING and a later kmemleak report in log order
   );
 });
 
+Deno.test("parseAll(): a preempt count leaked past a syscall is one finding, noticed on return to user space or as the task dies on that way back", () => {
+  const titles = (name: string) =>
+    parseAll(log(name)).filter((c) => c.title.startsWith("BUG: scheduling while atomic"))
+      .map((c) => `${c.title} @${c.frames[0]}`);
+  assert.deepEqual(titles("preempt-leak-to-user"), [
+    "BUG: scheduling while atomic on return to user mode @syscall_exit_to_user_mode",
+  ]);
+  assert.deepEqual(titles("preempt-leak-task-dead"), [
+    "BUG: scheduling while atomic on return to user mode @do_task_dead",
+  ]);
+});
+
 Deno.test("parseAll() keeps a panic that follows an oops inside the oops report", () => {
   const text = log("warning_drop_nlink_then_panic_6_12.txt");
   const all = parseAll(text);
