@@ -13,7 +13,8 @@ export const writeArg: fc.Arbitrary<WriteArg> = fc.record({
   payload: fc.oneof(
     { weight: 10, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }) },
     { weight: 1, arbitrary: fc.constant(new Uint8Array(0)) },
-    { weight: 2, arbitrary: fc.uint8Array({ minLength: 65, maxLength: 3000 }) },
+    // size "max": fast-check's default size keeps arrays within a few bytes of minLength.
+    { weight: 2, arbitrary: fc.uint8Array({ minLength: 65, maxLength: 3000, size: "max" }) },
     // Around the largest traced record (abi.ts maxTracedPayload), and far past it.
     {
       weight: 1,
@@ -44,8 +45,12 @@ export class WriteCmd implements fc.Command<UdiagModel, RealUdiag> {
     return m.handles().length > 0;
   }
   run(m: UdiagModel, r: RealUdiag): void {
-    const hs = m.handles();
-    this.#h = hs[this.pick % hs.length]!;
+    // Half the picks go to a file with an event, when there is one: a write
+    // that reaches the sinks is what the oracles need, ENOENT the rest.
+    const all = m.handles();
+    const registered = all.filter((h) => m.handleEvent(h) !== undefined);
+    const hs = this.pick % 2 === 0 && registered.length ? registered : all;
+    this.#h = hs[(this.pick >> 1) % hs.length]!;
     const { payload, offset } = this.arg;
     const mem = payload instanceof Uint8Array ? payload : UNMAPPED;
     const f = r.file(this.#h);
