@@ -130,9 +130,14 @@ Deno.test("deno task conformance: a module that drops traced payloads past 2 KiB
  * the user_event_mm_dup() fix puts the enabler's event reference after an
  * RCU grace period, so a delete right after unregister answers EBUSY unless
  * the grace period already ended (the kernel's own abi_test `flags` fails on
- * it too: docs/user_events-peer.md).
+ * it too: docs/user_events-peer.md). UE-SZ-001: a traced record larger than
+ * the ring buffer's largest event (4061 data bytes) vanishes while write
+ * returns its count. UE-SZ-002: so does a perf sample past
+ * PERF_MAX_TRACE_SIZE, and perf_trace_buf_alloc() WARNs on it (user_event_perf
+ * asks for it without a size check): a kernel report of its own.
  */
-const SHIPPED_FAILS = ["UE-REG-014"];
+const SHIPPED_FAILS = ["UE-REG-014", "UE-SZ-001", "UE-SZ-002"];
+const SHIPPED_REPORTS = ["WARNING in perf_trace_buf_alloc"];
 const SHIPPED_MAY_FAIL = ["UE-DEL-004"];
 
 Deno.test("deno task conformance --abi user_events: on the shipped kernel only its known findings fail", async () => {
@@ -148,7 +153,9 @@ Deno.test("deno task conformance --abi user_events: on the shipped kernel only i
   for (const x of notPassed) assert.match(x, /: fail$/);
   assert.equal(v.rows.length, subject.abi.conformance.rules.all.length);
   assert.ok(v.rows.length >= 30, `${v.rows.length} rules`);
-  const filed = (await listFindings(reportsDir)).map((m) => m.title.split(":")[0]).sort();
-  assert.deepEqual(filed, ids.map((id) => `conformance ${id}`).sort());
+  const filed = (await listFindings(reportsDir)).map((m) =>
+    m.kind === "kernel" ? m.title : m.title.split(":")[0]
+  ).sort();
+  assert.deepEqual(filed, [...ids.map((id) => `conformance ${id}`), ...SHIPPED_REPORTS].sort());
   assert.equal(code, 1);
 });
