@@ -29,12 +29,12 @@ import { parseShares, type Weights } from "./shares.ts";
 import { loadAbi } from "../abi/mod.ts";
 import { sendResult } from "../harness/channel.ts";
 import { HealthProber, type OpenCanary, probeProblems } from "../harness/health/probe.ts";
+import { type FuzzCaseReplay, parseReplay, type RaceReplay } from "../harness/replay.ts";
 
 /** The campaigns' health probe on `prober`. */
 function probeWith(prober: HealthProber): HealthProbe {
   return (depth) => probeProblems(prober, depth);
 }
-import { type FuzzCaseReplay, parseReplay, type RaceReplay } from "../harness/replay.ts";
 
 /** Exit status when a case left the target dirty. */
 export const DIRTY_EXIT = 4;

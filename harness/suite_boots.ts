@@ -100,9 +100,12 @@ export async function runTestFileSuite<O extends { readonly id: string }>(
       ...res.run.results.filter((r) => r.event === "health") as unknown as HealthEvent[],
     );
     const junit = await Deno.readTextFile(`${res.run.outDir}/${junitName}`).catch(() => "");
+    // A process that ended early wrote no report: its cases count all the same.
+    const ownJunit = (cases: readonly O[]) =>
+      junit.includes("<testcase") ? junit : casesJunit(cases.map(s.junitCase), s.suite);
     // Stopped by the user: what ran counts, the case cut short is not a crash.
     if (res.run.outcome.kind === "interrupted") {
-      junits.push(junit.includes("<testcase") ? junit : casesJunit(got.map(s.junitCase), s.suite));
+      junits.push(ownJunit(got));
       break;
     }
     died ||= res.run.outcome.kind !== "exited";
@@ -115,8 +118,7 @@ export async function runTestFileSuite<O extends { readonly id: string }>(
       outcomes.push(mine.at(-1)!);
       reported.add(crashed);
     }
-    // A process that ended early wrote no report: its cases count all the same.
-    junits.push(junit.includes("<testcase") ? junit : casesJunit(mine.map(s.junitCase), s.suite));
+    junits.push(ownJunit(mine));
     const before = remaining.length;
     remaining = remaining.filter((id) => !reported.has(id));
     if (remaining.length === before) break; // no progress: do not loop
