@@ -309,7 +309,7 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
     const ran = await runSuites(o, subject, `${work}/${subject.profile}`, i === 0);
     passes.push({ ...ran, profile: subject.profile, kernel: k });
   }
-  const { conf, sec, fz } = passes[0]!;
+  const { sec, fz } = passes[0]!;
   const { replayRoot, securityDoc, json, sarif } = reviewPaths(o.out);
   checkReviewOut(o.out); // again: the suites took long, the directory may be new
   await Deno.remove(replayRoot, { recursive: true }).catch(() => {});
