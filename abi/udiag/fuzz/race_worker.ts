@@ -23,8 +23,9 @@ export const RACE_ALLOWED: Record<string, readonly Errno[]> = {
   register: ["EMFILE"],
   // EBUSY: someone holds it; ENOENT: someone deleted it first.
   delete: ["EBUSY", "ENOENT"],
-  // ENOENT: the file holds no event.
-  write: ["ENOENT"],
+  // ENOENT: the file holds no event; EFAULT: the buffer is unmapped while
+  // another process traces the event (UD-WR-005).
+  write: ["ENOENT", "EFAULT"],
   // The event may vanish between the path lookup and the write.
   trace: ["ENOENT", "ENODEV", "EBUSY"],
   mmap: [],

@@ -167,7 +167,8 @@ const ALLOWED: Record<string, readonly Errno[]> = {
   register: ["EFAULT", "EINVAL", "EMFILE", "ENOMEM"],
   delete: ["EFAULT", "EINVAL", "ENOENT", "EBUSY"],
   ioctl: ["ENOTTY"],
-  write: ["EFAULT", "ENOENT", "EINVAL"],
+  // E2BIG: traced, past the largest record a sink holds whole (UD-SZ-001).
+  write: ["EFAULT", "ENOENT", "EINVAL", "E2BIG"],
   mmap: ["EFAULT", "EINVAL", "EPERM", "EACCES", "ENOMEM", "EOPNOTSUPP"],
   mprotect: ["EACCES", "EINVAL", "ENOMEM"],
   trace: ["ENOENT", "EINVAL"],
