@@ -24,6 +24,7 @@ import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_TRUNC, O_WRONLY } from "../libc.ts";
 import { TRACEFS } from "../tracefs.ts";
 import { readRawFd, readRingLayout, readTracefsText } from "../trace/ftrace_reader.ts";
 import { collectRecords, type RingLayout } from "../trace/ftrace_raw.ts";
+import { recordType } from "../trace/format.ts";
 import {
   PERF_COUNT_SW_TASK_CLOCK,
   PERF_TYPE_SOFTWARE,
@@ -194,7 +195,6 @@ export class HealthProber implements Disposable {
     // What the case left in the buffers is not the probe's to judge.
     for (const cpu of online) read(cpu);
     const saved = sysSchedGetaffinity();
-    const typed = (type: number) => (d: Uint8Array) => (d[0]! | (d[1]! << 8)) === type;
     const enc = new TextEncoder();
     const cpus: CpuObservation[] = [];
     try {
@@ -221,8 +221,8 @@ export class HealthProber implements Disposable {
           cpu,
           write: w === null ? null : w.ok ? w.value : w.errno,
           payloadLength: payload.length,
-          ftrace: abi ? mine.some((d) => typed(abi.id)(d) && contains(d, payload)) : null,
-          marker: mine.some((d) => typed(markerId)(d) && contains(d, marker)),
+          ftrace: abi ? mine.some((d) => recordType(d) === abi.id && contains(d, payload)) : null,
+          marker: mine.some((d) => recordType(d) === markerId && contains(d, marker)),
           ...(raw.ok ? {} : { readErrno: raw.errno }),
           eventCount: e0?.ok && e1?.ok ? Number(e1.value - e0.value) : null,
           taskClock: t0?.ok && t1?.ok ? Number(t1.value - t0.value) : null,
