@@ -158,6 +158,14 @@ export async function reproC(dir: string): Promise<ReproCResult> {
   if (subject.target.kind === "local") {
     return { status: EXIT.noC, summary: "none: a --target local finding has no VM to prove it in" };
   }
+  if (replay.profile === "faults") {
+    // The recorded calls would replay without the fault that made the finding.
+    return {
+      status: EXIT.noC,
+      summary: "none: the finding needs a fault injected in one call (fail-nth), which the C " +
+        "reproducer does not arm; deno task repro replays it",
+    };
+  }
   const want = wanted(title, replay);
   const say = (s: string) => console.error(`udiag-fuzz: repro-c ${dir}: ${s}`);
 
