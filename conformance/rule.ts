@@ -22,4 +22,25 @@ export interface Rule {
    * check that measures it and why the ABI allows it.
    */
   readonly byDesign?: string;
+  /**
+   * The kernel profile the rule needs (`faults`: per-call fault injection);
+   * under any other profile the suite does not run it.
+   */
+  readonly profile?: string;
+}
+
+/**
+ * The rules a suite under kernel profile `profile` runs (pure): those that
+ * need no profile, and those that need this one.
+ *
+ * ```ts
+ * import { rulesFor } from "./rule.ts";
+ * const r = { statement: "s", source: "src" };
+ * const all = [{ ...r, id: "A" }, { ...r, id: "F", profile: "faults" }];
+ * if (rulesFor(all, "base").map((x) => x.id).join() !== "A") throw new Error();
+ * if (rulesFor(all, "faults").map((x) => x.id).join() !== "A,F") throw new Error();
+ * ```
+ */
+export function rulesFor<R extends Rule>(rules: readonly R[], profile: string): R[] {
+  return rules.filter((r) => r.profile === undefined || r.profile === profile);
 }

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { Rule } from "./rule.ts";
+import { type Rule, rulesFor } from "./rule.ts";
 import { CONFORMANCE_SUITE, type RuleOutcome } from "./rule_context.ts";
 import {
   matrixMarkdown,
@@ -38,7 +38,9 @@ import {
   runMain,
   SUITE_OPTIONS,
   suiteUsage,
+  UsageError,
 } from "../harness/cli.ts";
+import { buildFailNth } from "../harness/faults/failnth.ts";
 import { runGuest } from "../harness/vm/guest_run.ts";
 import { KERNEL_DIED_EXIT } from "../harness/vm/runner.ts";
 import { saveFinding } from "../harness/report/store.ts";
@@ -217,14 +219,22 @@ async function fileViolations(
   }
 }
 
+/** Why rules that need another kernel profile cannot run under `profile`. */
+function wrongProfile(rules: readonly Rule[], profile: string): string {
+  return rules.map((r) => `${r.id} needs --profile ${r.profile}, not ${profile}`).join("; ");
+}
+
 /** Runs the suite and writes every output; returns the process exit status. */
 export async function conformance(o: ConformanceOptions): Promise<number> {
   const rules = o.subject.abi.conformance.rules;
   const wanted: readonly Rule[] = o.ruleIds.length
     ? o.ruleIds.map((id) => rules.get(id))
-    : rules.all;
+    : rulesFor(rules.all, o.subject.profile);
+  const misplaced = wanted.filter((r) => rulesFor([r], o.subject.profile).length === 0);
+  if (misplaced.length) throw new UsageError(wrongProfile(misplaced, o.subject.profile));
   const ids = wanted.map((r) => r.id);
   await o.subject.abi.conformance.prepare?.();
+  if (wanted.some((r) => r.profile === "faults")) await buildFailNth();
   const run = o.subject.target.kind === "local" ? await runLocal(o, ids) : await runInVm(o, ids);
   const rows = verdicts(wanted, run.outcomes, skippedRules(run.junit));
   const label = subjectLabel(o.subject);
@@ -261,7 +271,9 @@ export async function parseConformanceArgs(args: readonly string[]): Promise<Con
   }, USAGE);
   const subject = await resolveSubject({ ...v, profile: profileFlag(v.profile) });
   const ruleIds = v.rule ?? [];
-  for (const id of ruleIds) subject.abi.conformance.rules.get(id);
+  const asked = ruleIds.map((id) => subject.abi.conformance.rules.get(id));
+  const misplaced = asked.filter((r) => rulesFor([r], subject.profile).length === 0);
+  if (misplaced.length) throw new UsageError(wrongProfile(misplaced, subject.profile));
   return {
     subject,
     ruleIds,

@@ -89,6 +89,7 @@ const TASKS: readonly Task[] = [
       [["--target", "kernel:/nonexistent"], /\/nonexistent/],
       [["--target", "bogus"], /--target.*bogus/],
       [["--rule", "NOSUCH-001"], /NOSUCH-001/],
+      [["--rule", "UD-FI-001"], /UD-FI-001 needs --profile faults, not base/],
       [["--broken", "NOSUCH"], /--broken.*NOSUCH/],
     ],
   },

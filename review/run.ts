@@ -5,7 +5,8 @@
  * in the KASAN VM, and again the conformance suite and the security checks
  * under each further debug profile (`strict` adds checks a target may not
  * survive at load: a pass that cannot load it is a finding and the others go
- * on), and writes the findings document, saying which profile found what
+ * on; under `faults` only the rules that need fault injection run), and
+ * writes the findings document, saying which profile found what
  * (markdown, plus
  * `<out>.json` for the CI regression test, `<out>.sarif` (SARIF 2.1.0 for
  * code scanning: one result per finding, located in the patch; `sarif.ts`)
@@ -23,6 +24,7 @@
  * @module
  */
 import { conformance } from "../conformance/run.ts";
+import type { Rule } from "../conformance/rule.ts";
 import { reproCOrError } from "../fuzz/repro_c.ts";
 import { defaultSuites, fuzz, summaryMarkdown } from "../fuzz/run.ts";
 import { security } from "../security/run.ts";
@@ -51,7 +53,8 @@ const USAGE = [
   "  --abi NAME        the ABI the patch implements                 [udiag]",
   "  --target T        patch:FILE (a driver patch) or kernel:PATCH",
   "  --profiles LIST   kernel debug profiles, a pass each: the first runs every",
-  "                    suite, the others conformance and security   [base,strict]",
+  "                    suite; faults runs the rules that need it; the others",
+  "                    conformance and security               [base,strict,faults]",
   "  --time SEC        fuzz campaign time                           [60]",
   "  --seed S          fuzz campaign seed                           [1]",
   "  --repro-c         then write and verify a C reproducer of every finding",
@@ -68,7 +71,7 @@ const USAGE = [
 export interface ReviewOptions {
   /** The target; its `profile` is ignored: {@linkcode ReviewOptions.profiles} are. */
   readonly subject: Subject;
-  /** Debug profiles, a pass each: the first runs every suite, the others conformance and security. */
+  /** Debug profiles, a pass each, as {@linkcode passPlan} says. */
   readonly profiles: readonly string[];
   readonly timeSeconds: number;
   readonly seed: number;
@@ -140,22 +143,48 @@ export function checkReviewOut(out: string): void {
   }
 }
 
-/** Runs the suites of one profile's pass into one private reports folder (fuzz only if asked). */
-async function runSuites(o: ReviewOptions, subject: Subject, work: string, withFuzz: boolean) {
+/**
+ * What a pass runs (pure): the first pass every suite; a further pass under
+ * a profile some rules need (`faults`) only those rules, since its kernel
+ * differs from the first's by what only they switch on; any other further
+ * pass (`strict`) conformance and security again.
+ *
+ * ```ts
+ * import { passPlan } from "./run.ts";
+ * const rule = { statement: "s", source: "src" };
+ * const rules = [{ ...rule, id: "A" }, { ...rule, id: "F", profile: "faults" }];
+ * if (passPlan(rules, "faults", 2).ruleIds.join() !== "F") throw new Error();
+ * if (passPlan(rules, "strict", 1).security !== true) throw new Error();
+ * if (passPlan(rules, "base", 0).fuzz !== true) throw new Error();
+ * ```
+ */
+export function passPlan(
+  rules: readonly Rule[],
+  profile: string,
+  pass: number,
+): { ruleIds: string[]; security: boolean; fuzz: boolean } {
+  const own = rules.filter((r) => r.profile === profile).map((r) => r.id);
+  if (pass > 0 && own.length) return { ruleIds: own, security: false, fuzz: false };
+  return { ruleIds: [], security: true, fuzz: pass === 0 };
+}
+
+/** Runs the suites of one profile's pass into one private reports folder. */
+async function runSuites(o: ReviewOptions, subject: Subject, work: string, pass: number) {
   const reportsDir = `${work}/reports`;
+  const plan = passPlan(subject.abi.conformance.rules.all, subject.profile, pass);
   await conformance({
     subject,
-    ruleIds: [],
+    ruleIds: plan.ruleIds,
     outDir: `${work}/conformance`,
     reportsDir,
   });
   const conf = JSON.parse(await Deno.readTextFile(`${work}/conformance/verdicts.json`)) as {
     rows: { verdict: string }[];
   };
-  const sec = subject.abi.security
+  const sec = subject.abi.security && plan.security
     ? await security({ subject, checkIds: [], outDir: `${work}/security`, reportsDir })
     : null;
-  const fz = subject.abi.fuzz && withFuzz
+  const fz = subject.abi.fuzz && plan.fuzz
     ? await fuzz({
       subject,
       timeSeconds: o.timeSeconds,
@@ -306,7 +335,7 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
   const passes = [];
   for (const [i, subject] of subjects.entries()) {
     const k = await kernelOf(subjectGuest(subject).kernel);
-    const ran = await runSuites(o, subject, `${work}/${subject.profile}`, i === 0);
+    const ran = await runSuites(o, subject, `${work}/${subject.profile}`, i);
     passes.push({ ...ran, profile: subject.profile, kernel: k });
   }
   const { sec, fz } = passes[0]!;
@@ -421,7 +450,7 @@ export async function parseReviewArgs(args: readonly string[]): Promise<ReviewOp
   const { values: v } = parseFlags(args, {
     abi: { type: "string" },
     target: { type: "string" },
-    profiles: { type: "string", default: "base,strict" },
+    profiles: { type: "string", default: "base,strict,faults" },
     time: { type: "string", default: "60" },
     seed: { type: "string", default: "1" },
     out: { type: "string" },

@@ -21,6 +21,7 @@ export const BROKEN_VARIANTS = [
   "CPU_BUFFER",
   "DROP_LARGE",
   "STRICT_LOAD",
+  "SWALLOW_FAULT",
 ] as const;
 /** One of {@linkcode BROKEN_VARIANTS}. */
 export type BrokenVariant = typeof BROKEN_VARIANTS[number];

@@ -55,6 +55,7 @@ const udiag: AbiPlugin = {
       "trace_rules.ts",
       "bpf_rules.ts",
       "size_rules.ts",
+      "fault_rules.ts",
       "capacity_rules.ts",
     ]),
   },

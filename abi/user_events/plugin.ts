@@ -43,6 +43,7 @@ const userEvents: AbiPlugin = {
       "proc_rules.ts",
       "multi_rules.ts",
       "size_rules.ts",
+      "fault_rules.ts",
     ]),
     prepare: async () => {
       await buildUeProc();

@@ -253,6 +253,24 @@ const RULE_LIST: readonly Rule[] = [
     interpretation: "As UD-SZ-001, for perf's sink.",
   },
   {
+    id: "UD-FI-001",
+    statement:
+      "while ftrace traces the event, a write whose N-th fault point fails (its payload's user copy under fail_usercopy, or an allocation) returns an errno and leaves no record, for each N the write reaches; past the last one its record arrives whole",
+    source: "diag_probe_trace: if (!copy_from_user(...)) trace_event_buffer_commit(&event_buffer)",
+    interpretation:
+      "As for sizes (UD-SZ-001), a traced write reaches the sink or fails. The RFC leaves the reserved event uncommitted when the copy fails; the health probe after the rule sees what that leaves behind. Needs the faults kernel profile (fail-nth).",
+    profile: "faults",
+  },
+  {
+    id: "UD-FI-002",
+    statement:
+      "while perf traces the event, a write whose N-th fault point fails returns an errno and leaves no sample, for each N the write reaches; past the last one its sample arrives whole",
+    source: "diag_probe_perf: if (copy_from_user(perf_entry->udata, ...)) return",
+    interpretation:
+      "As UD-FI-001, for perf's sink. The RFC returns from the probe without submitting the buffer it took from perf_trace_buf_alloc(). Needs the faults kernel profile (fail-nth).",
+    profile: "faults",
+  },
+  {
     id: "UD-BPF-001",
     statement:
       "an eBPF tracepoint program attached to the event reads, at the offsets the format file publishes, the payload byte for byte",

@@ -209,6 +209,25 @@ const RULE_LIST: readonly Rule[] = [
       "the ABI promises the payload to the sinks: a write that returns its full count while perf_trace_buf_alloc refuses the sample (U:1686-1690) loses the record silently; the WARN_ONCE that refusal raises is itself a finding",
   },
   {
+    id: "UE-FI-001",
+    statement:
+      "while ftrace traces the event, a write whose N-th fault point fails (a user copy under fail_usercopy, or an allocation) returns an errno and leaves no record, for each N the write reaches; past the last one its record arrives whole",
+    source:
+      "U:2284-2357 (user_events_write_core: copy_from_iter of the index, faulted -> -EFAULT); U:1653-1654 (user_event_ftrace: copy_nofault failure discards the event)",
+    interpretation:
+      "As for sizes (UE-SZ-001), a traced write reaches the sink or fails. Needs the faults kernel profile (fail-nth).",
+    profile: "faults",
+  },
+  {
+    id: "UE-FI-002",
+    statement:
+      "while perf samples the event, a write whose N-th fault point fails returns an errno and leaves no sample, for each N the write reaches; past the last one its sample arrives whole",
+    source:
+      "U:2284-2357 (user_events_write_core); U:1694-1695 (user_event_perf: copy_nofault failure discards the sample)",
+    interpretation: "As UE-FI-001, for perf's sink. Needs the faults kernel profile (fail-nth).",
+    profile: "faults",
+  },
+  {
     id: "UE-DYN-001",
     statement:
       "dynamic_events 'u:' creates a persistent event the ioctl reuses; '!u:' deletes it only with matching fields",

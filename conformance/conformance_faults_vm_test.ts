@@ -1,0 +1,74 @@
+/**
+ * The fault-injection rules on the `faults` kernel (`deno task test:faults`):
+ * our module passes them, a module that swallows a failed copy fails them,
+ * and they run on user_events as shipped. Without the broken module's
+ * failure, a clean pass would prove nothing.
+ */
+import assert from "node:assert/strict";
+import { conformance } from "./run.ts";
+import { listFindings } from "../harness/report/store.ts";
+import { resolveSubject } from "../abi/mod.ts";
+
+/** The rules only the faults profile runs. */
+async function faultRules(abi: string): Promise<string[]> {
+  const s = await resolveSubject({ abi, target: target(abi), profile: "faults" });
+  return s.abi.conformance.rules.all.filter((r) => r.profile === "faults").map((r) => r.id);
+}
+
+const target = (abi: string) => abi === "udiag" ? "kmod" : "kernel";
+
+async function run(abi: string, broken?: string) {
+  const reportsDir = await Deno.makeTempDir({ prefix: "udiag-reports-" });
+  const outDir = await Deno.makeTempDir({ prefix: "udiag-conf-faults-" });
+  const subject = await resolveSubject({
+    abi,
+    target: target(abi),
+    profile: "faults",
+    ...(broken ? { broken } : {}),
+  });
+  const ruleIds = await faultRules(abi);
+  assert.ok(ruleIds.length >= 2, ruleIds.join());
+  const code = await conformance({ subject, ruleIds, outDir, reportsDir, echo: false });
+  const v = JSON.parse(await Deno.readTextFile(`${outDir}/verdicts.json`));
+  const rows = v.rows as {
+    rule: { id: string };
+    verdict: string;
+    evidence: { what: string; got: string }[];
+  }[];
+  return { code, rows, titles: (await listFindings(reportsDir)).map((m) => m.title) };
+}
+
+Deno.test("conformance --profile faults: our module fails no write's fault point, and each rule reached one", async () => {
+  const r = await run("udiag");
+  assert.deepEqual(r.rows.map((x) => `${x.rule.id}: ${x.verdict}`), [
+    "UD-FI-001: pass",
+    "UD-FI-002: pass",
+  ]);
+  // memdup_user() reaches two: the allocation (ENOMEM) and the copy (EFAULT).
+  for (const row of r.rows) {
+    const failed = row.evidence.filter((e) => e.what.startsWith("a write whose fault point"))
+      .map((e) => e.got);
+    assert.deepEqual(failed, ["ENOMEM", "EFAULT"], row.rule.id);
+  }
+  assert.deepEqual(r.titles, []);
+  assert.equal(r.code, 0);
+});
+
+Deno.test("conformance --profile faults: a module whose write returns its count when the copy fails fails UD-FI-001 and UD-FI-002", async () => {
+  const r = await run("udiag", "SWALLOW_FAULT");
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.titles.sort(), [
+    "conformance UD-FI-001: ftrace records of a write whose fault point 1 failed that returned 64 returned 0, expected 1",
+    "conformance UD-FI-002: perf records of a write whose fault point 1 failed that returned 64 returned 0, expected 1",
+  ]);
+});
+
+Deno.test("conformance --abi user_events --profile faults: the shipped kernel's writes fail with an errno at each fault point", async () => {
+  const r = await run("user_events");
+  assert.deepEqual(r.rows.map((x) => `${x.rule.id}: ${x.verdict}`), [
+    "UE-FI-001: pass",
+    "UE-FI-002: pass",
+  ]);
+  assert.deepEqual(r.titles, []);
+  assert.equal(r.code, 0);
+});
