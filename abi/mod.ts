@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AbiPlugin } from "./plugin.ts";
+import type { AbiPlugin, ModuleMutant } from "./plugin.ts";
 import { parseTarget, type Target, targetFile, targetLabel } from "../harness/target.ts";
 import type { GuestRunOptions } from "../harness/vm/guest_run.ts";
 import { type FindingKind, type ReplayBase, replayForCase } from "../harness/replay.ts";
@@ -90,6 +90,8 @@ export interface Subject {
   readonly broken: string | null;
   /** Kernel debug profile. */
   readonly profile: string;
+  /** A mutant of the ABI's own module in place of it (`deno task mutate`). */
+  readonly mutant?: ModuleMutant;
 }
 
 /**
@@ -119,7 +121,9 @@ export function defaultTarget(abi: AbiPlugin): Target {
 
 /** The subject as findings and summaries name it: `udiag kmod (broken: SKIP_EBUSY)`. */
 export function subjectLabel(s: Subject): string {
-  return `${s.abi.name} ${targetLabel(s.target)}${s.broken ? ` (broken: ${s.broken})` : ""}`;
+  return `${s.abi.name} ${targetLabel(s.target)}${s.broken ? ` (broken: ${s.broken})` : ""}${
+    s.mutant ? ` (mutant: ${s.mutant.id})` : ""
+  }`;
 }
 
 /** What the engine's runGuest needs to boot the subject: its kernel and what to load. */
@@ -136,6 +140,7 @@ export function subjectGuest(
         kernel,
         buildRoot: `${ROOT}/out/build`,
         broken: s.broken,
+        ...(s.mutant ? { mutant: s.mutant } : {}),
       }),
   };
 }

@@ -52,6 +52,7 @@
 import type { Catalog } from "../harness/catalog.ts";
 import type { Target, TargetKind } from "../harness/target.ts";
 import type { KernelBuild } from "../harness/vm/kernel.ts";
+import type { ModuleSource } from "../harness/vm/module.ts";
 import type { GuestLoad } from "../harness/vm/guest_run.ts";
 import type { Rule } from "../conformance/rule.ts";
 import type { SecurityCheck } from "../security/check.ts";
@@ -66,6 +67,14 @@ export interface LoadOptions {
   readonly buildRoot: string;
   /** A test-only broken variant of the ABI's own module, or null. */
   readonly broken: string | null;
+  /** A mutant of the ABI's own module (`deno task mutate`) to build instead of it. */
+  readonly mutant?: ModuleMutant;
+}
+
+/** A mutant of an ABI's own module: its id and the folder holding all its sources. */
+export interface ModuleMutant {
+  readonly id: string;
+  readonly dir: string;
 }
 
 /** An ABI's conformance suite. */
@@ -116,6 +125,8 @@ export interface AbiPlugin {
   readonly summary: string;
   /** Target kinds it runs on; the first is the default. */
   readonly targets: readonly TargetKind[];
+  /** Its own module (`--target kmod`): the sources `deno task mutate` mutates. */
+  readonly module?: ModuleSource;
   /** Test-only broken variants of its own module (`--broken`). */
   readonly brokenVariants: readonly string[];
   /** What the guest loads for a target. */

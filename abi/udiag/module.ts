@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { pathToFileURL } from "node:url";
+import type { ModuleMutant } from "../plugin.ts";
 import type { KernelBuild } from "../../harness/vm/kernel.ts";
 import { buildModule, type ModuleSource } from "../../harness/vm/module.ts";
 
@@ -26,12 +28,24 @@ export const BROKEN_VARIANTS = [
 /** One of {@linkcode BROKEN_VARIANTS}. */
 export type BrokenVariant = typeof BROKEN_VARIANTS[number];
 
-/** Builds `udiag.ko` (optionally a broken variant) and returns its path. */
+/**
+ * Builds `udiag.ko` (optionally a broken variant, or a mutant whose sources
+ * are in `mutant.dir`) and returns its path.
+ */
 export function buildUdiag(
   kernel: KernelBuild,
   buildRoot: string,
   broken: string | null = null,
+  mutant?: ModuleMutant,
 ): Promise<string> {
+  if (mutant) {
+    return buildModule(
+      kernel,
+      buildRoot,
+      { ...UDIAG_MODULE, dir: pathToFileURL(`${mutant.dir}/`) },
+      { variant: `mutant-${mutant.id}`, warningsFail: false },
+    );
+  }
   return buildModule(
     kernel,
     buildRoot,

@@ -6,7 +6,7 @@
  * @module
  */
 import type { AbiPlugin } from "../plugin.ts";
-import { BROKEN_VARIANTS, buildUdiag } from "./module.ts";
+import { BROKEN_VARIANTS, buildUdiag, UDIAG_MODULE } from "./module.ts";
 import { UDIAG_RULES } from "./conformance/rules.ts";
 import { UDIAG_CHECKS } from "./security/catalog.ts";
 import { buildForkHelper } from "./security/helpers.ts";
@@ -21,7 +21,8 @@ const udiag: AbiPlugin = {
   summary: "the udiag RFC's /dev/udiag: register, delete, write, one shared enable page",
   targets: ["kmod", "patch", "local"],
   brokenVariants: BROKEN_VARIANTS,
-  async load({ target, kernel, buildRoot, broken }) {
+  module: UDIAG_MODULE,
+  async load({ target, kernel, buildRoot, broken, mutant }) {
     if (target.kind === "patch") {
       // The patch's module creates /dev/udiag itself; ours is not loaded.
       const t = await buildPatchTarget(kernel, target.file, buildRoot);
@@ -40,8 +41,14 @@ const udiag: AbiPlugin = {
       throw new TypeError(`udiag cannot boot --target ${targetLabel(target)} in the VM`);
     }
     return {
-      modules: [await buildUdiag(kernel, buildRoot, broken)],
-      env: { target: broken ? `kmod (broken: ${broken})` : "kmod" },
+      modules: [await buildUdiag(kernel, buildRoot, broken, mutant)],
+      env: {
+        target: broken
+          ? `kmod (broken: ${broken})`
+          : mutant
+          ? `kmod (mutant: ${mutant.id})`
+          : "kmod",
+      },
     };
   },
   conformance: {

@@ -1,0 +1,257 @@
+/**
+ * What a mutation run found, and how it is written down (pure):
+ * `out/mutate/summary.md` for people, `out/mutate/results.json` for tools.
+ * I/O is left to the CLI.
+ *
+ * @module
+ */
+
+import { type Mutant, OPERATORS } from "./operators.ts";
+
+/**
+ * What happened to one mutant. `timed-out`: the suites ran out of time
+ * without a new finding (counted as not killed); `equivalent`: judged to
+ * behave as the original, with a reason.
+ */
+export type MutantStatus = "killed" | "survived" | "did-not-build" | "timed-out" | "equivalent";
+
+/** The first finding that told the mutant from the original. */
+export interface KilledBy {
+  /** Its title, as the report store files it. */
+  readonly finding: string;
+  /** The suite that filed it: "conformance", "fuzz", "security". */
+  readonly suite: string;
+  /** Seconds from the start of the mutant's run to the finding. */
+  readonly seconds: number;
+}
+
+/** One mutant and what happened to it. */
+export interface MutantResult {
+  readonly mutant: Mutant;
+  readonly status: MutantStatus;
+  /** Set when `status` is "killed". */
+  readonly killedBy?: KilledBy;
+  /** Set when `status` is "equivalent". */
+  readonly equivalentReason?: string;
+  /** The compiler's first error, when `status` is "did-not-build". */
+  readonly buildError?: string;
+}
+
+/** The counts and the mutation score. */
+export interface Score {
+  readonly total: number;
+  readonly killed: number;
+  readonly survived: number;
+  readonly timedOut: number;
+  readonly didNotBuild: number;
+  readonly equivalent: number;
+  /** The mutants that count: total less did-not-build and equivalent ones. */
+  readonly scored: number;
+  /** killed / scored, from 0 to 1; null when no mutant counts. */
+  readonly score: number | null;
+}
+
+/** A run, as the writers take it. */
+export interface MutateRun {
+  /** The target as the CLI names it: "kmod", "patch:FILE", "kernel:PATCH". */
+  readonly target: string;
+  /** The command line that made the run. */
+  readonly command: string;
+  /** When it ran, ISO 8601. */
+  readonly date: string;
+  /** Finding titles of the unmutated target's run. */
+  readonly baseline: readonly string[];
+  readonly results: readonly MutantResult[];
+}
+
+/**
+ * The score of `results`: killed / (total - did-not-build - equivalent). A
+ * timed-out mutant counts as not killed.
+ *
+ * @example
+ * ```ts
+ * import { score } from "./results.ts";
+ * const r = (status: "killed" | "survived" | "did-not-build" | "timed-out") =>
+ *   ({ mutant: {} as never, status });
+ * const s = score([r("killed"), r("survived"), r("did-not-build"), r("timed-out")]);
+ * if (s.scored !== 3 || s.killed !== 1 || s.score !== 1 / 3) throw new Error();
+ * ```
+ */
+export function score(results: readonly MutantResult[]): Score {
+  const count = (status: MutantStatus) => results.filter((r) => r.status === status).length;
+  const total = results.length;
+  const killed = count("killed");
+  const didNotBuild = count("did-not-build");
+  const equivalent = count("equivalent");
+  const scored = total - didNotBuild - equivalent;
+  return {
+    total,
+    killed,
+    survived: count("survived"),
+    timedOut: count("timed-out"),
+    didNotBuild,
+    equivalent,
+    scored,
+    score: scored > 0 ? killed / scored : null,
+  };
+}
+
+/**
+ * The finding that kills a mutant: the first title of its run that the
+ * unmutated run does not have (titles compared exactly), or null.
+ *
+ * @example
+ * ```ts
+ * import { killingFinding } from "./results.ts";
+ * const base = ["WARNING in diag_probe_perf"];
+ * const got = killingFinding(base, ["WARNING in diag_probe_perf", "[UD-DEL-003] delete while traced"]);
+ * if (got !== "[UD-DEL-003] delete while traced" || killingFinding(base, base) !== null) {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function killingFinding(
+  baseline: readonly string[],
+  mutantFindings: readonly string[],
+): string | null {
+  const known = new Set(baseline);
+  return mutantFindings.find((t) => !known.has(t)) ?? null;
+}
+
+function percent(s: Score): string {
+  return s.score === null ? "n/a" : `${(s.score * 100).toFixed(1)}%`;
+}
+
+/** A table cell: one line, no column break, code spans kept closed. */
+function cell(text: string): string {
+  return text.replace(/\s+/g, " ").trim().replace(/\|/g, "\\|");
+}
+
+/** Why the mutant ended as it did: the killing finding or the reason. */
+function outcome(r: MutantResult): string {
+  switch (r.status) {
+    case "killed":
+      return r.killedBy
+        ? `${r.killedBy.finding} (${r.killedBy.suite}, ${r.killedBy.seconds.toFixed(0)} s)`
+        : "";
+    case "equivalent":
+      return r.equivalentReason ?? "";
+    case "did-not-build":
+      return (r.buildError ?? "").split("\n")[0]!;
+    default:
+      return "";
+  }
+}
+
+/**
+ * The summary for people: the score, a row per operator, a row per mutant
+ * and the diff of each mutant the suites did not kill.
+ *
+ * @example
+ * ```ts
+ * import { summaryMarkdown } from "./results.ts";
+ * import { mutants } from "./operators.ts";
+ * const [m] = mutants("f.c", "int f(void)\n{\n\treturn -EBUSY;\n}\n", ["swap-errno"]);
+ * const md = summaryMarkdown({
+ *   target: "kmod", command: "deno task mutate --target kmod", date: "2025-01-01",
+ *   baseline: [], results: [{ mutant: m!, status: "survived" }],
+ * });
+ * if (!md.includes("Score: 0.0% (0 of 1 killed)") || !md.includes("+\treturn -EINVAL;")) {
+ *   throw new Error(md);
+ * }
+ * ```
+ */
+export function summaryMarkdown(o: MutateRun): string {
+  const s = score(o.results);
+  const out = [
+    `# Mutation analysis: ${o.target}`,
+    "",
+    `- Command: \`${o.command}\``,
+    `- Date: ${o.date}`,
+    `- Baseline findings: ${o.baseline.length === 0 ? "none" : o.baseline.length}`,
+    ...o.baseline.map((t) => `  - ${t}`),
+    "",
+    `**Score: ${percent(s)} (${s.killed} of ${s.scored} killed)**; ${s.total} mutants: ` +
+    `${s.survived} survived, ${s.timedOut} timed out, ${s.didNotBuild} did not build, ` +
+    `${s.equivalent} equivalent. A timed-out mutant counts as not killed; ` +
+    "one that did not build or is equivalent does not count.",
+    "",
+    "## By operator",
+    "",
+    "| Operator | Killed | Scored | Total | Score |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  ];
+  for (const { name } of OPERATORS) {
+    const of = o.results.filter((r) => r.mutant.operator === name);
+    if (of.length === 0) continue;
+    const t = score(of);
+    out.push(`| ${name} | ${t.killed} | ${t.scored} | ${t.total} | ${percent(t)} |`);
+  }
+  out.push(
+    "",
+    "## Mutants",
+    "",
+    "| Id | Operator | Location | Status | Killed by / reason | Mutation |",
+    "| --- | --- | --- | --- | --- | --- |",
+  );
+  for (const r of o.results) {
+    const m = r.mutant;
+    out.push(
+      `| ${m.id} | ${m.operator} | ${m.file}:${m.line} | ${r.status} | ${cell(outcome(r))} | ` +
+        `${cell(m.description)} |`,
+    );
+  }
+  const alive = o.results.filter((r) => r.status === "survived" || r.status === "timed-out");
+  if (alive.length > 0) {
+    out.push("", "## Not killed", "");
+    for (const r of alive) {
+      const m = r.mutant;
+      out.push(
+        `### ${m.id}: ${m.operator} at ${m.file}:${m.line} (${r.status})`,
+        "",
+        "```diff",
+        m.diff.replace(/\n$/, ""),
+        "```",
+        "",
+      );
+    }
+  }
+  return out.join("\n").replace(/\n*$/, "\n");
+}
+
+/**
+ * The results for tools, as JSON: the run, its score and per mutant its id,
+ * operator, place, description, diff, edits and outcome.
+ *
+ * @example
+ * ```ts
+ * import { resultsJson } from "./results.ts";
+ * const j = JSON.parse(resultsJson({
+ *   target: "kmod", command: "deno task mutate", date: "2025-01-01", baseline: [], results: [],
+ * }));
+ * if (j.version !== 1 || j.score.total !== 0 || j.score.score !== null) throw new Error();
+ * ```
+ */
+export function resultsJson(o: MutateRun): string {
+  const doc = {
+    version: 1,
+    target: o.target,
+    command: o.command,
+    date: o.date,
+    baseline: o.baseline,
+    score: score(o.results),
+    results: o.results.map(({ mutant: m, status, ...why }) => ({
+      id: m.id,
+      operator: m.operator,
+      status,
+      file: m.file,
+      line: m.line,
+      column: m.column,
+      description: m.description,
+      ...why,
+      diff: m.diff,
+      edits: m.edits,
+    })),
+  };
+  return JSON.stringify(doc, null, 2) + "\n";
+}

@@ -1,0 +1,174 @@
+import assert from "node:assert/strict";
+import { mutants } from "./operators.ts";
+import {
+  killingFinding,
+  type MutantResult,
+  type MutateRun,
+  resultsJson,
+  score,
+  summaryMarkdown,
+} from "./results.ts";
+
+const SRC = "int f(int x)\n{\n\tif (x > MAX_X)\n\t\treturn -EBUSY;\n\tmutex_lock(&m);\n" +
+  "\tx++;\n\tmutex_unlock(&m);\n\treturn 0;\n}\n";
+const [negate, relax, plus, minus, drop, swap, lock] = mutants("kmod/f.c", SRC);
+
+const RESULTS: readonly MutantResult[] = [
+  {
+    mutant: negate!,
+    status: "killed",
+    killedBy: {
+      finding: "[UD-REG-001] register | returns an index",
+      suite: "conformance",
+      seconds: 12.4,
+    },
+  },
+  { mutant: relax!, status: "survived" },
+  { mutant: plus!, status: "timed-out" },
+  { mutant: minus!, status: "equivalent", equivalentReason: "MAX_X - 1 is never reached" },
+  {
+    mutant: drop!,
+    status: "did-not-build",
+    buildError: "f.c:9:1: error: control reaches end\nmore",
+  },
+  {
+    mutant: lock!,
+    status: "killed",
+    killedBy: { finding: "possible deadlock in f", suite: "fuzz", seconds: 61 },
+  },
+  { mutant: swap!, status: "survived" },
+];
+
+const RUN: MutateRun = {
+  target: "kmod",
+  command: "deno task mutate --target kmod --time 60",
+  date: "2025-06-01T10:00:00Z",
+  baseline: ["WARNING in diag_probe_perf"],
+  results: RESULTS,
+};
+
+const SCORES: readonly { name: string; statuses: MutantResult["status"][]; want: number | null }[] =
+  [
+    { name: "no mutant", statuses: [], want: null },
+    {
+      name: "only unbuilt and equivalent mutants",
+      statuses: ["did-not-build", "equivalent"],
+      want: null,
+    },
+    { name: "all killed", statuses: ["killed", "killed", "did-not-build"], want: 1 },
+    { name: "a timed-out mutant as not killed", statuses: ["killed", "timed-out"], want: 0.5 },
+    { name: "survivors", statuses: ["killed", "survived", "survived", "equivalent"], want: 1 / 3 },
+  ];
+
+for (const { name, statuses, want } of SCORES) {
+  Deno.test(`score() counts ${name}`, () => {
+    const s = score(statuses.map((status) => ({ mutant: negate!, status })));
+    assert.equal(s.score, want);
+    assert.equal(s.total, statuses.length);
+    assert.equal(
+      s.killed + s.survived + s.timedOut + s.didNotBuild + s.equivalent,
+      statuses.length,
+    );
+  });
+}
+
+Deno.test("score() gives every count", () => {
+  assert.deepEqual(score(RESULTS), {
+    total: 7,
+    killed: 2,
+    survived: 2,
+    timedOut: 1,
+    didNotBuild: 1,
+    equivalent: 1,
+    scored: 5,
+    score: 0.4,
+  });
+});
+
+const KILLS: readonly { name: string; base: string[]; got: string[]; want: string | null }[] = [
+  { name: "nothing new", base: ["a", "b"], got: ["b", "a"], want: null },
+  { name: "no findings at all", base: [], got: [], want: null },
+  { name: "the first new title", base: ["a"], got: ["a", "c", "d"], want: "c" },
+  {
+    name: "titles compared exactly",
+    base: ["WARNING in f"],
+    got: ["WARNING in f "],
+    want: "WARNING in f ",
+  },
+  { name: "a finding the baseline lost", base: ["a", "b"], got: ["a"], want: null },
+];
+
+for (const { name, base, got, want } of KILLS) {
+  Deno.test(`killingFinding(): ${name}`, () => {
+    assert.equal(killingFinding(base, got), want);
+  });
+}
+
+Deno.test("summaryMarkdown() has the score, a row per operator and per mutant, survivors' diffs", () => {
+  const md = summaryMarkdown(RUN);
+  assert.match(md, /^# Mutation analysis: kmod\n/);
+  assert.match(md, /^- Command: `deno task mutate --target kmod --time 60`$/m);
+  assert.match(md, /^ {2}- WARNING in diag_probe_perf$/m);
+  assert.match(md, /^\*\*Score: 40\.0% \(2 of 5 killed\)\*\*; 7 mutants: 2 survived, 1 timed out/m);
+  assert.match(md, /^\| negate-cmp \| 1 \| 1 \| 1 \| 100\.0% \|$/m);
+  assert.match(md, /^\| off-by-one \| 0 \| 1 \| 2 \| 0\.0% \|$/m);
+  assert.match(md, /^\| drop-errno-return \| 0 \| 0 \| 1 \| n\/a \|$/m);
+  assert.doesNotMatch(md, /^\| swap-copy \|/m);
+  // A title's "|" is escaped so the row keeps its columns.
+  assert.ok(md.includes(
+    `| ${negate!.id} | negate-cmp | kmod/f.c:3 | killed | ` +
+      "[UD-REG-001] register \\| returns an index (conformance, 12 s) | " +
+      "`>` to `<=` in `if (x > MAX_X)` |",
+  ));
+  assert.ok(md.includes(
+    `| ${drop!.id} | drop-errno-return | kmod/f.c:4 | did-not-build | ` +
+      "f.c:9:1: error: control reaches end |",
+  ));
+  assert.ok(md.includes(`| ${minus!.id} | off-by-one | kmod/f.c:3 | equivalent | MAX_X - 1 is`));
+  // Survived and timed-out mutants show their diff; killed ones do not.
+  assert.ok(md.includes(`### ${relax!.id}: relax-cmp at kmod/f.c:3 (survived)\n\n\`\`\`diff\n`));
+  assert.ok(md.includes(`### ${plus!.id}: off-by-one at kmod/f.c:3 (timed-out)`));
+  assert.ok(md.includes("-\tif (x > MAX_X)\n+\tif (x >= MAX_X)\n```"));
+  assert.ok(!md.includes(`### ${lock!.id}`));
+  assert.ok(md.endsWith("```\n"));
+});
+
+Deno.test("summaryMarkdown() of a run with nothing", () => {
+  const md = summaryMarkdown({ ...RUN, baseline: [], results: [] });
+  assert.match(md, /^- Baseline findings: none$/m);
+  assert.match(md, /\*\*Score: n\/a \(0 of 0 killed\)\*\*/);
+  assert.doesNotMatch(md, /## Not killed/);
+});
+
+Deno.test("resultsJson() writes the run, the score and each mutant's outcome", () => {
+  const j = JSON.parse(resultsJson(RUN));
+  assert.deepEqual(Object.keys(j), [
+    "version",
+    "target",
+    "command",
+    "date",
+    "baseline",
+    "score",
+    "results",
+  ]);
+  assert.deepEqual(j.score, score(RESULTS));
+  assert.deepEqual(j.results[0], {
+    id: negate!.id,
+    operator: "negate-cmp",
+    status: "killed",
+    file: "kmod/f.c",
+    line: 3,
+    column: 8,
+    description: "`>` to `<=` in `if (x > MAX_X)`",
+    killedBy: {
+      finding: "[UD-REG-001] register | returns an index",
+      suite: "conformance",
+      seconds: 12.4,
+    },
+    diff: negate!.diff,
+    edits: [{ line: 3, original: "\tif (x > MAX_X)", mutated: "\tif (x <= MAX_X)" }],
+  });
+  assert.equal(j.results[5].edits.length, 2);
+  assert.equal(j.results[4].buildError, "f.c:9:1: error: control reaches end\nmore");
+  assert.ok(resultsJson(RUN).endsWith("}\n"));
+});

@@ -1,0 +1,371 @@
+/**
+ * `deno task mutate --target kmod|patch:FILE|kernel:PATCH [--abi NAME] [--suites LIST] [--time S] [--jobs J] [--only OP,…]`:
+ * how many single-edit mutants of the target's C source the suites kill.
+ *
+ * The unmutated target runs first (the baseline); then each mutant
+ * (operators.ts; patch_mutants.ts for a patch's added lines) is built as the
+ * suites build the target and run through the suites in order, conformance
+ * first, each with the same seeds on the same kernel, until one files a
+ * finding the baseline did not (killed) or all have run (survived). A mutant
+ * that does not build is reported as such and not counted. Results go to
+ * `out/mutate/{summary.md,results.json}`, rewritten after every mutant, and
+ * each mutant's result is cached under `out/mutate/cache/` by the hash of its
+ * source and of the run's settings: a second run redoes only what changed.
+ *
+ * Exit status: 0 the results were written, 2 bad flags.
+ *
+ * @module
+ */
+import { resolveSubject, type Subject, subjectGuest, subjectLabel } from "../abi/mod.ts";
+import { kernelOf } from "../harness/vm/guest_run.ts";
+import { conformance } from "../conformance/run.ts";
+import { defaultSuites, fuzz } from "../fuzz/run.ts";
+import { security } from "../security/run.ts";
+import {
+  checkInput,
+  intFlag,
+  parseFlags,
+  profileFlag,
+  runMain,
+  UsageError,
+} from "../harness/cli.ts";
+import { listFindings } from "../harness/report/store.ts";
+import { sha256Hex } from "../harness/sha256.ts";
+import { parseTarget, targetLabel } from "../harness/target.ts";
+import { ROOT } from "../harness/paths.ts";
+import { applyMutant, isOperatorName, mutants, type OperatorName } from "./operators.ts";
+import { applyPatchMutant, patchMutants } from "./patch_mutants.ts";
+import {
+  killingFinding,
+  type MutantResult,
+  resultsJson,
+  score,
+  summaryMarkdown,
+} from "./results.ts";
+import type { Mutant } from "./operators.ts";
+
+const SUITES = ["conformance", "security", "fuzz"] as const;
+type Suite = typeof SUITES[number];
+
+const USAGE = [
+  "Usage: deno task mutate --target kmod|patch:FILE|kernel:PATCH [options]",
+  "  --abi NAME        the ABI under test                                 [udiag]",
+  "  --target T        kmod (the ABI's own module), patch:FILE or kernel:PATCH",
+  "                    (a patch: the lines it adds are mutated)",
+  "  --profile NAME    kernel debug profile                               [base]",
+  "  --suites LIST     suites that may kill a mutant, run in this order",
+  "                    (conformance, security, fuzz)              [conformance,fuzz]",
+  "  --time SEC        fuzz campaign time per mutant                      [60]",
+  "  --seed S          fuzz campaign seed                                 [1]",
+  "  --jobs J          mutants run side by side, a VM each                [1]",
+  "  --only OP,…       only these operators (see mutate/operators.ts)",
+  "  --limit N         only the first N mutants (in source order)",
+  "  --out DIR         where summary.md, results.json and the cache go   [out/mutate]",
+  "",
+  "Exit status: 0 the results were written, 2 bad flags (before anything is built).",
+].join("\n");
+
+/** A checked command line. */
+export interface MutateOptions {
+  readonly subject: Subject;
+  readonly suites: readonly Suite[];
+  readonly timeSeconds: number;
+  readonly seed: number;
+  readonly jobs: number;
+  readonly only: readonly OperatorName[] | undefined;
+  readonly limit: number | undefined;
+  readonly outDir: string;
+  readonly command: string;
+}
+
+/** Parses and checks the command line (nothing slow starts before it passes). */
+export async function parseMutateArgs(args: readonly string[]): Promise<MutateOptions> {
+  const { values: v } = parseFlags(args, {
+    abi: { type: "string" },
+    target: { type: "string" },
+    profile: { type: "string" },
+    suites: { type: "string", default: "conformance,fuzz" },
+    time: { type: "string", default: "60" },
+    seed: { type: "string", default: "1" },
+    jobs: { type: "string", default: "1" },
+    only: { type: "string" },
+    limit: { type: "string" },
+    out: { type: "string", default: `${ROOT}/out/mutate` },
+    help: { type: "boolean" },
+  }, USAGE);
+  if (v.target === undefined) throw new UsageError("No --target: kmod, patch:FILE or kernel:PATCH");
+  const target = parseTarget(v.target);
+  if (target.kind !== "kmod" && target.kind !== "patch" && target.kind !== "kernel") {
+    throw new UsageError(`--target ${v.target} has no C source to mutate`);
+  }
+  if (target.kind === "kernel" && target.patch === null) {
+    throw new UsageError("--target kernel has no patch to mutate: give kernel:PATCH");
+  }
+  const subject = await resolveSubject({ ...v, profile: profileFlag(v.profile) });
+  if (target.kind === "kmod" && !subject.abi.module) {
+    throw new UsageError(`ABI "${subject.abi.name}" has no module of its own to mutate`);
+  }
+  const suites = v.suites.split(",").map((s) => s.trim());
+  for (const s of suites) {
+    if (!(SUITES as readonly string[]).includes(s)) {
+      throw new UsageError(`Unknown suite "${s}" in --suites: expected ${SUITES.join(", ")}`);
+    }
+  }
+  const only = v.only?.split(",").map((s) => s.trim());
+  for (const o of only ?? []) {
+    if (!isOperatorName(o)) throw new UsageError(`Unknown mutation operator "${o}" in --only`);
+  }
+  return {
+    subject,
+    suites: suites as Suite[],
+    timeSeconds: intFlag("time", v.time, 1),
+    seed: intFlag("seed", v.seed, 0),
+    jobs: intFlag("jobs", v.jobs, 1),
+    only: only as OperatorName[] | undefined,
+    limit: v.limit === undefined ? undefined : intFlag("limit", v.limit, 1),
+    outDir: v.out,
+    command: ["deno task mutate", ...args].join(" "),
+  };
+}
+
+/** A mutant made concrete: the subject that builds it and the text that keys its cache entry. */
+interface Materialized {
+  readonly mutant: Mutant;
+  readonly subject: Subject;
+  /** The whole mutated input (module sources or patch). */
+  readonly text: string;
+}
+
+/** Every mutant of the target, written where its build reads it. */
+async function materialize(o: MutateOptions): Promise<Materialized[]> {
+  const s = o.subject;
+  const srcRoot = `${o.outDir}/src`;
+  if (s.target.kind === "kmod") {
+    const m = s.abi.module!;
+    const files = await Promise.all(
+      m.sources.map(async (f) => ({ f, text: await Deno.readTextFile(new URL(f, m.dir)) })),
+    );
+    const out: Materialized[] = [];
+    for (const { f, text } of files.filter((x) => x.f.endsWith(".c"))) {
+      for (const mutant of mutants(`${s.abi.name}/kmod/${f}`, text, o.only)) {
+        const dir = `${srcRoot}/${mutant.id}`;
+        await Deno.mkdir(dir, { recursive: true });
+        let all = "";
+        for (const x of files) {
+          const t = x.f === f ? applyMutant(text, mutant) : x.text;
+          await Deno.writeTextFile(`${dir}/${x.f}`, t);
+          all += `${x.f}\0${t}\0`;
+        }
+        out.push({ mutant, subject: { ...s, mutant: { id: mutant.id, dir } }, text: all });
+      }
+    }
+    return out;
+  }
+  const file = s.target.kind === "patch"
+    ? s.target.file
+    : s.target.kind === "kernel"
+    ? s.target.patch!
+    : "";
+  const patch = await Deno.readTextFile(file);
+  const base = file.split("/").at(-1)!;
+  const out: Materialized[] = [];
+  for (const pm of patchMutants(patch, o.only)) {
+    const dir = `${srcRoot}/${pm.mutant.id}`;
+    await Deno.mkdir(dir, { recursive: true });
+    const text = applyPatchMutant(patch, pm);
+    const path = `${dir}/${base}`;
+    await Deno.writeTextFile(path, text);
+    const target = s.target.kind === "patch"
+      ? { kind: "patch" as const, file: path }
+      : { kind: "kernel" as const, patch: path };
+    out.push({ mutant: pm.mutant, subject: { ...s, target }, text });
+  }
+  return out;
+}
+
+/** The findings one run of the suites filed, by suite, with when each was first seen. */
+type SuiteFindings = Record<string, { title: string; at: number }[]>;
+
+/** Runs `o.suites` on `subject` in order; stops after the first suite for which `stop` says so. */
+async function runSuites(
+  o: MutateOptions,
+  subject: Subject,
+  work: string,
+  stop: (suite: Suite, found: SuiteFindings[string]) => boolean,
+): Promise<SuiteFindings> {
+  const found: SuiteFindings = {};
+  for (const suite of o.suites) {
+    const reportsDir = `${work}/${suite}/reports`;
+    await Deno.remove(`${work}/${suite}`, { recursive: true }).catch(() => {});
+    await Deno.mkdir(reportsDir, { recursive: true });
+    const outDir = `${work}/${suite}/out`;
+    if (suite === "conformance") {
+      await conformance({ subject, ruleIds: [], outDir, reportsDir, echo: false });
+    } else if (suite === "security") {
+      if (!subject.abi.security) continue;
+      await security({ subject, checkIds: [], outDir, reportsDir, echo: false });
+    } else {
+      if (!subject.abi.fuzz) continue;
+      await fuzz({
+        subject,
+        timeSeconds: o.timeSeconds,
+        runs: 0,
+        seed: o.seed,
+        jobs: 1,
+        shard: { index: 1, count: 1 },
+        maxCommands: 30,
+        reportsDir,
+        outDir,
+        progress: false,
+        suites: defaultSuites(subject.abi.fuzz, subject.profile, false),
+      });
+    }
+    found[suite] = (await listFindings(reportsDir)).map((m) => ({
+      title: m.title,
+      at: Date.parse(m.firstSeen),
+    }));
+    if (stop(suite, found[suite]!)) break;
+  }
+  return found;
+}
+
+/** Seconds from `t0` to the first finding of `titles` in `found`. */
+function secondsTo(found: SuiteFindings[string], title: string, t0: number): number {
+  const at = found.find((f) => f.title === title)?.at ?? Date.now();
+  return Math.max(0, Math.round((at - t0) / 1000));
+}
+
+/** The first line of a build failure that says what failed. */
+function buildError(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split("\n").find((l) => /error:/.test(l))?.trim() ?? text.split("\n")[0]!;
+}
+
+/** Builds and runs one mutant; its result. */
+async function runMutant(
+  o: MutateOptions,
+  m: Materialized,
+  baseline: SuiteFindings,
+  work: string,
+): Promise<MutantResult> {
+  try {
+    // Built as the suites would (cached there); a failure here is the mutant's.
+    const s = m.subject;
+    await s.abi.load({
+      target: s.target,
+      kernel: await kernelOf(subjectGuest(s).kernel),
+      buildRoot: `${ROOT}/out/build`,
+      broken: null,
+      ...(s.mutant ? { mutant: s.mutant } : {}),
+    });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    return { mutant: m.mutant, status: "did-not-build", buildError: buildError(e) };
+  }
+  const t0 = Date.now();
+  let killedBy: MutantResult["killedBy"] | undefined;
+  await runSuites(o, m.subject, work, (suite, found) => {
+    const title = killingFinding(
+      (baseline[suite] ?? []).map((f) => f.title),
+      found.map((f) => f.title),
+    );
+    if (title === null) return false;
+    killedBy = { finding: title, suite, seconds: secondsTo(found, title, t0) };
+    return true;
+  });
+  return killedBy
+    ? { mutant: m.mutant, status: "killed", killedBy }
+    : { mutant: m.mutant, status: "survived" };
+}
+
+/** What a cached result depends on: the mutated input and everything that decides the run. */
+async function cacheKey(o: MutateOptions, m: Materialized, kernelKey: string): Promise<string> {
+  const settings = JSON.stringify({
+    abi: o.subject.abi.name,
+    profile: o.subject.profile,
+    kernelKey,
+    suites: o.suites,
+    time: o.timeSeconds,
+    seed: o.seed,
+  });
+  return (await sha256Hex(new TextEncoder().encode(`${settings}\0${m.text}`))).slice(0, 16);
+}
+
+async function readCached(path: string): Promise<MutantResult | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as MutantResult;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return null;
+    throw e;
+  }
+}
+
+/** Runs the baseline and every mutant; writes the results after each; returns them. */
+export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
+  const all = await materialize(o);
+  const todo = o.limit === undefined ? all : all.slice(0, o.limit);
+  const label = subjectLabel(o.subject);
+  const kernel = await kernelOf(subjectGuest(o.subject).kernel);
+  console.error(
+    `udiag-fuzz: mutate ${label}: ${todo.length} mutants of ${all.length}; baseline first`,
+  );
+  const baseline = await runSuites(o, o.subject, `${o.outDir}/work/baseline`, () => false);
+  const baselineTitles = Object.entries(baseline).flatMap(([s, f]) =>
+    f.map((x) => `${s}: ${x.title}`)
+  );
+  console.error(`udiag-fuzz: mutate: the baseline filed ${baselineTitles.length} finding(s)`);
+  await Deno.mkdir(`${o.outDir}/cache`, { recursive: true });
+  const results: (MutantResult | undefined)[] = new Array(todo.length);
+  const write = async () => {
+    const run = {
+      target: targetLabel(o.subject.target),
+      command: o.command,
+      date: new Date().toISOString(),
+      baseline: baselineTitles,
+      results: results.filter((r): r is MutantResult => r !== undefined),
+    };
+    await Deno.writeTextFile(`${o.outDir}/summary.md`, summaryMarkdown(run));
+    await Deno.writeTextFile(`${o.outDir}/results.json`, resultsJson(run));
+  };
+  let next = 0;
+  let done = 0;
+  const worker = async (job: number) => {
+    for (let i = next++; i < todo.length; i = next++) {
+      const m = todo[i]!;
+      const cache = `${o.outDir}/cache/${await cacheKey(o, m, kernel.key)}.json`;
+      const t0 = Date.now();
+      const cached = await readCached(cache);
+      const r = cached ?? await runMutant(o, m, baseline, `${o.outDir}/work/job${job}`);
+      if (!cached) await Deno.writeTextFile(cache, JSON.stringify(r, null, 2) + "\n");
+      results[i] = r;
+      done++;
+      const why = r.killedBy
+        ? ` by ${r.killedBy.suite}: ${r.killedBy.finding} (${r.killedBy.seconds} s)`
+        : r.buildError
+        ? `: ${r.buildError}`
+        : "";
+      console.error(
+        `udiag-fuzz: mutate [${done}/${todo.length}] ${m.mutant.id} ${m.mutant.operator} ${m.mutant.file}:${m.mutant.line} ${r.status}${why}${
+          cached ? " (cached)" : ` in ${Math.round((Date.now() - t0) / 1000)} s`
+        }`,
+      );
+      await write();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(o.jobs, todo.length) }, (_, j) => worker(j + 1)));
+  await write();
+  const sc = score(results.filter((r): r is MutantResult => r !== undefined));
+  console.error(
+    `udiag-fuzz: mutate ${label}: score ${
+      sc.score === null ? "none" : `${(sc.score * 100).toFixed(0)} %`
+    } (${sc.killed} killed of ${sc.scored}; ${sc.didNotBuild} did not build); ${o.outDir}/summary.md`,
+  );
+  return results.filter((r): r is MutantResult => r !== undefined);
+}
+
+if (import.meta.main) {
+  runMain(async () => {
+    await mutate(await checkInput(() => parseMutateArgs(Deno.args)));
+    return 0;
+  });
+}
