@@ -13,6 +13,7 @@ import { security } from "../security/run.ts";
 import { resolveSubject } from "../abi/mod.ts";
 import { readReplay } from "../harness/replay.ts";
 import { reportClass } from "../harness/report/dedup.ts";
+import { baseRuleIds } from "./replay_rules.ts";
 
 const DOC = new URL("../docs/rfc-findings.json", import.meta.url);
 const RFC = "abi/udiag/rfc/000_aa391f59f6e4613c.txt";
@@ -45,9 +46,7 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
   // The base profile's: a rule only the faults profile runs is not run here.
   const base = replays.filter((r) => r.suite === "conformance" && r.profile === undefined);
   const byConformance = new Set(base.map((r) => r.title));
-  // Only the rules these replays name run: a rule the RFC passes cannot show
-  // a listed finding, so running it would only cost time.
-  const ruleIds = [...new Set(base.map((r) => r.rule).filter((id) => id !== undefined))];
+  const ruleIds = baseRuleIds(replays);
   // A rule whose process the RFC's leaked preempt count killed ("died during
   // this rule") depends on timing: which rule's write meets it varies.
   const wanted = listed.filter((t) => byConformance.has(t) && !t.includes("died during this rule"));
