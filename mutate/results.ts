@@ -62,6 +62,10 @@ export interface MutateRun {
   /** Finding titles of the unmutated target's run. */
   readonly baseline: readonly string[];
   readonly results: readonly MutantResult[];
+  /** The equivalents file the run read (see equivalent.ts). */
+  readonly equivalentFile?: string;
+  /** What a reader must not miss: a judgment of equivalence the suites refuted. */
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -175,6 +179,16 @@ export function summaryMarkdown(o: MutateRun): string {
     `${s.survived} survived, ${s.timedOut} timed out, ${s.didNotBuild} did not build, ` +
     `${s.equivalent} equivalent. A timed-out mutant counts as not killed; ` +
     "one that did not build or is equivalent does not count.",
+    ...(o.equivalentFile
+      ? ["", `Equivalent mutants are judged, with reasons, in \`${o.equivalentFile}\`.`]
+      : []),
+    ...(o.warnings?.length
+      ? [
+        "",
+        "**Judged equivalent but killed (the judgment is wrong):**",
+        ...o.warnings.map((w) => `- ${w}`),
+      ]
+      : []),
     "",
     "## By operator",
     "",
@@ -239,6 +253,8 @@ export function resultsJson(o: MutateRun): string {
     command: o.command,
     date: o.date,
     baseline: o.baseline,
+    ...(o.equivalentFile ? { equivalentFile: o.equivalentFile } : {}),
+    warnings: o.warnings ?? [],
     score: score(o.results),
     results: o.results.map(({ mutant: m, status, ...why }) => ({
       id: m.id,

@@ -148,6 +148,7 @@ Deno.test("resultsJson() writes the run, the score and each mutant's outcome", (
     "command",
     "date",
     "baseline",
+    "warnings",
     "score",
     "results",
   ]);
@@ -171,4 +172,15 @@ Deno.test("resultsJson() writes the run, the score and each mutant's outcome", (
   assert.equal(j.results[5].edits.length, 2);
   assert.equal(j.results[4].buildError, "f.c:9:1: error: control reaches end\nmore");
   assert.ok(resultsJson(RUN).endsWith("}\n"));
+});
+
+Deno.test("summaryMarkdown() names the equivalents file and every refuted judgment", () => {
+  const md = summaryMarkdown({
+    ...RUN,
+    equivalentFile: "mutate/equivalent/udiag-kmod.json",
+    warnings: ["0b63834f: listed as equivalent, but conformance UD-X-001"],
+  });
+  assert.match(md, /judged, with reasons, in `mutate\/equivalent\/udiag-kmod\.json`/);
+  assert.match(md, /the judgment is wrong\):\*\*\n- 0b63834f: listed as equivalent/);
+  assert.deepEqual(JSON.parse(resultsJson({ ...RUN, warnings: ["w"] })).warnings, ["w"]);
 });

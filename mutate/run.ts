@@ -43,6 +43,14 @@ import {
   summaryMarkdown,
 } from "./results.ts";
 import type { Mutant } from "./operators.ts";
+import {
+  type Equivalence,
+  judge,
+  parseEquivalents,
+  staleEquivalents,
+  wrongJudgments,
+} from "./equivalent.ts";
+import type { Target } from "../harness/target.ts";
 
 const SUITES = ["conformance", "security", "fuzz"] as const;
 type Suite = typeof SUITES[number];
@@ -60,6 +68,10 @@ const USAGE = [
   "  --jobs J          mutants run side by side, a VM each                [1]",
   "  --only OP,…       only these operators (see mutate/operators.ts)",
   "  --limit N         only the first N mutants (in source order)",
+  "  --equivalent FILE survivors judged equivalent, with reasons",
+  "                    [mutate/equivalent/<abi>-<target>.json, if there]",
+  "  --mutant-timeout S a mutant whose suites run longer than this without",
+  "                    a new finding is timed-out         [3 × the baseline + 60]",
   "  --out DIR         where summary.md, results.json and the cache go   [out/mutate]",
   "",
   "Exit status: 0 the results were written, 2 bad flags (before anything is built).",
@@ -76,6 +88,40 @@ export interface MutateOptions {
   readonly limit: number | undefined;
   readonly outDir: string;
   readonly command: string;
+  /** The equivalents file read, or null when there is none. */
+  readonly equivalentFile: string | null;
+  readonly equivalents: readonly Equivalence[];
+  /** Seconds; undefined: from the baseline's run time. */
+  readonly mutantTimeout: number | undefined;
+}
+
+/** The default equivalents file of a target: `mutate/equivalent/<abi>-<target>.json`. */
+export function equivalentsPath(abi: string, target: Target): string {
+  const base = (f: string) => f.split("/").at(-1)!.replace(/\.(txt|patch|diff)$/, "");
+  const name = target.kind === "patch"
+    ? `patch-${base(target.file)}`
+    : target.kind === "kernel"
+    ? `kernel-${base(target.patch ?? "none")}`
+    : target.kind;
+  return `${ROOT}/mutate/equivalent/${abi}-${name}.json`;
+}
+
+async function readEquivalents(
+  file: string,
+  required: boolean,
+): Promise<{ file: string | null; list: Equivalence[] }> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound && !required) return { file: null, list: [] };
+    throw new UsageError(`--equivalent ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return { file, list: parseEquivalents(text, file) };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /** Parses and checks the command line (nothing slow starts before it passes). */
@@ -91,6 +137,8 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     only: { type: "string" },
     limit: { type: "string" },
     out: { type: "string", default: `${ROOT}/out/mutate` },
+    equivalent: { type: "string" },
+    "mutant-timeout": { type: "string" },
     help: { type: "boolean" },
   }, USAGE);
   if (v.target === undefined) throw new UsageError("No --target: kmod, patch:FILE or kernel:PATCH");
@@ -115,7 +163,15 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
   for (const o of only ?? []) {
     if (!isOperatorName(o)) throw new UsageError(`Unknown mutation operator "${o}" in --only`);
   }
+  const eq = await readEquivalents(
+    v.equivalent ?? equivalentsPath(subject.abi.name, target),
+    v.equivalent !== undefined,
+  );
+  const timeout = v["mutant-timeout"];
   return {
+    equivalentFile: eq.file,
+    equivalents: eq.list,
+    mutantTimeout: timeout === undefined ? undefined : intFlag("mutant-timeout", timeout, 1),
     subject,
     suites: suites as Suite[],
     timeSeconds: intFlag("time", v.time, 1),
@@ -247,6 +303,7 @@ async function runMutant(
   m: Materialized,
   baseline: SuiteFindings,
   work: string,
+  budgetSeconds: number,
 ): Promise<MutantResult> {
   try {
     // Built as the suites would (cached there); a failure here is the mutant's.
@@ -264,18 +321,24 @@ async function runMutant(
   }
   const t0 = Date.now();
   let killedBy: MutantResult["killedBy"] | undefined;
+  let timedOut = false;
   await runSuites(o, m.subject, work, (suite, found) => {
     const title = killingFinding(
       (baseline[suite] ?? []).map((f) => f.title),
       found.map((f) => f.title),
     );
-    if (title === null) return false;
-    killedBy = { finding: title, suite, seconds: secondsTo(found, title, t0) };
-    return true;
+    if (title !== null) {
+      killedBy = { finding: title, suite, seconds: secondsTo(found, title, t0) };
+      return true;
+    }
+    // A suite is not cut short (its VM's own watchdogs file a hang as a
+    // finding); a mutant that made the suites this slow without one is
+    // not given the rest of them.
+    timedOut = (Date.now() - t0) / 1000 > budgetSeconds;
+    return timedOut;
   });
-  return killedBy
-    ? { mutant: m.mutant, status: "killed", killedBy }
-    : { mutant: m.mutant, status: "survived" };
+  if (killedBy) return { mutant: m.mutant, status: "killed", killedBy };
+  return { mutant: m.mutant, status: timedOut ? "timed-out" : "survived" };
 }
 
 /** What a cached result depends on: the mutated input and everything that decides the run. */
@@ -287,6 +350,7 @@ async function cacheKey(o: MutateOptions, m: Materialized, kernelKey: string): P
     suites: o.suites,
     time: o.timeSeconds,
     seed: o.seed,
+    mutantTimeout: o.mutantTimeout ?? "from the baseline",
   });
   return (await sha256Hex(new TextEncoder().encode(`${settings}\0${m.text}`))).slice(0, 16);
 }
@@ -303,26 +367,40 @@ async function readCached(path: string): Promise<MutantResult | null> {
 /** Runs the baseline and every mutant; writes the results after each; returns them. */
 export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   const all = await materialize(o);
+  const stale = staleEquivalents(o.equivalents, all.map((m) => m.mutant));
+  if (stale.length) {
+    throw new UsageError(`${o.equivalentFile}: stale judgments:\n  ${stale.join("\n  ")}`);
+  }
   const todo = o.limit === undefined ? all : all.slice(0, o.limit);
   const label = subjectLabel(o.subject);
   const kernel = await kernelOf(subjectGuest(o.subject).kernel);
   console.error(
     `udiag-fuzz: mutate ${label}: ${todo.length} mutants of ${all.length}; baseline first`,
   );
+  const tBase = Date.now();
   const baseline = await runSuites(o, o.subject, `${o.outDir}/work/baseline`, () => false);
+  const baseSeconds = (Date.now() - tBase) / 1000;
+  const budget = o.mutantTimeout ?? Math.round(3 * baseSeconds + 60);
   const baselineTitles = Object.entries(baseline).flatMap(([s, f]) =>
     f.map((x) => `${s}: ${x.title}`)
   );
-  console.error(`udiag-fuzz: mutate: the baseline filed ${baselineTitles.length} finding(s)`);
+  console.error(
+    `udiag-fuzz: mutate: the baseline filed ${baselineTitles.length} finding(s) in ${
+      Math.round(baseSeconds)
+    } s; a mutant gets ${budget} s`,
+  );
   await Deno.mkdir(`${o.outDir}/cache`, { recursive: true });
   const results: (MutantResult | undefined)[] = new Array(todo.length);
   const write = async () => {
+    const done = results.filter((r): r is MutantResult => r !== undefined);
     const run = {
+      ...(o.equivalentFile ? { equivalentFile: o.equivalentFile.replace(`${ROOT}/`, "") } : {}),
+      warnings: wrongJudgments(done, o.equivalents),
       target: targetLabel(o.subject.target),
       command: o.command,
       date: new Date().toISOString(),
       baseline: baselineTitles,
-      results: results.filter((r): r is MutantResult => r !== undefined),
+      results: done,
     };
     await Deno.writeTextFile(`${o.outDir}/summary.md`, summaryMarkdown(run));
     await Deno.writeTextFile(`${o.outDir}/results.json`, resultsJson(run));
@@ -335,8 +413,10 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
       const cache = `${o.outDir}/cache/${await cacheKey(o, m, kernel.key)}.json`;
       const t0 = Date.now();
       const cached = await readCached(cache);
-      const r = cached ?? await runMutant(o, m, baseline, `${o.outDir}/work/job${job}`);
-      if (!cached) await Deno.writeTextFile(cache, JSON.stringify(r, null, 2) + "\n");
+      const raw = cached ?? await runMutant(o, m, baseline, `${o.outDir}/work/job${job}`, budget);
+      if (!cached) await Deno.writeTextFile(cache, JSON.stringify(raw, null, 2) + "\n");
+      // Judged after the cache: the judgment is not a result of the run.
+      const r = judge(raw, o.equivalents);
       results[i] = r;
       done++;
       const why = r.killedBy
