@@ -66,6 +66,8 @@ export interface ConformanceOptions {
   readonly reportsDir: string;
   /** Echo the guest's test output (default true; the VM tests keep their log quiet). */
   readonly echo?: boolean;
+  /** Stop at the first failing rule (see harness/suite_boots.ts). */
+  readonly failFast?: boolean;
 }
 
 /** What the rules' runs produced, wherever they ran. */
@@ -126,6 +128,7 @@ async function runInVm(o: ConformanceOptions, ids: readonly string[]): Promise<S
     files: s.abi.conformance.files,
     ids,
     allIds: s.abi.conformance.rules.all.map((r) => r.id),
+    ...(o.failFast ? { failFast: true } : {}),
     crashed: crashedRule,
     junitCase: (r) => ({
       name: `[${r.id}] ${s.abi.conformance.rules.get(r.id).statement}`,

@@ -38,6 +38,12 @@ export interface TestFileSuite<O extends { readonly id: string }> {
   /** An outcome as a JUnit case, for a boot whose test process wrote no report. */
   junitCase(o: O): JunitCase;
   readonly maxBoots?: number;
+  /**
+   * Stop at the first failing case (`deno test --fail-fast`), booting no
+   * more: for a caller that needs one difference, not all of them
+   * (`deno task mutate`).
+   */
+  readonly failFast?: boolean;
 }
 
 /** What the boots of a suite produced. */
@@ -57,12 +63,13 @@ export interface SuiteBoots<O> {
  * The guest command that runs `ids` of the files (pure): `deno test` with a
  * filter on the `[ID]` prefix of the test names, its JUnit in the run's
  * directory. Type checking is the host's job (deno check in CI); under TCG it
- * costs a minute.
+ * costs a minute. `failFast`: stop at the first failing test.
  */
 export function testCommand(
   files: readonly string[],
   ids: readonly string[] | null,
   junitName: string,
+  failFast = false,
 ): string {
   const filter = ids === null ? [] : ["--filter", `/^\\[(${ids.join("|")})\\]/`];
   // Deno writes the report in many small writes: to the 9p share of the
@@ -71,6 +78,7 @@ export function testCommand(
   const tmp = `"\${TMPDIR:-/tmp}/${junitName}.$$"`;
   return [
     "deno test -A --no-check",
+    ...(failFast ? ["--fail-fast"] : []),
     `--junit-path=${tmp}`,
     ...[...filter, ...files].map((a) => /^[\w./=:-]+$/.test(a) ? a : shellQuote(a)),
     `; rc=$?; cp ${tmp} "$UDIAG_OUT/${junitName}"; rm -f ${tmp}; exit $rc`,
@@ -92,7 +100,7 @@ export async function runTestFileSuite<O extends { readonly id: string }>(
   for (let n = 0; n < (s.maxBoots ?? MAX_BOOTS) && remaining.length; n++) {
     const all = remaining.length === s.allIds.length &&
       remaining.every((id) => s.allIds.includes(id));
-    const res = await boot(testCommand(s.files, all ? null : remaining, junitName));
+    const res = await boot(testCommand(s.files, all ? null : remaining, junitName, s.failFast));
     runs.push(res);
     const got = res.run.results.filter((r) => r.event === s.event) as unknown as O[];
     outcomes.push(...got);
@@ -119,6 +127,7 @@ export async function runTestFileSuite<O extends { readonly id: string }>(
       reported.add(crashed);
     }
     junits.push(ownJunit(mine));
+    if (s.failFast && (crashed !== null || res.exitCode !== 0)) break;
     const before = remaining.length;
     remaining = remaining.filter((id) => !reported.has(id));
     if (remaining.length === before) break; // no progress: do not loop

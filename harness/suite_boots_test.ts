@@ -92,3 +92,25 @@ Deno.test("runTestFileSuite(): a case that broke a consumer ends its boot; the r
   assert.match(r.junit, /name="\[A\] &lt;A&gt;"/);
   for (const d of bootDirs.splice(0)) await Deno.remove(d, { recursive: true });
 });
+
+Deno.test("runTestFileSuite(): with failFast, deno test stops at the first failure and no boot follows", async () => {
+  const commands: string[] = [];
+  const r = await runTestFileSuite<{ id: string; ok: boolean }>({
+    suite: "t",
+    event: "o",
+    files: ["t.ts"],
+    ids: ["A", "B", "C"],
+    allIds: ["A", "B", "C"],
+    failFast: true,
+    crashed: (id) => ({ id, ok: false }),
+    junitCase: (o) => ({ name: `[${o.id}] <${o.id}>`, ...(o.ok ? {} : { failure: "no" }) }),
+  }, (command) => {
+    commands.push(command);
+    // A failed, so deno test ran nothing after it: without failFast, B and C would get a boot.
+    return fakeBoot([{ event: "o", id: "A", ok: false }], ["A"], null, 1);
+  });
+  assert.equal(commands.length, 1);
+  assert.match(commands[0]!, /^deno test -A --no-check --fail-fast /);
+  assert.deepEqual(r.outcomes.map((o) => o.id), ["A"]);
+  for (const d of bootDirs.splice(0)) await Deno.remove(d, { recursive: true });
+});

@@ -248,6 +248,7 @@ async function runSuites(
   subject: Subject,
   work: string,
   stop: (suite: Suite, found: SuiteFindings[string]) => boolean,
+  failFast: (suite: Suite) => boolean = () => false,
 ): Promise<SuiteFindings> {
   const found: SuiteFindings = {};
   for (const suite of o.suites) {
@@ -256,7 +257,14 @@ async function runSuites(
     await Deno.mkdir(reportsDir, { recursive: true });
     const outDir = `${work}/${suite}/out`;
     if (suite === "conformance") {
-      await conformance({ subject, ruleIds: [], outDir, reportsDir, echo: false });
+      await conformance({
+        subject,
+        ruleIds: [],
+        outDir,
+        reportsDir,
+        echo: false,
+        failFast: failFast(suite),
+      });
     } else if (suite === "security") {
       if (!subject.abi.security) continue;
       await security({ subject, checkIds: [], outDir, reportsDir, echo: false });
@@ -322,6 +330,9 @@ async function runMutant(
   const t0 = Date.now();
   let killedBy: MutantResult["killedBy"] | undefined;
   let timedOut = false;
+  // Where the baseline passed every case, the first failure kills the
+  // mutant: the rest of the suite need not run.
+  const clean = (suite: Suite) => (baseline[suite] ?? []).length === 0;
   await runSuites(o, m.subject, work, (suite, found) => {
     const title = killingFinding(
       (baseline[suite] ?? []).map((f) => f.title),
@@ -336,7 +347,7 @@ async function runMutant(
     // not given the rest of them.
     timedOut = (Date.now() - t0) / 1000 > budgetSeconds;
     return timedOut;
-  });
+  }, clean);
   if (killedBy) return { mutant: m.mutant, status: "killed", killedBy };
   return { mutant: m.mutant, status: timedOut ? "timed-out" : "survived" };
 }
