@@ -316,11 +316,12 @@ static u32 diag_event_key(const char *name)
 	return jhash(name, strlen(name), 0);
 }
 
-/* Caller holds register_mutex. */
 static struct diag_event *find_diag_event(const char *name)
 {
 	struct diag_event *diag;
 	u32 key = diag_event_key(name);
+
+	lockdep_assert_held(&register_mutex);
 
 	hash_for_each_possible(register_table, diag, node, key)
 		if (!strcmp(diag->name, name))
@@ -348,10 +349,12 @@ static bool diag_name_valid(const char *name)
 	return true;
 }
 
-/* Caller holds register_mutex; takes event_mutex. */
+/* Takes event_mutex inside register_mutex, the order every path uses. */
 static int destroy_diag_event(struct diag_event *diag)
 {
 	int ret;
+
+	lockdep_assert_held(&register_mutex);
 
 	mutex_lock(&event_mutex);
 	ret = trace_remove_event_call(&diag->call);
@@ -368,13 +371,14 @@ static int destroy_diag_event(struct diag_event *diag)
 	return 0;
 }
 
-/* Caller holds register_mutex. Takes ownership of @name. */
+/* Takes ownership of @name. */
 static int register_diag_event(char *name, struct diag_event **newdiag)
 {
 	struct diag_event *diag;
 	int index;
 	int ret;
 
+	lockdep_assert_held(&register_mutex);
 	diag = find_diag_event(name);
 	if (diag) {
 		kfree(name);
@@ -443,10 +447,12 @@ put_name:
 	return ret;
 }
 
-/* Caller holds register_mutex. */
 static int delete_diag_event(const char *name)
 {
-	struct diag_event *diag = find_diag_event(name);
+	struct diag_event *diag;
+
+	lockdep_assert_held(&register_mutex);
+	diag = find_diag_event(name);
 
 	if (!diag)
 		return -ENOENT;
@@ -590,13 +596,20 @@ static long diag_dev_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/* DIAG_IOCSDEL reads file_refs under register_mutex to refuse a bound event. */
+static void diag_file_put(struct diag_event *diag)
+{
+	lockdep_assert_held(&register_mutex);
+	diag->file_refs--;
+}
+
 static int diag_dev_release(struct inode *inode, struct file *file)
 {
 	struct diag_event *diag = file->private_data;
 
 	if (diag) {
 		mutex_lock(&register_mutex);
-		diag->file_refs--;
+		diag_file_put(diag);
 		mutex_unlock(&register_mutex);
 	}
 
