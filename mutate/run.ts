@@ -51,6 +51,7 @@ import {
   wrongJudgments,
 } from "./equivalent.ts";
 import type { Target } from "../harness/target.ts";
+import { Interrupted, interrupted } from "../harness/interrupt.ts";
 
 const SUITES = ["conformance", "security", "fuzz"] as const;
 type Suite = typeof SUITES[number];
@@ -324,7 +325,8 @@ async function runMutant(
       ...(s.mutant ? { mutant: s.mutant } : {}),
     });
   } catch (e) {
-    if (e instanceof UsageError) throw e;
+    // A build the user's stop cut short says nothing of the mutant.
+    if (e instanceof UsageError || e instanceof Interrupted || interrupted.aborted) throw e;
     return { mutant: m.mutant, status: "did-not-build", buildError: buildError(e) };
   }
   const t0 = Date.now();
@@ -419,12 +421,14 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   let next = 0;
   let done = 0;
   const worker = async (job: number) => {
-    for (let i = next++; i < todo.length; i = next++) {
+    for (let i = next++; i < todo.length && !interrupted.aborted; i = next++) {
       const m = todo[i]!;
       const cache = `${o.outDir}/cache/${await cacheKey(o, m, kernel.key)}.json`;
       const t0 = Date.now();
       const cached = await readCached(cache);
       const raw = cached ?? await runMutant(o, m, baseline, `${o.outDir}/work/job${job}`, budget);
+      // Suites a stop cut short did not finish: neither a verdict nor a cache entry.
+      if (!cached && interrupted.aborted) break;
       if (!cached) await Deno.writeTextFile(cache, JSON.stringify(raw, null, 2) + "\n");
       // Judged after the cache: the judgment is not a result of the run.
       const r = judge(raw, o.equivalents);
