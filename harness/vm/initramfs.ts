@@ -5,6 +5,7 @@
  * @module
  */
 import { runLogged } from "../proc.ts";
+import { stageDenoDir } from "./deno_dir.ts";
 
 const INIT = new URL("./guest/init.sh", import.meta.url);
 
@@ -76,6 +77,8 @@ export async function buildInitramfs(
     await Deno.copyFile(p, `${root}/${names[i]}`);
   }
   await Deno.writeTextFile(`${root}/run.env`, runEnv(plan, names));
+  // init.sh copies it into the guest's DENO_DIR when it is there.
+  await stageDenoDir(`${root}/deno`);
   const out = `${dir}/initramfs.cpio.gz`;
   await runLogged("sh", [
     "-c",

@@ -48,6 +48,8 @@ mount -t tracefs none /host/sys/kernel/tracing
 # $OUT) may live under the host's /tmp, which must stay visible.
 mount -t tmpfs -o mode=1777 run /host/run
 mkdir -p /host/run/tmp /host/run/deno
+# The host's transpiled modules (harness/vm/deno_dir.ts): Deno starts warm.
+[ -d /deno ] && cp -a /deno/. /host/run/deno/
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "/host$OUT"
 
 # A heartbeat on the console: the host takes 120 s of silence for a dead
