@@ -53,3 +53,12 @@ Deno.test("judge and wrongJudgments: only a survivor becomes equivalent; a kille
     });
   }
 });
+
+// A judgment names a mutant of today's source: one left stale by an edit of
+// udiag.c would stop `deno task mutate` before it starts; CI says so first.
+Deno.test("mutate/equivalent/udiag-kmod.json judges mutants udiag.c still has", async () => {
+  const file = new URL("./equivalent/udiag-kmod.json", import.meta.url);
+  const list = parseEquivalents(await Deno.readTextFile(file), file.pathname);
+  const src = await Deno.readTextFile(new URL("../abi/udiag/kmod/udiag.c", import.meta.url));
+  assert.deepEqual(staleEquivalents(list, mutants("udiag/kmod/udiag.c", src)), []);
+});

@@ -33,6 +33,7 @@ import { listFindings } from "../harness/report/store.ts";
 import { sha256Hex } from "../harness/sha256.ts";
 import { parseTarget, targetLabel } from "../harness/target.ts";
 import { ROOT } from "../harness/paths.ts";
+import { guestModules } from "../harness/vm/deno_dir.ts";
 import { applyMutant, isOperatorName, mutants, type OperatorName } from "./operators.ts";
 import { applyPatchMutant, patchMutants } from "./patch_mutants.ts";
 import {
@@ -191,6 +192,19 @@ interface Materialized {
   readonly subject: Subject;
   /** The whole mutated input (module sources or patch). */
   readonly text: string;
+}
+
+/** The target's unmutated input, as a mutant's `text` holds its own. */
+async function targetText(o: MutateOptions): Promise<string> {
+  const s = o.subject;
+  if (s.target.kind === "kmod") {
+    const m = s.abi.module!;
+    let all = "";
+    for (const f of m.sources) all += `${f}\0${await Deno.readTextFile(new URL(f, m.dir))}\0`;
+    return all;
+  }
+  const t = s.target;
+  return await Deno.readTextFile(t.kind === "patch" ? t.file : t.kind === "kernel" ? t.patch! : "");
 }
 
 /** Every mutant of the target, written where its build reads it. */
@@ -354,9 +368,34 @@ async function runMutant(
   return { mutant: m.mutant, status: timedOut ? "timed-out" : "survived" };
 }
 
-/** What a cached result depends on: the mutated input and everything that decides the run. */
-async function cacheKey(o: MutateOptions, m: Materialized, kernelKey: string): Promise<string> {
+/**
+ * The suites' own code: a cached verdict is stale once a rule, an oracle or
+ * the harness changes (a rule added to kill a survivor must get its run).
+ */
+async function suitesHash(): Promise<string> {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [];
+  for (const f of await guestModules()) {
+    parts.push(enc.encode(`${f.slice(ROOT.length)}\0`), await Deno.readFile(f));
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return (await sha256Hex(all)).slice(0, 16);
+}
+
+/** What a cached result depends on: the (mutated) input and everything that decides the run. */
+async function cacheKey(
+  o: MutateOptions,
+  text: string,
+  kernelKey: string,
+  suites: string,
+): Promise<string> {
   const settings = JSON.stringify({
+    suitesHash: suites,
     abi: o.subject.abi.name,
     profile: o.subject.profile,
     kernelKey,
@@ -365,7 +404,18 @@ async function cacheKey(o: MutateOptions, m: Materialized, kernelKey: string): P
     seed: o.seed,
     mutantTimeout: o.mutantTimeout ?? "from the baseline",
   });
-  return (await sha256Hex(new TextEncoder().encode(`${settings}\0${m.text}`))).slice(0, 16);
+  return (await sha256Hex(new TextEncoder().encode(`${settings}\0${text}`))).slice(0, 16);
+}
+
+async function readCachedBaseline(
+  path: string,
+): Promise<{ findings: SuiteFindings; seconds: number } | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return null;
+    throw e;
+  }
 }
 
 async function readCached(path: string): Promise<MutantResult | null> {
@@ -390,9 +440,26 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   console.error(
     `udiag-fuzz: mutate ${label}: ${todo.length} mutants of ${all.length}; baseline first`,
   );
+  const suites = await suitesHash();
+  await Deno.mkdir(`${o.outDir}/cache`, { recursive: true });
+  const baseCache = `${o.outDir}/cache/baseline-${await cacheKey(
+    o,
+    await targetText(o),
+    kernel.key,
+    suites,
+  )}.json`;
+  const cachedBase = await readCachedBaseline(baseCache);
   const tBase = Date.now();
-  const baseline = await runSuites(o, o.subject, `${o.outDir}/work/baseline`, () => false);
-  const baseSeconds = (Date.now() - tBase) / 1000;
+  const baseline = cachedBase?.findings ??
+    await runSuites(o, o.subject, `${o.outDir}/work/baseline`, () => false);
+  const baseSeconds = cachedBase?.seconds ?? (Date.now() - tBase) / 1000;
+  if (interrupted.aborted) return [];
+  if (!cachedBase) {
+    await Deno.writeTextFile(
+      baseCache,
+      JSON.stringify({ findings: baseline, seconds: baseSeconds }, null, 2) + "\n",
+    );
+  }
   const budget = o.mutantTimeout ?? Math.round(3 * baseSeconds + 60);
   const baselineTitles = Object.entries(baseline).flatMap(([s, f]) =>
     f.map((x) => `${s}: ${x.title}`)
@@ -400,9 +467,8 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   console.error(
     `udiag-fuzz: mutate: the baseline filed ${baselineTitles.length} finding(s) in ${
       Math.round(baseSeconds)
-    } s; a mutant gets ${budget} s`,
+    } s${cachedBase ? " (cached)" : ""}; a mutant gets ${budget} s`,
   );
-  await Deno.mkdir(`${o.outDir}/cache`, { recursive: true });
   const results: (MutantResult | undefined)[] = new Array(todo.length);
   const write = async () => {
     const done = results.filter((r): r is MutantResult => r !== undefined);
@@ -423,7 +489,7 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   const worker = async (job: number) => {
     for (let i = next++; i < todo.length && !interrupted.aborted; i = next++) {
       const m = todo[i]!;
-      const cache = `${o.outDir}/cache/${await cacheKey(o, m, kernel.key)}.json`;
+      const cache = `${o.outDir}/cache/${await cacheKey(o, m.text, kernel.key, suites)}.json`;
       const t0 = Date.now();
       const cached = await readCached(cache);
       const raw = cached ?? await runMutant(o, m, baseline, `${o.outDir}/work/job${job}`, budget);
