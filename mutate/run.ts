@@ -393,6 +393,7 @@ async function cacheKey(
   text: string,
   kernelKey: string,
   suites: string,
+  baseline = false,
 ): Promise<string> {
   const settings = JSON.stringify({
     suitesHash: suites,
@@ -402,7 +403,8 @@ async function cacheKey(
     suites: o.suites,
     time: o.timeSeconds,
     seed: o.seed,
-    mutantTimeout: o.mutantTimeout ?? "from the baseline",
+    // The baseline's run does not depend on the budget it sets.
+    ...(baseline ? {} : { mutantTimeout: o.mutantTimeout ?? "from the baseline" }),
   });
   return (await sha256Hex(new TextEncoder().encode(`${settings}\0${text}`))).slice(0, 16);
 }
@@ -447,6 +449,7 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
     await targetText(o),
     kernel.key,
     suites,
+    true,
   )}.json`;
   const cachedBase = await readCachedBaseline(baseCache);
   const tBase = Date.now();
