@@ -152,7 +152,15 @@ export interface ReproCResult {
 }
 
 /** Records, writes, builds and proves the C reproducer of one folder. */
-export async function reproC(dir: string): Promise<ReproCResult> {
+export async function reproC(
+  dir: string,
+  /**
+   * A program an earlier run wrote for this finding (`deno task review`
+   * keeps them across reviews of one patch): run first, on this kernel, and
+   * kept only if it shows the finding again; else the replay is recorded anew.
+   */
+  prior?: string,
+): Promise<ReproCResult> {
   const f = await readFinding(dir);
   const { title, replay, subject } = f;
   if (subject.target.kind === "local") {
@@ -168,6 +176,19 @@ export async function reproC(dir: string): Promise<ReproCResult> {
   }
   const want = wanted(title, replay);
   const say = (s: string) => console.error(`udiag-fuzz: repro-c ${dir}: ${s}`);
+  if (prior !== undefined) {
+    say("booting the same kernel to run the earlier review's C program again");
+    const binary = await buildReproC(prior);
+    const run = await runReproC(subject, binary, want);
+    if (run.verified) {
+      await writeVerified(dir, prior, run, replay.target, binary);
+      return {
+        status: EXIT.verified,
+        summary: `verified (${run.evidence}; earlier program, run again)`,
+      };
+    }
+    say(`the earlier program did not show it (${run.evidence}); recording the replay anew`);
+  }
 
   say("replaying it with system calls recorded");
   recordSyscalls(true);
@@ -207,24 +228,36 @@ export async function reproC(dir: string): Promise<ReproCResult> {
   const binary = await buildReproC(emitted.source);
   say("booting the same kernel to run only the C program");
   const run = await runReproC(subject, binary, want);
-  await Deno.writeTextFile(`${dir}/repro.c`, emitted.source);
   if (run.verified) {
-    await Deno.writeTextFile(
-      `${dir}/repro.c.verified`,
-      [
-        `kernel ${run.kernel}, target ${replay.target}`,
-        `command: ${shellQuote(binary)} in a fresh VM`,
-        `evidence: ${run.evidence}`,
-        "",
-      ].join("\n"),
-    );
+    await writeVerified(dir, emitted.source, run, replay.target, binary);
     return { status: EXIT.verified, summary: `verified (${run.evidence})` };
   }
+  await Deno.writeTextFile(`${dir}/repro.c`, emitted.source);
   await removeIfThere(`${dir}/repro.c.verified`);
   return {
     status: run.conclusive ? EXIT.unverified : EXIT.cannotTell,
     summary: `NOT verified (${run.evidence}; ${run.ended})`,
   };
+}
+
+/** Writes `repro.c` and the evidence that it showed the finding. */
+async function writeVerified(
+  dir: string,
+  source: string,
+  run: ReproCRun,
+  target: string,
+  binary: string,
+): Promise<void> {
+  await Deno.writeTextFile(`${dir}/repro.c`, source);
+  await Deno.writeTextFile(
+    `${dir}/repro.c.verified`,
+    [
+      `kernel ${run.kernel}, target ${target}`,
+      `command: ${shellQuote(binary)} in a fresh VM`,
+      `evidence: ${run.evidence}`,
+      "",
+    ].join("\n"),
+  );
 }
 
 /**
@@ -275,9 +308,9 @@ export async function runReproC(
 }
 
 /** {@linkcode reproC}, with a failed build or VM as "cannot tell" (printed, not thrown). */
-export async function reproCOrError(dir: string): Promise<ReproCResult> {
+export async function reproCOrError(dir: string, prior?: string): Promise<ReproCResult> {
   try {
-    return await reproC(dir);
+    return await reproC(dir, prior);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     console.error(e);

@@ -322,6 +322,32 @@ export function conformanceLine(rows: readonly { verdict: string }[]): string {
 }
 
 /** Reviews `o.subject`'s patch; returns the findings written. */
+/**
+ * The verified C reproducers of the findings in `replayRoot` (a previous
+ * review's), by folder name. A folder name is its finding's title hash, so
+ * a program is offered only to the same finding.
+ */
+export async function priorReproCs(replayRoot: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(replayRoot)];
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return out;
+    throw e;
+  }
+  for (const e of entries.filter((e) => e.isDirectory)) {
+    const dir = `${replayRoot}/${e.name}`;
+    try {
+      await Deno.stat(`${dir}/repro.c.verified`);
+      out.set(e.name, await Deno.readTextFile(`${dir}/repro.c`));
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+  }
+  return out;
+}
+
 export async function review(o: ReviewOptions): Promise<DocFinding[]> {
   const subjects = o.profiles.map((profile) => ({ ...o.subject, profile }));
   const kernel = await kernelOf(subjectGuest(subjects[0]!).kernel);
@@ -341,6 +367,8 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
   const { sec, fz } = passes[0]!;
   const { replayRoot, securityDoc, json, sarif } = reviewPaths(o.out);
   checkReviewOut(o.out); // again: the suites took long, the directory may be new
+  // The last review's C programs, run again first: two boots become one.
+  const priorC = o.reproC ? await priorReproCs(replayRoot) : new Map<string, string>();
   await Deno.remove(replayRoot, { recursive: true }).catch(() => {});
   await Deno.mkdir(replayRoot, { recursive: true });
   await Deno.writeTextFile(
@@ -365,7 +393,7 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
   for (const f of o.reproC ? findings : []) {
     const dir = `${rootRelative(replayRoot)}/${f.slug}`;
     const r = f.replay
-      ? (await reproCOrError(dir)).summary
+      ? (await reproCOrError(dir, priorC.get(f.slug))).summary
       : "none: the finding has no replay.json to record";
     console.error(`udiag-fuzz: review: ${dir}: C reproducer ${r}`);
     reproCs.push(r);

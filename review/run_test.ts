@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkReviewOut, parseReviewArgs, REVIEW_MARKER } from "./run.ts";
+import { checkReviewOut, parseReviewArgs, priorReproCs, REVIEW_MARKER } from "./run.ts";
 import { UsageError } from "../harness/cli.ts";
 import { ROOT } from "../harness/paths.ts";
 
@@ -67,3 +67,21 @@ Deno.test("parseReviewArgs() refuses --out docs.md (it would replace docs/) befo
     const o = await parseReviewArgs(["--target", PATCH, "--out", `${d}/new-findings.md`]);
     assert.equal(o.out, `${d}/new-findings.md`);
   }));
+
+Deno.test("priorReproCs(): only the verified programs of the last review, by folder", async () => {
+  const root = await Deno.makeTempDir({ prefix: "udiag-prior-" });
+  const put = async (dir: string, files: Record<string, string>) => {
+    await Deno.mkdir(`${root}/${dir}`);
+    for (const [f, t] of Object.entries(files)) await Deno.writeTextFile(`${root}/${dir}/${f}`, t);
+  };
+  await put("verified-1", { "repro.c": "int main(void) { return 1; }", "repro.c.verified": "k" });
+  await put("unverified-2", { "repro.c": "int main(void) { return 2; }" });
+  await put("none-3", { title: "t" });
+  await Deno.writeTextFile(`${root}/REVIEW`, "marker");
+  assert.deepEqual(
+    [...await priorReproCs(root)],
+    [["verified-1", "int main(void) { return 1; }"]],
+  );
+  assert.equal((await priorReproCs(`${root}/nonexistent`)).size, 0);
+  await Deno.remove(root, { recursive: true });
+});
