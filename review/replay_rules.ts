@@ -18,8 +18,9 @@ export interface ListedReplay {
 /**
  * The rule IDs to run under the base profile; `[]` means the whole suite,
  * as `conformance({ ruleIds: [] })` reads it. A whole-suite replay (a
- * kmemleak report, which any run that registers events shows at its end)
- * adds no rule of its own unless it is the only conformance replay.
+ * kmemleak report no single rule is known to cause) names no rule: what it
+ * replays needs the whole suite, which a caller running this subset does not
+ * check.
  *
  * @example
  * ```ts

@@ -49,7 +49,13 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
   const ruleIds = baseRuleIds(replays);
   // A rule whose process the RFC's leaked preempt count killed ("died during
   // this rule") depends on timing: which rule's write meets it varies.
-  const wanted = listed.filter((t) => byConformance.has(t) && !t.includes("died during this rule"));
+  // A report only the whole suite shows (rule "all": a kmemleak of a leak
+  // no rule's verdict sees) would need all 41 rules, ten more minutes of
+  // CI: it is left to the review's own runs and `deno task repro`.
+  const wholeSuite = new Set(base.filter((r) => r.rule === "all").map((r) => r.title));
+  const wanted = listed.filter((t) =>
+    byConformance.has(t) && !wholeSuite.has(t) && !t.includes("died during this rule")
+  );
   assert.ok(wanted.length >= 5, `the document lists only ${wanted.length} conformance findings`);
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-rfc-" });
   await conformance({
