@@ -389,88 +389,100 @@ export async function review(o: ReviewOptions): Promise<DocFinding[]> {
   const label = targetLabel(o.subject.target);
   const fallback =
     `deno task fuzz --abi ${o.subject.abi.name} --target ${label} --seed ${o.seed} --time ${o.timeSeconds}`;
-  const reproCs: (string | undefined)[] = [];
-  for (const f of o.reproC ? findings : []) {
+  // The documents are written before the C reproducers and again after
+  // each: a long --repro-c phase that is stopped leaves a complete document.
+  const reproCs: (string | undefined)[] = findings.map(() =>
+    o.reproC ? "pending: the review was stopped before it got to this one" : undefined
+  );
+  // Fixed here: the closure below would see them as any[] while they grew.
+  const ps = [...passes];
+  const fs = [...findings];
+  const writeDocs = async (): Promise<DocFinding[]> => {
+    const docFindings: DocFinding[] = fs.map(({ replay: _, ...f }, i) => ({
+      ...f,
+      reproduce: f.reproduce || fallback,
+      ...(reproCs[i] ? { reproC: reproCs[i] } : {}),
+    }));
+    const md = findingsMarkdown(
+      {
+        target: label,
+        subject: built?.subject ?? label,
+        id: built ? `sha256 ${built.patchSha256}` : `kernel key ${kernel.key}`,
+        kernel: `${kernel.release} (linux-source-6.12 ${kernel.sourceVersion}); ${
+          ps.map((p) => `profile ${p.profile}: key ${p.kernel.key}`).join(", ")
+        }`,
+        date: new Date().toISOString().slice(0, 10),
+        profiles: ps.map((p, i) =>
+          `${p.profile} (${
+            ["conformance", ...(p.sec ? ["security"] : []), ...(i ? [] : ["fuzz"])].join(", ")
+          })`
+        ).join(", "),
+        conformance: ps.map((p) => `${p.profile}: ${conformanceLine(p.conf.rows)}`).join("; "),
+        fuzz: fz
+          ? summaryMarkdown(fz).split("\n").filter((l) =>
+            l.startsWith("- covered") || l.startsWith("- seeds")
+          ).map((l) => l.slice(2)).join("; ")
+          : "none (the ABI has no campaigns)",
+        security: sec
+          ? `${sec.tally} ([${securityDoc.split("/").at(-1)}](${securityDoc.split("/").at(-1)}))`
+          : "none (the ABI has no checks)",
+        portSteps: built?.steps.filter((s) => s.applied).map((s) => s.id) ?? [],
+        regenerate: o.out.includes("rfc-findings")
+          ? "deno task review-rfc"
+          : `deno task review --abi ${o.subject.abi.name} --target ${label}`,
+      },
+      docFindings,
+      rootRelative(replayRoot),
+    );
+    await Deno.mkdir(o.out.replace(/\/[^/]+$/, ""), { recursive: true });
+    await Deno.writeTextFile(o.out, md);
+    if (sec) {
+      // Its findings' folders are published beside the findings document.
+      await Deno.writeTextFile(
+        securityDoc,
+        sec.summary.replaceAll(rootRelative(ps[0]!.reportsDir), rootRelative(replayRoot)),
+      );
+    }
+    await Deno.writeTextFile(
+      json,
+      JSON.stringify(
+        {
+          target: label,
+          sha256: built?.patchSha256 ?? kernel.key,
+          findings: docFindings.map((f) => ({
+            title: f.title,
+            type: f.type,
+            reproduce: f.reproduce,
+            profiles: f.profiles,
+          })),
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+    await writeReviewSarif(
+      o.subject,
+      sarif,
+      metas.map((meta, i) => ({
+        meta,
+        reproduce: docFindings[i]!.reproduce,
+        folder: `${rootRelative(replayRoot)}/${docFindings[i]!.slug}`,
+      })),
+    );
+    return docFindings;
+  };
+  await writeDocs();
+  for (const [i, f] of (o.reproC ? findings : []).entries()) {
     const dir = `${rootRelative(replayRoot)}/${f.slug}`;
     const r = f.replay
       ? (await reproCOrError(dir, priorC.get(f.slug))).summary
       : "none: the finding has no replay.json to record";
     console.error(`udiag-fuzz: review: ${dir}: C reproducer ${r}`);
-    reproCs.push(r);
+    reproCs[i] = r;
+    await writeDocs();
   }
-  const docFindings: DocFinding[] = findings.map(({ replay: _, ...f }, i) => ({
-    ...f,
-    reproduce: f.reproduce || fallback,
-    ...(reproCs[i] ? { reproC: reproCs[i] } : {}),
-  }));
-  const md = findingsMarkdown(
-    {
-      target: label,
-      subject: built?.subject ?? label,
-      id: built ? `sha256 ${built.patchSha256}` : `kernel key ${kernel.key}`,
-      kernel: `${kernel.release} (linux-source-6.12 ${kernel.sourceVersion}); ${
-        passes.map((p) => `profile ${p.profile}: key ${p.kernel.key}`).join(", ")
-      }`,
-      date: new Date().toISOString().slice(0, 10),
-      profiles: passes.map((p, i) =>
-        `${p.profile} (${
-          ["conformance", ...(p.sec ? ["security"] : []), ...(i ? [] : ["fuzz"])].join(", ")
-        })`
-      ).join(", "),
-      conformance: passes.map((p) => `${p.profile}: ${conformanceLine(p.conf.rows)}`).join("; "),
-      fuzz: fz
-        ? summaryMarkdown(fz).split("\n").filter((l) =>
-          l.startsWith("- covered") || l.startsWith("- seeds")
-        ).map((l) => l.slice(2)).join("; ")
-        : "none (the ABI has no campaigns)",
-      security: sec
-        ? `${sec.tally} ([${securityDoc.split("/").at(-1)}](${securityDoc.split("/").at(-1)}))`
-        : "none (the ABI has no checks)",
-      portSteps: built?.steps.filter((s) => s.applied).map((s) => s.id) ?? [],
-      regenerate: o.out.includes("rfc-findings")
-        ? "deno task review-rfc"
-        : `deno task review --abi ${o.subject.abi.name} --target ${label}`,
-    },
-    docFindings,
-    rootRelative(replayRoot),
-  );
-  await Deno.mkdir(o.out.replace(/\/[^/]+$/, ""), { recursive: true });
-  await Deno.writeTextFile(o.out, md);
-  if (sec) {
-    // Its findings' folders are published beside the findings document.
-    await Deno.writeTextFile(
-      securityDoc,
-      sec.summary.replaceAll(rootRelative(passes[0]!.reportsDir), rootRelative(replayRoot)),
-    );
-  }
-  await Deno.writeTextFile(
-    json,
-    JSON.stringify(
-      {
-        target: label,
-        sha256: built?.patchSha256 ?? kernel.key,
-        findings: docFindings.map((f) => ({
-          title: f.title,
-          type: f.type,
-          reproduce: f.reproduce,
-          profiles: f.profiles,
-        })),
-      },
-      null,
-      2,
-    ) + "\n",
-  );
-  await writeReviewSarif(
-    o.subject,
-    sarif,
-    metas.map((meta, i) => ({
-      meta,
-      reproduce: docFindings[i]!.reproduce,
-      folder: `${rootRelative(replayRoot)}/${docFindings[i]!.slug}`,
-    })),
-  );
   if (built) await Deno.copyFile(`${built.dir}/port.md`, `${replayRoot}/port.md`);
-  return docFindings;
+  return await writeDocs();
 }
 
 /** Parses and checks the command line (nothing slow starts before it passes). */
