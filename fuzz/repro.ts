@@ -128,8 +128,16 @@ async function replaySuite(
     ranToEnd = mine.length > 0 && mine.every((r) => r.verdict === "pass" || r.verdict === "fail");
     died = code === KERNEL_DIED_EXIT;
   } else {
-    const res = await security({ subject, checkIds: [replay.check], outDir, reportsDir });
-    ranToEnd = res.outcomes.some((o) => o.id === replay.check && o.verdict !== "error");
+    const all = replay.check === "all";
+    const res = await security({
+      subject,
+      checkIds: all ? [] : [replay.check],
+      outDir,
+      reportsDir,
+    });
+    ranToEnd = all
+      ? res.outcomes.length > 0 && res.outcomes.every((o) => o.verdict !== "error")
+      : res.outcomes.some((o) => o.id === replay.check && o.verdict !== "error");
     died = res.exitCode === KERNEL_DIED_EXIT;
   }
   const titles = (await listFindings(reportsDir)).map((m) => m.title);
@@ -221,7 +229,7 @@ export async function readFinding(dir: string): Promise<Finding> {
     if (!subject.abi.security) {
       throw new TypeError(`Invalid ${dir}/replay.json: ABI "${subject.abi.name}" has no checks`);
     }
-    subject.abi.security.checks.get(replay.check);
+    if (replay.check !== "all") subject.abi.security.checks.get(replay.check);
   }
   return { title, replay, subject };
 }

@@ -54,7 +54,7 @@ export interface ConformanceReplay extends ReplayBase {
   readonly rule: string;
 }
 
-/** A security check. */
+/** A security check (`"all"`: a report only the whole suite shows, such as a kmemleak). */
 export interface SecurityReplay extends ReplayBase {
   readonly suite: "security";
   readonly check: string;
@@ -250,7 +250,7 @@ export function replayRank(r: Replay): number {
     case "conformance":
       return r.rule === "all" ? 2 : 0;
     case "security":
-      return 0;
+      return r.check === "all" ? 2 : 0;
     case "fuzz":
       return 1;
     case "race":
@@ -298,11 +298,12 @@ export function withCommand<R extends Replay>(r: R, folder: string): R {
  * seen in (`"suite/case"` of its mark; pure): a conformance rule or security
  * check replays with that rule or check, a race round with that round. A
  * kmemleak report comes at the end of a run, so its case says nothing of
- * where the leak was made: it replays with the whole conformance suite.
- * A report made while the guest loaded the target replays with the whole
- * conformance suite, which loads it again. Null when nothing replays it (a
- * fuzz case's report comes with the case's own replay; a report from boot
- * has none).
+ * where the leak was made: it replays with the whole suite it was seen in
+ * (conformance or security); one seen before any case ran was made loading
+ * the target, and replays with the whole conformance suite, which loads it
+ * again, as does any report made while the guest loaded the target. Null
+ * when nothing replays it (a fuzz case's report comes with the case's own
+ * replay; a report from boot has none).
  *
  * @example
  * ```ts
@@ -310,6 +311,8 @@ export function withCommand<R extends Replay>(r: R, folder: string): R {
  * const base = { kind: "kernel" as const, abi: "udiag", target: "kmod" };
  * const r = replayForCase(base, "fuzz/race/7/3x3000", "WARNING");
  * if (r?.suite !== "race" || r.seed !== 7 || r.workers !== 3 || r.ms !== 3000) throw new Error();
+ * const leak = replayForCase(base, "security/SEC-PG-001", "KMEMLEAK");
+ * if (leak?.suite !== "security" || leak.check !== "all") throw new Error();
  * ```
  */
 export function replayForCase(
@@ -317,7 +320,9 @@ export function replayForCase(
   caseRef: string | null,
   type: string,
 ): Replay | null {
-  if (caseRef === "load") return { ...base, suite: "conformance", rule: "all" };
+  if (caseRef === "load" || (caseRef === null && type === "KMEMLEAK")) {
+    return { ...base, suite: "conformance", rule: "all" };
+  }
   const slash = caseRef?.indexOf("/") ?? -1;
   if (caseRef === null || slash < 0) return null;
   const suite = caseRef.slice(0, slash);
@@ -325,8 +330,10 @@ export function replayForCase(
   if (suite === "conformance") {
     return { ...base, suite: "conformance", rule: type === "KMEMLEAK" ? "all" : id };
   }
+  if (suite === "security") {
+    return { ...base, suite: "security", check: type === "KMEMLEAK" ? "all" : id };
+  }
   if (type === "KMEMLEAK") return null;
-  if (suite === "security") return { ...base, suite: "security", check: id };
   const round = /^(\w+)\/(-?\d+)\/(\d+)x(\d+)$/.exec(id);
   if (suite === "fuzz" && round) {
     return {
