@@ -84,5 +84,8 @@ export async function buildInitramfs(
     "-c",
     `find . -print0 | cpio --null -o -H newc --quiet | gzip -1 > ${shellQuote(out)}`,
   ], { cwd: root, logFile: `${dir}/initramfs.log` });
+  // The cpio has it; a copy left in the run's folder is megabytes of
+  // transpiled modules per boot that test discovery would walk into.
+  await Deno.remove(`${root}/deno`, { recursive: true }).catch(() => {});
   return out;
 }
