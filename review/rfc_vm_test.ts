@@ -53,8 +53,14 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
   // no rule's verdict sees) would need all 41 rules, ten more minutes of
   // CI: it is left to the review's own runs and `deno task repro`.
   const wholeSuite = new Set(base.filter((r) => r.rule === "all").map((r) => r.title));
+  // A consumer the RFC's faulting writes (UD-WR-005..007) break is seen by
+  // the health probe after the rule only when the preempt count they leak has
+  // not killed the process first, which varies from boot to boot (one of
+  // three runs here saw none): the health oracle is held to catching one by
+  // conformance_vm_test's CPU_BUFFER variant instead.
   const wanted = listed.filter((t) =>
-    byConformance.has(t) && !wholeSuite.has(t) && !t.includes("died during this rule")
+    byConformance.has(t) && !wholeSuite.has(t) && !t.includes("died during this rule") &&
+    !t.startsWith("health: ")
   );
   assert.ok(wanted.length >= 5, `the document lists only ${wanted.length} conformance findings`);
   const reportsDir = await Deno.makeTempDir({ prefix: "udiag-rfc-" });
@@ -67,15 +73,7 @@ Deno.test("review: the RFC target still shows the conformance findings docs/rfc-
   });
   // A violation is still found when its rule still fails: what the RFC does
   // first wrong in a rule can depend on what earlier rules left in its buffers.
-  // A consumer the RFC breaks breaks on the CPU its write ran on, and after
-  // whichever of its faulting-write rules (UD-WR-005..007) got to run before
-  // one killed its process: the consumer is what must still be caught.
-  const key = (t: string) =>
-    t.startsWith("conformance ")
-      ? t.split(":")[0]!
-      : t.startsWith("health: ")
-      ? t.replace(/ on CPU \d+ after .*$/, "")
-      : reportClass(t);
+  const key = (t: string) => t.startsWith("conformance ") ? t.split(":")[0]! : reportClass(t);
   const missing = async () => {
     const foundKeys = new Set((await listFindings(reportsDir)).map((m) => key(m.title)));
     return [...new Set(wanted.map(key))].filter((k) => !foundKeys.has(k));
