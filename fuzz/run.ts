@@ -396,6 +396,29 @@ export function parseSuites(s: string, part: FuzzPart, profile = "base"): string
 }
 
 /** The campaigns a run has when `--suites` is not given (pure). */
+/**
+ * One campaign of one job on a fixed seed, with the ABI's default suites
+ * for the subject's profile: what `deno task review` and `deno task mutate`
+ * run, so that two runs of one target differ only by the target.
+ */
+export async function fixedSeedCampaign(o: {
+  readonly subject: Subject;
+  readonly timeSeconds: number;
+  readonly seed: number;
+  readonly reportsDir: string;
+  readonly outDir?: string;
+  readonly progress: boolean;
+}): Promise<FuzzSummary> {
+  return await fuzz({
+    ...o,
+    runs: 0,
+    jobs: 1,
+    shard: { index: 1, count: 1 },
+    maxCommands: 30,
+    suites: defaultSuites(fuzzPart(o.subject), o.subject.profile, false),
+  });
+}
+
 export function defaultSuites(part: FuzzPart, profile: string, security: boolean): string[] {
   return [
     ...Object.keys(part.weights).filter((x) => (part.profiles?.[x] ?? profile) === profile),

@@ -19,7 +19,7 @@
 import { resolveSubject, type Subject, subjectGuest, subjectLabel } from "../abi/mod.ts";
 import { kernelOf } from "../harness/vm/guest_run.ts";
 import { conformance } from "../conformance/run.ts";
-import { defaultSuites, fuzz } from "../fuzz/run.ts";
+import { fixedSeedCampaign } from "../fuzz/run.ts";
 import { security } from "../security/run.ts";
 import {
   checkInput,
@@ -285,18 +285,13 @@ async function runSuites(
       await security({ subject, checkIds: [], outDir, reportsDir, echo: false });
     } else {
       if (!subject.abi.fuzz) continue;
-      await fuzz({
+      await fixedSeedCampaign({
         subject,
         timeSeconds: o.timeSeconds,
-        runs: 0,
         seed: o.seed,
-        jobs: 1,
-        shard: { index: 1, count: 1 },
-        maxCommands: 30,
         reportsDir,
         outDir,
         progress: false,
-        suites: defaultSuites(subject.abi.fuzz, subject.profile, false),
       });
     }
     found[suite] = (await listFindings(reportsDir)).map((m) => ({

@@ -26,7 +26,7 @@
 import { conformance } from "../conformance/run.ts";
 import type { Rule } from "../conformance/rule.ts";
 import { reproCOrError } from "../fuzz/repro_c.ts";
-import { defaultSuites, fuzz, summaryMarkdown } from "../fuzz/run.ts";
+import { fixedSeedCampaign, summaryMarkdown } from "../fuzz/run.ts";
 import { security } from "../security/run.ts";
 import { type DocFinding, findingsMarkdown } from "./doc.ts";
 import { reviewSarif, type ReviewSarifFinding } from "./sarif.ts";
@@ -185,17 +185,12 @@ async function runSuites(o: ReviewOptions, subject: Subject, work: string, pass:
     ? await security({ subject, checkIds: [], outDir: `${work}/security`, reportsDir })
     : null;
   const fz = subject.abi.fuzz && plan.fuzz
-    ? await fuzz({
+    ? await fixedSeedCampaign({
       subject,
       timeSeconds: o.timeSeconds,
-      runs: 0,
       seed: o.seed,
-      jobs: 1,
-      shard: { index: 1, count: 1 },
-      maxCommands: 30,
       reportsDir,
       progress: true,
-      suites: defaultSuites(subject.abi.fuzz, subject.profile, false),
     })
     : null;
   return { reportsDir, conf, sec, fz };

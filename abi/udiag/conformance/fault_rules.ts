@@ -4,7 +4,7 @@
  * so that what one sink's probe did cannot be blamed on the other's.
  */
 import { Fixture, rule } from "./fixture.ts";
-import { openTracepointPerf } from "./perf_fixture.ts";
+import { perfTracedFile } from "./perf_fixture.ts";
 import { judgeFaultedWrites } from "../../../conformance/fault_writes.ts";
 import { ramp, recoverFtrace, recoverPerf } from "../../../conformance/sink_payloads.ts";
 
@@ -25,13 +25,9 @@ rule("UD-FI-001", (t) => {
 
 rule("UD-FI-002", (t) => {
   using fx = new Fixture();
-  const name = fx.name();
-  const f = fx.open();
-  t.expect("register", f.register(name).ok, true);
-  const perf = openTracepointPerf(fx, name);
-  t.expect("perf_event_open", perf.ok, true);
-  if (!perf.ok) return;
-  const p = perf.value;
+  const traced = perfTracedFile(t, fx);
+  if (!traced) return;
+  const { name, f, perf: p } = traced;
   judgeFaultedWrites(t, {
     event: fx.tracefs.event(name),
     sinks: [{ from: { sink: "perf", perf: p }, recover: () => recoverPerf(fx.tracefs, name, p) }],

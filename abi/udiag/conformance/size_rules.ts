@@ -4,7 +4,7 @@
  * returns its count while its record vanishes is the finding.
  */
 import { Fixture, rule } from "./fixture.ts";
-import { openTracepointPerf } from "./perf_fixture.ts";
+import { perfTracedFile } from "./perf_fixture.ts";
 import {
   judgeSizedWrite,
   ramp,
@@ -62,14 +62,10 @@ rule("UD-SZ-001", (t) => {
 
 rule("UD-SZ-002", (t) => {
   using fx = new Fixture();
-  const name = fx.name();
-  const f = fx.open();
-  t.expect("register", f.register(name).ok, true);
   // Its 8 data pages hold the largest sample perf makes (PERF_MAX_TRACE_SIZE).
-  const perf = openTracepointPerf(fx, name);
-  t.expect("perf_event_open", perf.ok, true);
-  if (!perf.ok) return;
-  const p = perf.value;
+  const traced = perfTracedFile(t, fx);
+  if (!traced) return;
+  const { name, f, perf: p } = traced;
   writeEachLimit(
     t,
     f,

@@ -13,6 +13,7 @@ import type { Fixture } from "./fixture.ts";
 import type { UserEventsFile } from "../client.ts";
 import type { RuleContext } from "../../../conformance/rule_context.ts";
 import { type FormatField, parseFormat } from "../../../harness/trace/format.ts";
+import { type PerfEvent, perfOpen } from "../../../harness/trace/perf.ts";
 
 /** The one field: a dynamic array of bytes with no NUL validator. */
 const FIELDS = "__data_loc u8[] data";
@@ -40,4 +41,23 @@ export function registerDataEvent(t: RuleContext, fx: Fixture, name: string): Da
   t.expect("format's data field", field?.kind ?? "absent", "data_loc");
   if (field?.kind !== "data_loc") return null;
   return { f, index: reg.value, format, field: field as DataEvent["field"] };
+}
+
+/**
+ * Event `name` registered as {@linkcode registerDataEvent} does, with perf
+ * tracing it (closed by the fixture before the event is unregistered and
+ * deleted); null, the failure recorded, when either cannot be done.
+ */
+export function perfDataEvent(
+  t: RuleContext,
+  fx: Fixture,
+  name: string,
+): (DataEvent & { perf: PerfEvent }) | null {
+  const ev = registerDataEvent(t, fx, name);
+  if (!ev) return null;
+  const perf = perfOpen(fx.tracefs.eventId(name));
+  t.expect("perf_event_open", perf.ok, true);
+  if (!perf.ok) return null;
+  fx.defer(() => perf.value.close());
+  return { ...ev, perf: perf.value };
 }

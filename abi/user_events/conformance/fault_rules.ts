@@ -6,12 +6,11 @@
  * fault in one sink's copy cannot take back the other's record.
  */
 import { Fixture, rule } from "./fixture.ts";
-import { type DataEvent, registerDataEvent } from "./data_event.ts";
+import { type DataEvent, perfDataEvent, registerDataEvent } from "./data_event.ts";
 import { locPayload } from "./loc_payload.ts";
 import { judgeFaultedWrites } from "../../../conformance/fault_writes.ts";
 import { ramp, recoverFtrace, recoverPerf, type Sink } from "../../../conformance/sink_payloads.ts";
 import type { RuleContext } from "../../../conformance/rule_context.ts";
-import { perfOpen } from "../../../harness/trace/perf.ts";
 import type { Recovered } from "../../../harness/trace/recover.ts";
 import { WRITE_INDEX_SIZE } from "../abi.ts";
 
@@ -48,12 +47,8 @@ rule("UE-FI-001", (t) => {
 rule("UE-FI-002", (t) => {
   using fx = new Fixture();
   const name = fx.name();
-  const ev = registerDataEvent(t, fx, name);
+  const ev = perfDataEvent(t, fx, name);
   if (!ev) return;
-  const perf = perfOpen(fx.tracefs.eventId(name));
-  t.expect("perf_event_open", perf.ok, true);
-  if (!perf.ok) return;
-  const p = perf.value;
-  fx.defer(() => p.close());
+  const p = ev.perf;
   judge(t, fx, name, ev, { sink: "perf", perf: p }, () => recoverPerf(fx.tracefs, name, p));
 });

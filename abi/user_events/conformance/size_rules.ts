@@ -6,7 +6,7 @@
  * success without a record"). The event is data_event.ts's.
  */
 import { Fixture, rule } from "./fixture.ts";
-import { type DataEvent, registerDataEvent } from "./data_event.ts";
+import { type DataEvent, perfDataEvent, registerDataEvent } from "./data_event.ts";
 import { locPayload } from "./loc_payload.ts";
 import type { RuleContext } from "../../../conformance/rule_context.ts";
 import {
@@ -19,7 +19,6 @@ import {
 import { limitSizes } from "../../../harness/trace/limits.ts";
 import { readRingLayout } from "../../../harness/trace/ftrace_reader.ts";
 import { fixedEnd } from "../../../harness/trace/format.ts";
-import { perfOpen } from "../../../harness/trace/perf.ts";
 import type { Recovered } from "../../../harness/trace/recover.ts";
 import { pageSize } from "../../../harness/syscall.ts";
 import { WRITE_INDEX_SIZE } from "../abi.ts";
@@ -80,15 +79,10 @@ rule("UE-SZ-001", (t) => {
 rule("UE-SZ-002", (t) => {
   using fx = new Fixture();
   const name = fx.name();
-  const ev = registerDataEvent(t, fx, name);
+  // Its 8 data pages hold the largest sample perf makes (PERF_MAX_TRACE_SIZE).
+  const ev = perfDataEvent(t, fx, name);
   if (!ev) return;
-  // Its 8 data pages hold the largest sample perf makes (PERF_MAX_TRACE_SIZE);
-  // closed by the fixture before the event is unregistered and deleted.
-  const perf = perfOpen(fx.tracefs.eventId(name));
-  t.expect("perf_event_open", perf.ok, true);
-  if (!perf.ok) return;
-  const p = perf.value;
-  fx.defer(() => p.close());
+  const p = ev.perf;
   writeEachLimit(
     t,
     fx,
