@@ -31,7 +31,7 @@ import {
 } from "../harness/cli.ts";
 import { listFindings } from "../harness/report/store.ts";
 import { sha256Hex } from "../harness/sha256.ts";
-import { parseTarget, targetLabel } from "../harness/target.ts";
+import { parseTarget, type Target, targetLabel } from "../harness/target.ts";
 import { ROOT } from "../harness/paths.ts";
 import { guestModules } from "../harness/vm/deno_dir.ts";
 import { applyMutant, isOperatorName, mutants, type OperatorName } from "./operators.ts";
@@ -51,7 +51,6 @@ import {
   staleEquivalents,
   wrongJudgments,
 } from "./equivalent.ts";
-import type { Target } from "../harness/target.ts";
 import { Interrupted, interrupted } from "../harness/interrupt.ts";
 
 const SUITES = ["conformance", "security", "fuzz"] as const;

@@ -316,7 +316,6 @@ export function conformanceLine(rows: readonly { verdict: string }[]): string {
   return `${rows.length} rules: ${Object.entries(t).map(([k, v]) => `${v} ${k}`).join(", ")}`;
 }
 
-/** Reviews `o.subject`'s patch; returns the findings written. */
 /**
  * The verified C reproducers of the findings in `replayRoot` (a previous
  * review's), by folder name. A folder name is its finding's title hash, so
@@ -343,6 +342,7 @@ export async function priorReproCs(replayRoot: string): Promise<Map<string, stri
   return out;
 }
 
+/** Reviews `o.subject`'s patch; returns the findings written. */
 export async function review(o: ReviewOptions): Promise<DocFinding[]> {
   const subjects = o.profiles.map((profile) => ({ ...o.subject, profile }));
   const kernel = await kernelOf(subjectGuest(subjects[0]!).kernel);
