@@ -12,7 +12,12 @@
  * @module
  */
 import { showResult, type SysResult } from "../harness/errno.ts";
-import { FailNth, prepareFaultAttrs, withFault } from "../harness/faults/failnth.ts";
+import {
+  FailNth,
+  type FaultOutcome,
+  prepareFaultAttrs,
+  withFault,
+} from "../harness/faults/failnth.ts";
 import { NR } from "../harness/rawsys.ts";
 import type { Recovered } from "../harness/trace/recover.ts";
 import type { RuleContext } from "./rule_context.ts";
@@ -41,13 +46,18 @@ export interface FaultedWrites {
 }
 
 /**
- * Writes `w` with its 1st, 2nd, … fault point failing until a write reaches
- * none, judging every sink after each; then requires that at least one fault
- * point was reached (else the rule tested nothing) and that the write past
- * the last one returned its count. Throws, naming the profile, on a kernel
- * without fail-nth.
+ * Makes `call` (whose first system call `nr` is the one armed) with its 1st,
+ * 2nd, … fault point failing until a call reaches none, handing each outcome
+ * to `judge`; then requires that at least one fault point was reached (else
+ * the rule tested nothing). Returns how many were. Throws, naming the
+ * profile, on a kernel without fail-nth.
  */
-export function judgeFaultedWrites(t: RuleContext, w: FaultedWrites): void {
+export function eachFaultPoint<T>(
+  t: RuleContext,
+  nr: number,
+  call: () => T,
+  judge: (what: string, out: FaultOutcome<T>) => void,
+): number {
   const f = FailNth.open();
   if (!f.ok) {
     throw new Error(
@@ -58,30 +68,47 @@ export function judgeFaultedWrites(t: RuleContext, w: FaultedWrites): void {
     prepareFaultAttrs();
     let reached = 0;
     for (let nth = 1; nth <= MAX_FAULT_POINTS; nth++) {
-      for (const s of w.sinks) s.recover(); // drain anything older
-      const out = withFault(f.value, NR.write, nth, () => w.write());
-      t.expect(`write ${nth} made its system call`, out.called, true);
-      const what = out.injected
-        ? `a write whose fault point ${nth} failed`
-        : `a write past its last fault point (${nth - 1})`;
-      for (const s of w.sinks) {
-        judgeSizedWrite(t, s.from, w.event, {
-          what,
-          sent: w.sent,
-          wrote: out.value,
-          count: w.count,
-          got: s.recover(),
-        });
-      }
-      if (!out.injected) {
-        t.expect(what, showResult(out.value), `ok ${w.count}`);
-        break;
-      }
+      const out = withFault(f.value, nr, nth, call);
+      t.expect(`call ${nth} made its system call`, out.called, true);
+      judge(
+        out.injected
+          ? `a call whose fault point ${nth} failed`
+          : `a call past its last fault point (${nth - 1})`,
+        out,
+      );
+      if (!out.injected) break;
       reached = nth;
     }
-    t.expect("fault points the write reached (at least 1)", reached >= 1, true);
+    t.expect("fault points the call reached (at least 1)", reached >= 1, true);
     t.expect(`fewer than ${MAX_FAULT_POINTS} fault points`, reached < MAX_FAULT_POINTS, true);
+    return reached;
   } finally {
     f.value.close();
   }
+}
+
+/**
+ * Writes `w` with its 1st, 2nd, … fault point failing until a write reaches
+ * none, judging every sink after each; the write past the last one must
+ * return its count (see {@linkcode eachFaultPoint}).
+ */
+export function judgeFaultedWrites(t: RuleContext, w: FaultedWrites): void {
+  const drain = () => {
+    for (const s of w.sinks) s.recover(); // anything older than the write
+  };
+  drain();
+  eachFaultPoint(t, NR.write, () => w.write(), (what, out) => {
+    for (const s of w.sinks) {
+      judgeSizedWrite(t, s.from, w.event, {
+        what: what.replace("a call", "a write"),
+        sent: w.sent,
+        wrote: out.value,
+        count: w.count,
+        got: s.recover(),
+      });
+    }
+    if (!out.injected) {
+      t.expect(what.replace("a call", "a write"), showResult(out.value), `ok ${w.count}`);
+    }
+  });
 }

@@ -1,11 +1,14 @@
 /**
  * Conformance under the `faults` kernel profile: a traced write whose fault
  * points fail one at a time (conformance/fault_writes.ts), one sink per rule
- * so that what one sink's probe did cannot be blamed on the other's.
+ * so that what one sink's probe did cannot be blamed on the other's; and a
+ * DIAG_IOCSREG whose fault points fail one at a time.
  */
 import { Fixture, rule } from "./fixture.ts";
 import { perfTracedFile } from "./perf_fixture.ts";
-import { judgeFaultedWrites } from "../../../conformance/fault_writes.ts";
+import { eachFaultPoint, judgeFaultedWrites } from "../../../conformance/fault_writes.ts";
+import { showResult } from "../../../harness/errno.ts";
+import { NR } from "../../../harness/rawsys.ts";
 import { ramp, recoverFtrace, recoverPerf } from "../../../conformance/sink_payloads.ts";
 
 /** 64 bytes, short of every size limit: a failure here is the fault's. */
@@ -34,5 +37,35 @@ rule("UD-FI-002", (t) => {
     sent: PAYLOAD,
     count: PAYLOAD.length,
     write: () => f.write(PAYLOAD),
+  });
+});
+
+rule("UD-FI-003", (t) => {
+  using fx = new Fixture();
+  // The index a new name gets now: one a failed DIAG_IOCSREG leaked would be
+  // taken when the last, successful one runs.
+  const probe = fx.name();
+  const g = fx.open();
+  const first = g.register(probe);
+  t.expect("register a probe name", first.ok, true);
+  if (!first.ok) return;
+  g.close();
+  t.expect("delete the probe name", fx.open().delete(probe), { ok: true, value: 0 });
+  const name = fx.name();
+  const f = fx.open();
+  eachFaultPoint(t, NR.ioctl, () => f.register(name), (what, out) => {
+    if (out.injected) {
+      // Its copy of the name (EFAULT) or an allocation (ENOMEM) failed.
+      const got = showResult(out.value);
+      t.expect(
+        `DIAG_IOCSREG, ${what}`,
+        /^E(NOMEM|FAULT)$/.test(got) ? "ENOMEM or EFAULT" : got,
+        "ENOMEM or EFAULT",
+      );
+      t.expect(`events/udiag/${name} after ${what}`, fx.tracefs.hasEvent(name), false);
+    } else {
+      t.expect(`DIAG_IOCSREG, ${what}`, out.value, { ok: true, value: first.value });
+      t.expect(`events/udiag/${name} after it`, fx.tracefs.hasEvent(name), true);
+    }
   });
 });

@@ -271,6 +271,16 @@ const RULE_LIST: readonly Rule[] = [
     profile: "faults",
   },
   {
+    id: "UD-FI-003",
+    statement:
+      "a DIAG_IOCSREG whose N-th fault point fails returns ENOMEM or EFAULT and leaves no event, no bound file and no used index, for each N it reaches; past the last one it registers the event at the index a new name gets",
+    source:
+      "diag_ioctl_reg / register_event: strndup_user, kmalloc of the event, trace_add_event_call",
+    interpretation:
+      "The RFC states no errors for a failed registration; a failure that leaves a tracefs event, binds the file (the next DIAG_IOCSREG says EMFILE) or keeps its index taken is damage user space cannot undo. The name's copy fails with EFAULT, an allocation with ENOMEM. Needs the faults kernel profile (fail-nth).",
+    profile: "faults",
+  },
+  {
     id: "UD-BPF-001",
     statement:
       "an eBPF tracepoint program attached to the event reads, at the offsets the format file publishes, the payload byte for byte",
