@@ -273,11 +273,11 @@ const RULE_LIST: readonly Rule[] = [
   {
     id: "UD-FI-003",
     statement:
-      "a DIAG_IOCSREG whose N-th fault point fails either returns ENOMEM or EFAULT and leaves no event, no bound file and no used index, or registers the event whole at the index a new name gets, for each N it reaches; past the last one it registers it",
+      "a DIAG_IOCSREG whose N-th fault point fails either returns ENOMEM or EFAULT and leaves no event, no bound file and no used index, or registers it at the index a new name gets, for each N it reaches; past the last one it registers it",
     source:
       "diag_ioctl_reg / register_event: strndup_user, kmalloc of the event, trace_add_event_call",
     interpretation:
-      "The RFC states no errors for a failed registration; a failure that leaves a tracefs event, binds the file (the next DIAG_IOCSREG says EMFILE) or keeps its index taken is damage user space cannot undo. The name's copy fails with EFAULT, an allocation with ENOMEM; some fault points are absorbed by the tracing core (an allocation with a fallback), and then the registration must be whole. Needs the faults kernel profile (fail-nth).",
+      "The RFC states no errors for a failed registration; a failure that leaves a tracefs event, binds the file (the next DIAG_IOCSREG says EMFILE) or keeps its index taken is damage user space cannot undo. The name's copy fails with EFAULT, an allocation with ENOMEM; some fault points are absorbed by the tracing core, and then the module's side must be whole (the index, a name that deletes); the core itself once returned success with no tracefs directory made, which is the core's to answer for. Needs the faults kernel profile (fail-nth).",
     profile: "faults",
   },
   {
