@@ -159,6 +159,10 @@ static double timed(int (*op)(void), int batch, double seconds,
 	return t1 - t0;
 }
 
+/*
+ * write<size>_<on|off>[_<layer>]: a layer suffix (bench/mixes.ts) says how the
+ * Deno side drives the same write, so the C side reads past it.
+ */
 static int parse_write_mix(const char *mix, unsigned int *size, int *enabled)
 {
 	char onoff[4];

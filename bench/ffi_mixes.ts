@@ -10,6 +10,8 @@ import { UdiagFile } from "../abi/udiag/device.ts";
 import { showResult } from "../harness/errno.ts";
 import { Tracefs } from "../harness/tracefs.ts";
 import { DIAG_SYSTEM } from "../abi/udiag/abi.ts";
+import { NR, rawSyscallBuf, rawsysSymbols } from "../harness/rawsys.ts";
+import { sysWrite } from "../harness/syscall.ts";
 import type { Mix, MixSample } from "./mixes.ts";
 
 const NAME_RD = "bench_ffi_rd";
@@ -78,6 +80,12 @@ function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
         if (!on.ok) throw new Error(`Cannot enable "${NAME_W}": ${on.errno}`);
       }
       const buf = new Uint8Array(size).fill(0x61);
+      const teardown = () => {
+        if (mix.enabled) tracefs.setEnabled(NAME_W, false);
+        f.close();
+        ctl.delete(NAME_W);
+      };
+      if (mix.layer !== undefined) return { op: layerOp(mix.layer, f.fd, buf), teardown };
       return {
         // A zero-length write is EFAULT (RFC).
         op: size === 0
@@ -89,11 +97,7 @@ function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
             const r = f.write(buf);
             return r.ok && r.value === size ? null : `write: ${showResult(r)}`;
           },
-        teardown: () => {
-          if (mix.enabled) tracefs.setEnabled(NAME_W, false);
-          f.close();
-          ctl.delete(NAME_W);
-        },
+        teardown,
       };
     }
     case "enable_byte": {
@@ -128,6 +132,32 @@ function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
         },
       };
     }
+  }
+}
+
+/** A non-empty write of `buf` through one layer below the client (see `Mix.layer`). */
+function layerOp(layer: NonNullable<Mix["layer"]>, fd: number, buf: Uint8Array): Op {
+  const size = buf.length;
+  const want = BigInt(size);
+  switch (layer) {
+    case "symbol": {
+      const call = rawsysSymbols().udiag_syscall_b2;
+      const nr = BigInt(NR.write), fdArg = BigInt(fd);
+      return () => {
+        const r = call(nr, fdArg, buf, want, 0n);
+        return r === want ? null : `write: ${r}`;
+      };
+    }
+    case "rawsys":
+      return () => {
+        const r = rawSyscallBuf(NR.write, 2, buf, fd, size);
+        return r === want ? null : `write: ${r}`;
+      };
+    case "syscall":
+      return () => {
+        const r = sysWrite(fd, buf);
+        return r.ok && r.value === size ? null : `write: ${showResult(r)}`;
+      };
   }
 }
 

@@ -19,26 +19,43 @@ export interface Mix {
   readonly enabled?: boolean;
   /**
    * Enable byte through a `Deno.UnsafePointerView` kept across reads instead
-   * of `EnablePage.byte()` (which copies the byte into a new array): what the
-   * FFI costs without the harness's convenience. The C side is the same.
+   * of `EnablePage.byte()` (an index into a typed array over the page): what
+   * Deno's pointer view costs. The C side is the same.
    */
   readonly view?: boolean;
+  /**
+   * A write driven through one layer of the harness below the client
+   * (`UdiagFile.write`), to say where the FFI side's time goes: `symbol` the
+   * bare `Deno.dlopen` symbol with its arguments made once (the FFI call
+   * itself), `rawsys` `rawSyscallBuf()` (arguments made per call, a bigint
+   * back), `syscall` `sysWrite()` (the result value too). The C side is the
+   * same write.
+   */
+  readonly layer?: "symbol" | "rawsys" | "syscall";
   /** Operations between two clock reads, the same on both sides. */
   readonly batch: number;
 }
 
-function writeMix(size: number, enabled: boolean): Mix {
+function writeMix(size: number, enabled: boolean, layer?: Mix["layer"]): Mix {
+  const on = enabled ? "on" : "off";
   return {
-    id: `write${size}_${enabled ? "on" : "off"}`,
+    id: `write${size}_${on}${layer ? `_${layer}` : ""}`,
     label: `write ${size} B, event ${enabled ? "enabled" : "disabled"}${
       size === 0 ? " (EFAULT)" : ""
-    }`,
+    }${layer ? `, through ${LAYER_NAMES[layer]}` : ""}`,
     kind: "write",
     size,
     enabled,
+    ...(layer ? { layer } : {}),
     batch: 16,
   };
 }
+
+const LAYER_NAMES = {
+  symbol: "the bare dlopen symbol",
+  rawsys: "rawSyscallBuf()",
+  syscall: "sysWrite()",
+} as const;
 
 /** Every mix, in table order. */
 export const MIXES: readonly Mix[] = [
@@ -54,6 +71,11 @@ export const MIXES: readonly Mix[] = [
   writeMix(0, true),
   writeMix(64, true),
   writeMix(4096, true),
+  // Where a disabled 64-byte write's time goes, layer by layer (the C side
+  // parses the same id as write64_off).
+  writeMix(64, false, "symbol"),
+  writeMix(64, false, "rawsys"),
+  writeMix(64, false, "syscall"),
   {
     id: "enable_byte",
     label: "enable-byte read (mmap'd page), EnablePage.byte()",

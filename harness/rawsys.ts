@@ -5,45 +5,19 @@
  * FFI call after JS ran in between, and that once in ~100k calls read an
  * errno some other libc call had left (a 0-byte write "returned" EAGAIN).
  *
- * The stub is nine instructions of x86-64 machine code in a page of its own,
- * mapped executable and never writable again; x86-64 is the only
- * architecture the harness supports (its constants are x86-64's):
- *
- *     mov rax, rdi        ; syscall number
- *     mov rdi, rsi        ; arguments 1..6 move one register down,
- *     mov rsi, rdx        ; the 4th goes to r10 as the syscall ABI wants
- *     mov rdx, rcx
- *     mov r10, r8
- *     mov r8, r9
- *     mov r9, [rsp + 8]   ; the 7th C argument is on the stack
- *     syscall
- *     ret                 ; rax: the result, or -errno
+ * The calls are a small C library (`rawsys.c`) opened with `Deno.dlopen`,
+ * whose symbols V8 calls through its fast API: an `UnsafeFnPointer` to
+ * hand-mapped machine code, as this module used before, goes through a
+ * generic op and cost several times a C call (`deno task bench`). The
+ * library is built on the host with gcc, named by a hash of its source and
+ * flags, so a changed source is a new file and never a stale one; the guest
+ * loads the same path over 9p (harness/vm/initramfs.ts builds it before
+ * every boot, as the guest's share is read-only). x86-64 is the only
+ * architecture the harness supports (its constants are x86-64's).
  *
  * @module
  */
-import {
-  libc,
-  MAP_ANONYMOUS,
-  MAP_FAILED,
-  MAP_PRIVATE,
-  PROT_EXEC,
-  PROT_READ,
-  PROT_WRITE,
-} from "./libc.ts";
-
-/** The stub's bytes (the listing above). */
-// deno-fmt-ignore
-export const SYSCALL_STUB = new Uint8Array([
-  0x48, 0x89, 0xf8, //       mov rax, rdi
-  0x48, 0x89, 0xf7, //       mov rdi, rsi
-  0x48, 0x89, 0xd6, //       mov rsi, rdx
-  0x48, 0x89, 0xca, //       mov rdx, rcx
-  0x4d, 0x89, 0xc2, //       mov r10, r8
-  0x4d, 0x89, 0xc8, //       mov r8, r9
-  0x4c, 0x8b, 0x4c, 0x24, 0x08, // mov r9, [rsp + 8]
-  0x0f, 0x05, //             syscall
-  0xc3, //                   ret
-]);
+import { ROOT } from "./paths.ts";
 
 /** x86-64 system call numbers (`asm/unistd_64.h`), checked against the C headers in rawsys_test.ts. */
 export const NR = {
@@ -61,27 +35,93 @@ export const NR = {
   memfd_create: 319,
 } as const;
 
-const STUB_TYPE = {
-  parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"],
-  result: "i64",
-} as const satisfies Deno.UnsafeCallbackDefinition;
+const SOURCE = new URL("./rawsys.c", import.meta.url).pathname;
+const FLAGS = ["-shared", "-fPIC", "-O2", "-Wall", "-Werror"] as const;
 
-let stub: Deno.UnsafeFnPointer<typeof STUB_TYPE> | undefined;
+const SYMBOLS = {
+  udiag_syscall: { parameters: ["i64", "i64", "i64", "i64", "i64", "i64", "i64"], result: "i64" },
+  udiag_syscall_b1: { parameters: ["i64", "buffer", "i64", "i64"], result: "i64" },
+  udiag_syscall_b2: { parameters: ["i64", "i64", "buffer", "i64", "i64"], result: "i64" },
+  udiag_syscall_b3: { parameters: ["i64", "i64", "i64", "buffer"], result: "i64" },
+} as const satisfies Deno.ForeignLibraryInterface;
 
-function load(): Deno.UnsafeFnPointer<typeof STUB_TYPE> {
+type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** FNV-1a, 64 bits, as hex (synchronous: the library is opened at the first call). */
+export function fnv1a64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(text)) {
+    h = BigInt.asUintN(64, (h ^ BigInt(b)) * 0x100000001b3n);
+  }
+  return h.toString(16).padStart(16, "0");
+}
+
+/** The library's path for this source and these flags (pure but for reading the source). */
+export function rawsysLibPath(root: string = ROOT): string {
+  const key = fnv1a64(`${FLAGS.join(" ")}\n${Deno.readTextFileSync(SOURCE)}`);
+  return `${root}/out/build/rawsys/librawsys-${key}.so`;
+}
+
+/**
+ * Builds the library unless this source's build is there; returns its path.
+ * Written under a temporary name and renamed, so parallel runs never load a
+ * half-written file. Throws with gcc's output when it cannot be built.
+ */
+export function ensureRawsysLib(root: string = ROOT): string {
+  const out = rawsysLibPath(root);
+  try {
+    if (Deno.statSync(out).isFile) return out;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const tmp = `${out}.${Deno.pid}.tmp`;
+  try {
+    Deno.mkdirSync(out.slice(0, out.lastIndexOf("/")), { recursive: true });
+    const r = new Deno.Command("gcc", { args: [...FLAGS, "-o", tmp, SOURCE] }).outputSync();
+    if (!r.success) throw new Error(new TextDecoder().decode(r.stderr).trim());
+    Deno.renameSync(tmp, out);
+  } catch (e) {
+    try {
+      Deno.removeSync(tmp);
+    } catch { /* never written */ }
+    throw new Error(
+      `Cannot build ${out} from ${SOURCE} (a guest cannot: the host builds it before ` +
+        `each boot): ${e instanceof Error ? e.message : e}`,
+      { cause: e },
+    );
+  }
+  return out;
+}
+
+let symbols: Symbols | undefined;
+
+/**
+ * The library's symbols themselves: for the benchmark's measure of the bare
+ * FFI call; everything else calls {@linkcode rawSyscall}.
+ */
+export function rawsysSymbols(): Symbols {
+  return lib();
+}
+
+function lib(): Symbols {
+  if (symbols) return symbols;
   if (Deno.build.arch !== "x86_64") {
-    throw new Error(`The syscall stub is x86-64 code; this is ${Deno.build.arch}`);
+    throw new Error(`rawsys.c is x86-64 code; this is ${Deno.build.arch}`);
   }
-  const size = 4096n;
-  const p = libc().mmap(null, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0n);
-  if (Deno.UnsafePointer.value(p) === MAP_FAILED || p === null) {
-    throw new Error("Cannot map a page for the syscall stub");
-  }
-  new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, SYSCALL_STUB.length)).set(SYSCALL_STUB);
-  if (libc().mprotect(p, size, PROT_READ | PROT_EXEC) !== 0) {
-    throw new Error("Cannot make the syscall stub executable");
-  }
-  return new Deno.UnsafeFnPointer(p as Deno.PointerObject<typeof STUB_TYPE>, STUB_TYPE);
+  symbols = Deno.dlopen(ensureRawsysLib(), SYMBOLS).symbols;
+  return symbols;
+}
+
+const I64_MAX = 0x7fff_ffff_ffff_ffffn;
+
+/**
+ * A register's value as the bigint an `i64` parameter takes (a number there
+ * makes V8 leave the fast call, measured at half the rate); a kernel address
+ * passes as its 64 bits, signed.
+ */
+function reg(x: number | bigint): bigint {
+  if (typeof x === "number") return BigInt(x);
+  return x > I64_MAX ? BigInt.asIntN(64, x) : x;
 }
 
 /**
@@ -94,12 +134,44 @@ function load(): Deno.UnsafeFnPointer<typeof STUB_TYPE> {
  * if (rawSyscall(NR.close, -1) !== -9n) throw new Error(); // EBADF
  * ```
  */
-export function rawSyscall(nr: number, ...args: (number | bigint)[]): bigint {
-  if (args.length > 6) throw new RangeError(`A system call takes at most 6 arguments`);
-  stub ??= load();
-  // Kernel addresses (bad pointers on purpose) pass as the same 64 bits, signed.
-  const a = [...args.map((x) => BigInt.asIntN(64, BigInt(x))), 0n, 0n, 0n, 0n, 0n, 0n];
-  return stub.call(BigInt(nr), a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!) as bigint;
+export function rawSyscall(
+  nr: number,
+  a1: number | bigint = 0,
+  a2: number | bigint = 0,
+  a3: number | bigint = 0,
+  a4: number | bigint = 0,
+  a5: number | bigint = 0,
+  a6: number | bigint = 0,
+): bigint {
+  return lib().udiag_syscall(
+    BigInt(nr),
+    reg(a1),
+    reg(a2),
+    reg(a3),
+    reg(a4),
+    reg(a5),
+    reg(a6),
+  ) as bigint;
+}
+
+/**
+ * {@linkcode rawSyscall} with our bytes as the `at`-th argument (1 to 3),
+ * passed as the typed array itself: the fast path of the suites' calls on
+ * their own buffers. The array must not be empty (what address an empty
+ * array gets is V8's choice; callers pass those as addresses).
+ */
+export function rawSyscallBuf(
+  nr: number,
+  at: 1 | 2 | 3,
+  buf: Uint8Array,
+  a: number | bigint = 0,
+  b: number | bigint = 0,
+  c: number | bigint = 0,
+): bigint {
+  const s = lib();
+  if (at === 1) return s.udiag_syscall_b1(BigInt(nr), buf, reg(a), reg(b)) as bigint;
+  if (at === 2) return s.udiag_syscall_b2(BigInt(nr), reg(a), buf, reg(b), reg(c)) as bigint;
+  return s.udiag_syscall_b3(BigInt(nr), reg(a), reg(b), buf) as bigint;
 }
 
 /** Whether a raw result is `-errno` (the kernel never returns -4095..-1 otherwise). */

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { isErrorReturn, NR, rawSyscall, SYSCALL_STUB } from "./rawsys.ts";
+import {
+  ensureRawsysLib,
+  fnv1a64,
+  isErrorReturn,
+  NR,
+  rawSyscall,
+  rawSyscallBuf,
+  rawsysLibPath,
+} from "./rawsys.ts";
 import { runC } from "./cc.ts";
 import { sysClose, sysOpen, sysWrite } from "./syscall.ts";
 import { O_RDONLY } from "./libc.ts";
@@ -79,7 +87,45 @@ Deno.test("isErrorReturn() takes -4095..-1 as errors and nothing else", () => {
     false,
     false,
   ]);
-  assert.equal(SYSCALL_STUB.at(-1), 0xc3);
+});
+
+Deno.test("the buffer variants pass our bytes at their position: open, write, ioctl", () => {
+  const path = Deno.makeTempFileSync();
+  try {
+    const fd = Number(rawSyscallBuf(NR.open, 1, new TextEncoder().encode(`${path}\0`), 0o2));
+    assert.ok(fd >= 0, `open: ${fd}`);
+    // A subarray passes its own bytes, not its buffer's first ones.
+    const bytes = new TextEncoder().encode("xxabc").subarray(2);
+    assert.equal(rawSyscallBuf(NR.write, 2, bytes, fd, 3), 3n);
+    assert.equal(rawSyscallBuf(NR.pwrite64, 2, bytes, fd, 1, 5), 1n);
+    const n = new Int32Array(1);
+    // FIONREAD on a regular file: the bytes past the position (6 - 3), through the 3rd argument.
+    assert.equal(rawSyscallBuf(NR.ioctl, 3, new Uint8Array(n.buffer), fd, 0x541b), 0n);
+    assert.equal(n[0], 3);
+    rawSyscall(NR.close, fd);
+    assert.deepEqual([...Deno.readFileSync(path)], [97, 98, 99, 0, 0, 97]);
+  } finally {
+    Deno.removeSync(path);
+  }
+});
+
+Deno.test("the library is named by its source's hash and built once", () => {
+  assert.equal(fnv1a64(""), "cbf29ce484222325");
+  assert.equal(fnv1a64("a"), "af63dc4c8601ec8c");
+  const root = Deno.makeTempDirSync();
+  try {
+    const path = ensureRawsysLib(root);
+    assert.equal(path, rawsysLibPath(root));
+    assert.match(path, /\/out\/build\/rawsys\/librawsys-[0-9a-f]{16}\.so$/);
+    const built = Deno.statSync(path).mtime;
+    assert.equal(ensureRawsysLib(root), path);
+    assert.deepEqual(Deno.statSync(path).mtime, built);
+    assert.deepEqual([...Deno.readDirSync(`${root}/out/build/rawsys`)].map((e) => e.name), [
+      path.split("/").at(-1),
+    ]);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
 });
 
 function pipe(): [number, number] {

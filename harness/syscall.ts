@@ -8,7 +8,7 @@
  * @module
  */
 import { errnoName, fail, ok, type SysResult } from "./errno.ts";
-import { isErrorReturn, NR, rawSyscall } from "./rawsys.ts";
+import { isErrorReturn, NR, rawSyscall, rawSyscallBuf } from "./rawsys.ts";
 import {
   buf,
   int,
@@ -64,6 +64,14 @@ function sys(nr: number, ...args: (number | bigint)[]): SysResult<number> {
 }
 
 /**
+ * Whether a call on `mem` takes the fast path ({@linkcode rawSyscallBuf}):
+ * our own non-empty bytes, nothing recording and no hook to see the call.
+ */
+function fast(mem: Mem): mem is Uint8Array {
+  return hook === null && typeof mem !== "bigint" && mem.length > 0 && !recording();
+}
+
+/**
  * {@linkcode sys}, recorded (harness/ctrace): `traced` describes the
  * arguments, and runs only while recording (memory is copied before the call).
  */
@@ -100,6 +108,7 @@ export function sysOpen(
   mode = 0,
 ): SysResult<number> {
   const p = typeof path === "string" ? cString(path) : path;
+  if (fast(p)) return result(rawSyscallBuf(NR.open, 1, p, flags, mode));
   return sysTraced(
     "open",
     () => [memArg(p), int(flags), int(mode)],
@@ -121,6 +130,7 @@ export function sysRead(
   buf: Mem,
   len = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
+  if (fast(buf)) return result(rawSyscallBuf(NR.read, 2, buf, fd, len));
   return sysTraced(
     "read",
     () => [int(fd), out(len, addressOf(buf)), int(len)],
@@ -137,6 +147,7 @@ export function sysWrite(
   buf: Mem,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
+  if (fast(buf)) return result(rawSyscallBuf(NR.write, 2, buf, fd, len));
   return sysTraced(
     "write",
     () => [int(fd), lenArg(buf, len), int(len)],
@@ -154,6 +165,7 @@ export function sysPwrite(
   offset: number | bigint,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
+  if (fast(buf)) return result(rawSyscallBuf(NR.pwrite64, 2, buf, fd, len, offset));
   return sysTraced(
     "pwrite64",
     () => [int(fd), lenArg(buf, len), int(len), int(offset)],
@@ -232,6 +244,9 @@ export function sysIoctl(
   arg: Mem | number = 0n,
   fields: readonly PointerField[] = [],
 ): SysResult<number> {
+  if (typeof arg !== "number" && fast(arg)) {
+    return result(rawSyscallBuf(NR.ioctl, 3, arg, fd, request));
+  }
   const a = typeof arg === "number" ? BigInt(arg) : addressOf(arg);
   const traced = (): TraceArg => {
     if (typeof arg === "number") return int(arg);

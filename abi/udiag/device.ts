@@ -8,6 +8,7 @@
 import { DEVICE_PATH, DIAG_IOCSDEL, DIAG_IOCSREG } from "./abi.ts";
 import type { SysResult } from "../../harness/errno.ts";
 import { MAP_SHARED, O_CLOEXEC, O_RDWR, PROT_READ } from "../../harness/libc.ts";
+import { recording } from "../../harness/ctrace/record.ts";
 import {
   cString,
   type IoSegment,
@@ -142,6 +143,8 @@ export class UdiagFile implements Disposable {
 export class EnablePage implements Disposable {
   readonly mapping: Mapping;
   #unmapped = false;
+  /** The page itself as bytes, made at the first read (no copy, no pointer object per read). */
+  #view: Uint8Array | undefined;
 
   constructor(mapping: Mapping) {
     this.mapping = mapping;
@@ -152,7 +155,15 @@ export class EnablePage implements Disposable {
     if (index < 0 || index >= this.mapping.length) {
       throw new RangeError(`Index ${index} is outside the ${this.mapping.length}-byte page`);
     }
-    return peek(this.mapping.address + BigInt(index), 1)[0]!;
+    // A recorded read goes through peek() so the C replay reads it too.
+    if (recording()) return peek(this.mapping.address + BigInt(index), 1)[0]!;
+    this.#view ??= new Uint8Array(
+      Deno.UnsafePointerView.getArrayBuffer(
+        Deno.UnsafePointer.create(this.mapping.address)!,
+        this.mapping.length,
+      ),
+    );
+    return this.#view[index]!;
   }
 
   /** A copy of the whole page. */

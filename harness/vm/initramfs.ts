@@ -6,6 +6,7 @@
  */
 import { runLogged } from "../proc.ts";
 import { stageDenoDir } from "./deno_dir.ts";
+import { ensureRawsysLib } from "../rawsys.ts";
 
 const INIT = new URL("./guest/init.sh", import.meta.url);
 
@@ -79,6 +80,9 @@ export async function buildInitramfs(
   await Deno.writeTextFile(`${root}/run.env`, runEnv(plan, names));
   // init.sh copies it into the guest's DENO_DIR when it is there.
   await stageDenoDir(`${root}/deno`);
+  // Every guest process makes its system calls through it, from the
+  // read-only share: it must be built here.
+  ensureRawsysLib();
   const out = `${dir}/initramfs.cpio.gz`;
   await runLogged("sh", [
     "-c",
