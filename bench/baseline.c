@@ -196,8 +196,9 @@ int main(int argc, char **argv)
 	repeat = atoi(argv[4]);
 	batch = atoi(argv[5]);
 	memset(payload, 'a', sizeof(payload));
-	/* enable_byte_view differs from enable_byte on the Deno side only. */
+	/* enable_byte_{array,view} differ from enable_byte on the Deno side only. */
 	if (strcmp(mix, "reg_del") != 0 && strcmp(mix, "enable_byte") != 0 &&
+	    strcmp(mix, "enable_byte_array") != 0 &&
 	    strcmp(mix, "enable_byte_view") != 0 &&
 	    parse_write_mix(mix, &size, &enabled) < 0) {
 		fprintf(stderr, "baseline: unknown mix \"%s\"\n", mix);

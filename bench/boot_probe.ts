@@ -24,6 +24,8 @@ export interface BootOptions {
   readonly outDir: string;
   readonly timeoutSeconds: number;
   readonly onLine?: (l: TimedLine) => void;
+  /** Kernel arguments added to the variant's line (`initcall_debug`). */
+  readonly extraCmdline?: readonly string[];
 }
 
 /** How a boot ended: `first-case` when it was stopped after the first case, as planned. */
@@ -63,7 +65,7 @@ export function bootOutcome(o: VmOutcome): BootOutcome {
 /** Boots once and stops after the first fuzz case, or at the timeout. */
 export async function measureBoot(o: BootOptions): Promise<BootRun> {
   await Deno.mkdir(o.outDir, { recursive: true });
-  const cmdline = variantCmdline(kernelCmdline(), o.variant);
+  const cmdline = variantCmdline(kernelCmdline(o.extraCmdline), o.variant);
   const lines: TimedLine[] = [];
   const records: TimedRecord[] = [];
   const run = await runVm({

@@ -112,19 +112,18 @@ function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
         );
       }
       const index = idx.value;
-      const view = new Deno.UnsafePointerView(
-        Deno.UnsafePointer.create(page.value.mapping.address)!,
+      const pointer = Deno.UnsafePointer.create(page.value.mapping.address)!;
+      const view = new Deno.UnsafePointerView(pointer);
+      const array = new Uint8Array(
+        Deno.UnsafePointerView.getArrayBuffer(pointer, page.value.mapping.length),
       );
+      const check = (b: number | undefined) => b === 0 ? null : `enable byte: ${b}`;
       return {
-        op: mix.view
-          ? () => {
-            const b = view.getUint8(index);
-            return b === 0 ? null : `enable byte: ${b}`;
-          }
-          : () => {
-            const b = page.value.byte(index);
-            return b === 0 ? null : `enable byte: ${b}`;
-          },
+        op: mix.read === "pointer-view"
+          ? () => check(view.getUint8(index))
+          : mix.read === "array"
+          ? () => check(array[index])
+          : () => check(page.value.byte(index)),
         teardown: () => {
           page.value.unmap();
           f.close();

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { maxTracedPayload } from "../abi/udiag/abi.ts";
 
 /** One operation mix. */
 export interface Mix {
@@ -18,11 +19,13 @@ export interface Mix {
   /** Whether the event is enabled in tracefs while the mix runs. */
   readonly enabled?: boolean;
   /**
-   * Enable byte through a `Deno.UnsafePointerView` kept across reads instead
-   * of `EnablePage.byte()` (an index into a typed array over the page): what
-   * Deno's pointer view costs. The C side is the same.
+   * How the Deno side reads the enable byte, if not through
+   * `EnablePage.byte()` (a range check, then an index into a typed array
+   * over the page): `array` indexes that typed array bare (the floor of a
+   * JS read), `pointer-view` goes through a `Deno.UnsafePointerView` kept
+   * across reads (what the harness did before). The C side is the same.
    */
-  readonly view?: boolean;
+  readonly read?: "array" | "pointer-view";
   /**
    * A write driven through one layer of the harness below the client
    * (`UdiagFile.write`), to say where the FFI side's time goes: `symbol` the
@@ -70,7 +73,9 @@ export const MIXES: readonly Mix[] = [
   writeMix(4096, false),
   writeMix(0, true),
   writeMix(64, true),
-  writeMix(4096, true),
+  // A traced write past maxTracedPayload() fails E2BIG (abi/udiag/abi.ts):
+  // the largest one that reaches the sinks stands for a page (x86-64's 4 KiB).
+  writeMix(maxTracedPayload(4096), true),
   // Where a disabled 64-byte write's time goes, layer by layer (the C side
   // parses the same id as write64_off).
   writeMix(64, false, "symbol"),
@@ -83,10 +88,17 @@ export const MIXES: readonly Mix[] = [
     batch: 1024,
   },
   {
+    id: "enable_byte_array",
+    label: "enable-byte read (mmap'd page), a Uint8Array over the page, indexed bare",
+    kind: "enable_byte",
+    read: "array",
+    batch: 1024,
+  },
+  {
     id: "enable_byte_view",
     label: "enable-byte read (mmap'd page), UnsafePointerView.getUint8()",
     kind: "enable_byte",
-    view: true,
+    read: "pointer-view",
     batch: 1024,
   },
 ];

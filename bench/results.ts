@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type BootProfile, initcallsMarkdown } from "./initcalls.ts";
 import {
   formatRate,
   formatSummary,
@@ -213,6 +214,14 @@ export interface BootResult {
   readonly consoleFile: string;
 }
 
+/** The `initcall_debug` boot: where the kernel's boot time goes. */
+export interface InitcallsRun {
+  readonly cmdline: string;
+  readonly outcome: string;
+  readonly consoleFile: string;
+  readonly profile: BootProfile;
+}
+
 /** Per stage, the summary over the boots of one variant (null: a mark never came). */
 export type StageSummary = Record<keyof BootStages, Summary | null>;
 
@@ -266,6 +275,8 @@ export interface BenchResults {
     readonly host: Partial<Record<CmdlineVariant, StageSummary>>;
     readonly guest: Partial<Record<CmdlineVariant, StageSummary>>;
   };
+  /** Null when the `initcalls` part did not run. */
+  readonly initcalls: InitcallsRun | null;
   /** Anything that went wrong but did not stop the run. */
   readonly problems: readonly string[];
 }
@@ -425,6 +436,18 @@ function bootSection(r: BenchResults): string {
   ].join("\n");
 }
 
+function initcallsSection(i: InitcallsRun): string {
+  return [
+    "## Where the kernel's boot time goes (`initcall_debug`)",
+    "",
+    `One boot with \`initcall_debug\` added (guest command \`true\`; it prints two console ` +
+    `lines per initcall, so it is not one of the boots above), ended "${i.outcome}"; ` +
+    `console: \`${i.consoleFile}\`.`,
+    "",
+    initcallsMarkdown(i.profile),
+  ].join("\n");
+}
+
 function methodSection(r: BenchResults): string {
   return [
     "## Method",
@@ -499,6 +522,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.micro.rows.length) parts.push(microSection(r), "");
   if (r.fuzz.rows.length) parts.push(fuzzSection(r), "");
   if (r.boot.runs.length) parts.push(bootSection(r), "");
+  if (r.initcalls) parts.push(initcallsSection(r.initcalls), "");
   parts.push(methodSection(r), "");
   if (r.problems.length) {
     parts.push("## Problems", "", ...r.problems.map((p) => `- ${p}`), "");

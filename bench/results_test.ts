@@ -1,3 +1,4 @@
+import { parseInitcalls } from "./initcalls.ts";
 import assert from "node:assert/strict";
 import { type BenchResults, fuzzRow, microRows, renderMarkdown, stageSummary } from "./results.ts";
 import { MIXES, type MixSample } from "./mixes.ts";
@@ -129,6 +130,17 @@ Deno.test("renderMarkdown() has a table per part, the machine, and says whether 
     },
     fuzz: { runs: [RUN], rows: [fuzzRow(RUN)] },
     boot: { runs: [boot], host: { after: stageSummary([boot], "host") }, guest: {} },
+    initcalls: {
+      cmdline: "acpi=noirq initcall_debug",
+      outcome: "exited",
+      consoleFile: "/y",
+      profile: parseInitcalls([
+        "[    2.000000] calling  slow_init+0x0/0x10 @ 1",
+        "[    5.000000] initcall slow_init+0x0/0x10 returned 0 after 3000000 usecs",
+        "[    6.000000] Run /init as init process",
+        "[    7.000000] udiag-vm: booted",
+      ]),
+    },
     problems: ["something"],
   };
   const md = renderMarkdown(r);
@@ -139,5 +151,7 @@ Deno.test("renderMarkdown() has a table per part, the machine, and says whether 
   assert.match(md, /\| boot to first case .*\| +30\.0 s \|/);
   assert.match(md, /yes, other engineers' QEMU guests ran/);
   assert.match(md, /## Problems\n\n- something/);
+  assert.match(md, /\| `slow_init` \| 3000 ms \| 100 % \| 0 \|/);
+  assert.match(md, /\| last initcall to `Run \/init` \| 1\.00 s \|/);
   assert.match(md, /\| FFI\/C and fuzz boot \| +3 \| +0 \| +0 \|/);
 });

@@ -32,11 +32,16 @@ import {
   type BenchResults,
   type BootResult,
   fuzzRow,
+  type InitcallsRun,
   microRows,
   renderMarkdown,
   stageSummary,
 } from "./results.ts";
+import { parseInitcalls } from "./initcalls.ts";
 import { loadAverage, machineInfo, qemuCount, QemuMonitor, waitForIdle } from "./machine.ts";
+
+/** The benchmark's parts, in the order they run. */
+const PARTS = ["micro", "fuzz", "boot", "initcalls"] as const;
 
 const USAGE = `Usage: deno task bench [options]
   --repeats N          micro-benchmark repeats (every mix, both sides each)   [5]
@@ -48,7 +53,7 @@ const USAGE = `Usage: deno task bench [options]
   --seed N             fuzz seed                                              [1]
   --boots N            boots to the first case with the current cmdline       [3]
   --before-timeout S   the one boot without acpi=noirq; 0 skips it            [300]
-  --parts LIST         micro,fuzz,boot                                        [all]
+  --parts LIST         micro,fuzz,boot,initcalls (one initcall_debug boot)    [all]
   --wait-idle S        wait up to S for other QEMU guests to end first        [600]
   --profile NAME       kernel debug profile                                   [base]
   --out DIR            where results go                                       [out/bench]
@@ -250,6 +255,40 @@ async function measureBoots(
   return { runs, othersMax };
 }
 
+/**
+ * Step 3b: one more boot with `initcall_debug`, to say where the kernel's
+ * boot time goes (kept out of the stage figures: it prints two lines per
+ * initcall).
+ */
+async function measureInitcalls(
+  o: BenchOptions,
+  setup: Setup,
+  monitor: QemuMonitor,
+  problems: string[],
+): Promise<InitcallsRun> {
+  monitor.phase = "initcall_debug boot";
+  await monitor.check();
+  log("bench: one boot with initcall_debug, timeout 240 s");
+  const b = await measureBoot({
+    kernel: setup.kernel,
+    modules: setup.modules,
+    variant: "after",
+    extraCmdline: ["initcall_debug"],
+    command: "true",
+    cwd: ROOT,
+    outDir: `${o.outDir}/boot-initcalls`,
+    timeoutSeconds: 240,
+  });
+  const profile = parseInitcalls(b.lines.map((l) => l.line));
+  if (profile.initcalls.length === 0 || profile.booted === null) {
+    problems.push(
+      `The initcall_debug boot ended "${b.outcome}" with ${profile.initcalls.length} initcalls ` +
+        `and${profile.booted === null ? " no" : ""} "udiag-vm: booted": ${b.consoleFile}`,
+    );
+  }
+  return { cmdline: b.cmdline, outcome: b.outcome, consoleFile: b.consoleFile, profile };
+}
+
 function isFuzzStart(line: string): boolean {
   const m = parseMark(line);
   return m?.suite === "fuzz" && m.phase === "start";
@@ -289,13 +328,16 @@ export async function bench(o: BenchOptions): Promise<BenchResults> {
     bootRuns = boots.runs;
     othersMax = Math.max(othersMax, boots.othersMax);
   }
+  const initcalls = o.parts.includes("initcalls")
+    ? await measureInitcalls(o, setup, monitor, problems)
+    : null;
 
   monitor.phase = "end";
   const othersEnd = await monitor.check();
   othersMax = Math.max(othersMax, othersEnd, monitor.max);
   const micro = microRows(guest.samples, o.mixes.map(mixById));
   problems.push(...mixProblems(micro));
-  const results = assemble(o, setup, guest, bootRuns, micro, {
+  const results = assemble(o, setup, guest, bootRuns, initcalls, micro, {
     startedAt,
     problems,
     othersEnd,
@@ -314,6 +356,7 @@ function assemble(
   setup: Setup,
   guest: GuestPart,
   bootRuns: BootResult[],
+  initcalls: InitcallsRun | null,
   micro: ReturnType<typeof microRows>,
   run: {
     startedAt: string;
@@ -374,6 +417,7 @@ function assemble(
       host: Object.fromEntries(variants.map((v) => [v, stageSummary(byVariant(v), "host")])),
       guest: Object.fromEntries(variants.map((v) => [v, stageSummary(byVariant(v), "guest")])),
     },
+    initcalls,
     problems: run.problems,
   };
 }
@@ -390,7 +434,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     seed: { type: "string", default: "1" },
     boots: { type: "string", default: "3" },
     "before-timeout": { type: "string", default: "300" },
-    parts: { type: "string", default: "micro,fuzz,boot" },
+    parts: { type: "string", default: PARTS.join(",") },
     "wait-idle": { type: "string", default: "600" },
     profile: { type: "string" },
     out: { type: "string", default: `${ROOT}/out/bench` },
@@ -400,8 +444,8 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
   const mixes = list(v.mixes);
   mixes.forEach(mixById);
   for (const p of list(v.parts)) {
-    if (!["micro", "fuzz", "boot"].includes(p)) {
-      throw new UsageError(`Unknown --parts "${p}": expected micro, fuzz, boot`);
+    if (!(PARTS as readonly string[]).includes(p)) {
+      throw new UsageError(`Unknown --parts "${p}": expected ${PARTS.join(", ")}`);
     }
   }
   for (const s of list(v.suites)) {

@@ -66,7 +66,10 @@ export interface ConformanceOptions {
   readonly reportsDir: string;
   /** Echo the guest's test output (default true; the VM tests keep their log quiet). */
   readonly echo?: boolean;
-  /** Stop at the first failing rule (see harness/suite_boots.ts). */
+  /**
+   * Stop at the first failing rule or kernel report (see
+   * harness/suite_boots.ts and harness/vm/runner.ts's `stopOnReport`).
+   */
   readonly failFast?: boolean;
 }
 
@@ -141,6 +144,8 @@ async function runInVm(o: ConformanceOptions, ids: readonly string[]): Promise<S
       reportsDir: o.reportsDir,
       echoGuest: o.echo ?? true,
       timeoutSeconds: 1200,
+      // A kernel report is a failure too: it ends the boot as a failed rule ends the suite.
+      ...(o.failFast ? { stopOnReport: true } : {}),
     }));
   const last = boots.runs.at(-1);
   return {

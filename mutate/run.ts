@@ -363,13 +363,23 @@ async function runMutant(
 }
 
 /**
+ * Folders of modules no suite run loads, on the host or in the guest (the
+ * benchmark and the patch review are other tasks): a change there keeps the
+ * cache.
+ */
+const NOT_SUITES = ["bench/", "review/"];
+
+/**
  * The suites' own code: a cached verdict is stale once a rule, an oracle or
  * the harness changes (a rule added to kill a survivor must get its run).
  */
 async function suitesHash(): Promise<string> {
   const enc = new TextEncoder();
   const parts: Uint8Array[] = [];
-  for (const f of await guestModules()) {
+  const modules = (await guestModules()).filter((f) =>
+    !NOT_SUITES.some((d) => f.startsWith(`${ROOT}/${d}`))
+  );
+  for (const f of modules) {
     parts.push(enc.encode(`${f.slice(ROOT.length)}\0`), await Deno.readFile(f));
   }
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -59,6 +59,8 @@ export interface GuestRunOptions {
   readonly files?: Readonly<Record<string, string>>;
   /** How a kernel report seen during a case replays (by the case it was seen in). */
   readonly replayOf?: (f: Finding) => Replay | undefined;
+  /** Stop the guest soon after its first kernel report (harness/vm/runner.ts). */
+  readonly stopOnReport?: boolean;
 }
 
 /** A run still going, as {@linkcode GuestRunOptions.onResult} sees it. */
@@ -149,6 +151,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     ...(o.timeoutSeconds ? { timeoutSeconds: o.timeoutSeconds } : {}),
     ...(o.silenceSeconds ? { silenceSeconds: o.silenceSeconds } : {}),
     ...(o.echoConsole ? { onConsoleLine: echoLine } : {}),
+    ...(o.stopOnReport ? { stopOnReport: true } : {}),
     onResult: (r: ResultEvent, _t: number, consoleFile: string) => {
       if (r.event === "start") {
         console.error(`udiag-fuzz: guest up in ${seconds(booted)} s; running: ${o.command}`);

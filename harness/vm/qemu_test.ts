@@ -8,6 +8,7 @@ import {
   isPanicLine,
   OOPS_GRACE_SECONDS,
   parseResults,
+  REPORT_SETTLE_SECONDS,
   watchdogVerdict,
 } from "./runner.ts";
 
@@ -142,6 +143,17 @@ Deno.test("watchdogVerdict(): timeout, silence, and the command's silence after 
         at(100_000, { lastCommandActivity: 10_000 }),
         null,
       ],
+      [
+        "stopping at a report: within the settle time",
+        at(50_000 + REPORT_SETTLE_SECONDS * 1000, { reportAt: 50_000 }),
+        null,
+      ],
+      [
+        "stopping at a report: past the settle time",
+        at(50_001 + REPORT_SETTLE_SECONDS * 1000, { reportAt: 50_000 }),
+        { kind: "stopped", reason: "a kernel report" },
+      ],
+      ["not stopping at reports", at(500_000, { reportAt: null }), null],
     ];
   for (const [what, got, want] of table) assert.deepEqual(got, want, what);
 });

@@ -13,6 +13,7 @@ import { kernelCmdline, qemuArgs } from "./qemu.ts";
 import type { KernelBuild } from "./kernel.ts";
 import { ensurePackages, VM_PACKAGES } from "../tools.ts";
 import { interrupted, trackChild } from "../interrupt.ts";
+import { containsCrash } from "../console/parse.ts";
 
 /** How a guest run ended, in syzkaller's words where they exist. */
 export type VmOutcome =
@@ -74,6 +75,12 @@ export interface RunVmOptions {
   readonly onResult?: (r: ResultEvent, t: number, consoleFile: string) => void;
   /** Ends the run when it returns a reason (the benchmark stops after the first case). */
   readonly stopWhen?: (r: ResultEvent) => string | null;
+  /**
+   * Ends the run {@linkcode REPORT_SETTLE_SECONDS} after the first kernel
+   * report begins on the console: for a caller that needs one difference,
+   * not all of them (`deno task mutate` on a target that files none).
+   */
+  readonly stopOnReport?: boolean;
 }
 
 /** The results channel parsed: its records, and the whole lines that were none. */
@@ -133,6 +140,8 @@ export interface WatchState {
   readonly lastCommandActivity: number;
   /** The first oops line on the console, or null. */
   readonly oopsAt: number | null;
+  /** Where the run stops at a kernel report: when the first one began, or null. */
+  readonly reportAt?: number | null;
 }
 
 /**
@@ -151,12 +160,23 @@ export function watchdogVerdict(
   if (w.now - w.lastActivity > limits.silence) {
     return { kind: "silent", seconds: Math.round(limits.silence / 1000) };
   }
+  if (w.reportAt != null && w.now - w.reportAt > REPORT_SETTLE_SECONDS * 1000) {
+    return { kind: "stopped", reason: "a kernel report" };
+  }
   const quietSince = w.oopsAt === null ? null : Math.max(w.oopsAt, w.lastCommandActivity);
   if (quietSince !== null && w.now - quietSince > OOPS_GRACE_SECONDS * 1000) {
     return { kind: "silent", seconds: OOPS_GRACE_SECONDS, afterOops: true };
   }
   return null;
 }
+
+/**
+ * How long a run that stops at a kernel report ({@linkcode RunVmOptions.stopOnReport})
+ * goes on after the report began: printk writes it out synchronously, so it
+ * is whole on the console long before this, and a second report that
+ * follows from the first (a WARNING, then the BUG) gets in too.
+ */
+export const REPORT_SETTLE_SECONDS = 10;
 
 /**
  * How long the command may stay quiet after an oops before the run ends: its
@@ -309,6 +329,7 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
   interrupted.addEventListener("abort", onStop);
   let panicked = false;
   let oopsAt: number | null = null;
+  let reportAt: number | null = null;
   let lastCommandActivity = Date.now();
   const consoleLength = pumpConsole(
     child.stdout,
@@ -316,6 +337,7 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
     (l) => {
       panicked ||= isPanicLine(l);
       if (oopsAt === null && isOopsLine(l)) oopsAt = Date.now();
+      if (opts.stopOnReport && reportAt === null && containsCrash(l)) reportAt = Date.now();
       opts.onConsoleLine?.(l, since());
     },
     () => lastActivity = Date.now(),
@@ -361,7 +383,7 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
     takeGuestOutput();
     takeResults();
     const end = watchdogVerdict(
-      { now: Date.now(), started, lastActivity, lastCommandActivity, oopsAt },
+      { now: Date.now(), started, lastActivity, lastCommandActivity, oopsAt, reportAt },
       { timeout, silence },
     );
     if (end) kill(end);
