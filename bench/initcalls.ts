@@ -35,9 +35,10 @@ export interface BootProfile {
   readonly totalSeconds: number;
 }
 
-const CALLING = /\bcalling\s+\S+ @ \d+/;
+// Right after the printk time: PCI quirks print "pci …: calling  quirk_…" too.
+const CALLING = /^\[\s*\d+\.\d+\] calling\s+\S+ @ \d+/;
 const RETURNED =
-  /\binitcall (\S+?)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?: \[[^\]]+\])? returned (-?\d+) after (\d+) usecs/;
+  /^\[\s*\d+\.\d+\] initcall (\S+?)(?:\+0x[0-9a-f]+\/0x[0-9a-f]+)?(?: \[[^\]]+\])? returned (-?\d+) after (\d+) usecs/;
 const RUN_INIT = /Run \S+ as init process/;
 const BOOTED = /udiag-vm: booted\b/;
 

@@ -273,7 +273,8 @@ async function measureInitcalls(
     kernel: setup.kernel,
     modules: setup.modules,
     variant: "after",
-    extraCmdline: ["initcall_debug"],
+    // The initcall lines are KERN_DEBUG, below the runner's loglevel=7.
+    extraCmdline: ["initcall_debug", "ignore_loglevel"],
     command: "true",
     cwd: ROOT,
     outDir: `${o.outDir}/boot-initcalls`,
