@@ -152,6 +152,6 @@ Deno.test("renderMarkdown() has a table per part, the machine, and says whether 
   assert.match(md, /yes, other engineers' QEMU guests ran/);
   assert.match(md, /## Problems\n\n- something/);
   assert.match(md, /\| `slow_init` \| 3000 ms \| 100 % \| 0 \|/);
-  assert.match(md, /\| last initcall to `Run \/init` \| 1\.00 s \|/);
+  assert.match(md, /\| last built-in initcall to `Run \/init` \| 1\.00 s \|/);
   assert.match(md, /\| FFI\/C and fuzz boot \| +3 \| +0 \| +0 \|/);
 });
