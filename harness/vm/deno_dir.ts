@@ -16,8 +16,11 @@
 import { ROOT } from "../paths.ts";
 import { withLock } from "../lock.ts";
 
-/** What of a DENO_DIR the guest gets: the emits and the analysis caches (not the npm cache). */
-const KEPT = /^(gen|(dep|node)_analysis_cache_v\d+(-wal|-shm)?)$/;
+/**
+ * What of a DENO_DIR the guest gets: the emits, the analysis caches and V8's
+ * code cache (not the npm cache).
+ */
+const KEPT = /^(gen|((dep|node)_analysis|v8_code)_cache_v\d+(-wal|-shm)?)$/;
 
 /** Folders of the checkout with no module a guest runs. */
 const SKIP = new Set([".git", "node_modules", "out", "reports", "testdata", "tools", "docs"]);
@@ -60,6 +63,18 @@ export async function stageDenoDir(dest: string): Promise<boolean> {
       const why = new TextDecoder().decode(r.stderr).split("\n").find((l) => l.trim()) ?? "";
       console.error(`udiag-fuzz: no prepared Deno cache for the guest (deno cache: ${why})`);
       return false;
+    }
+    // V8's code cache of the entry modules: compiled once here, not in every boot.
+    const warm = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", `${ROOT}/harness/vm/code_cache_warm.ts`],
+      cwd: ROOT,
+      env: { DENO_DIR: dir, NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!warm.success) {
+      const why = new TextDecoder().decode(warm.stderr).split("\n").find((l) => l.trim()) ?? "";
+      console.error(`udiag-fuzz: no V8 code cache for the guest (${why})`);
     }
     await Deno.mkdir(dest, { recursive: true });
     const kept = [...Deno.readDirSync(dir)].filter((e) => KEPT.test(e.name)).map((e) => e.name);

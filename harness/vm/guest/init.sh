@@ -27,6 +27,14 @@ echo 0 > /proc/sys/kernel/panic_on_warn
 say "booted $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
 result "{\"event\":\"booted\",\"release\":\"$(uname -r)\",\"uptime\":\"$(cut -d' ' -f1 /proc/uptime)\"}"
 
+# The host root first, and Deno's binary (95 MB) read into the page cache in
+# the background while the modules load: its first run read it over 9p for
+# 3.7 s of a TCG boot. The host runs Deno from the first directory of
+# GUEST_PATH (harness/vm/initramfs.ts guestPath()).
+mkdir -p /host
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose host /host
+cat "/host${GUEST_PATH%%:*}/deno" > /dev/null 2>&1 &
+
 for m in $MODULES; do
 	if insmod "/$m"; then
 		say "loaded $m"
@@ -37,8 +45,6 @@ for m in $MODULES; do
 	fi
 done
 
-mkdir -p /host
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose host /host
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
