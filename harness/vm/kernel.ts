@@ -212,7 +212,13 @@ async function ensureBaseKernel(opts: EnsureKernelOptions): Promise<KernelBuild>
   if (exists(`${dir}/done.json`)) return build;
   // One build per cache entry at a time: a second run waits, then finds it built.
   return await withLock(dir, async () => {
-    if (exists(`${dir}/done.json`)) return build;
+    // Built by the run we waited for: its release was not there to read above.
+    if (exists(`${dir}/done.json`)) {
+      return {
+        ...build,
+        release: Deno.readTextFileSync(`${tree}/include/config/kernel.release`).trim(),
+      };
+    }
     return await buildBase(build, dir, log, opts);
   }, () => log(`udiag-fuzz: waiting for another run building ${dir}`));
 }
