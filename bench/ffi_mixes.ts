@@ -10,7 +10,7 @@ import { UdiagFile } from "../abi/udiag/device.ts";
 import { showResult } from "../harness/errno.ts";
 import { Tracefs } from "../harness/tracefs.ts";
 import { DIAG_SYSTEM } from "../abi/udiag/abi.ts";
-import { NR, rawSyscallBuf, rawsysSymbols } from "../harness/rawsys.ts";
+import { NR, rawSyscallBufInt, rawsysSymbols } from "../harness/rawsys.ts";
 import { sysWrite } from "../harness/syscall.ts";
 import type { Mix, MixSample } from "./mixes.ts";
 
@@ -137,20 +137,18 @@ function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
 /** A non-empty write of `buf` through one layer below the client (see `Mix.layer`). */
 function layerOp(layer: NonNullable<Mix["layer"]>, fd: number, buf: Uint8Array): Op {
   const size = buf.length;
-  const want = BigInt(size);
   switch (layer) {
     case "symbol": {
-      const call = rawsysSymbols().udiag_syscall_b2;
-      const nr = BigInt(NR.write), fdArg = BigInt(fd);
+      const call = rawsysSymbols().udiag_syscall_b2_int;
       return () => {
-        const r = call(nr, fdArg, buf, want, 0n);
-        return r === want ? null : `write: ${r}`;
+        const r = call(NR.write, fd, buf, size);
+        return r === size ? null : `write: ${r}`;
       };
     }
     case "rawsys":
       return () => {
-        const r = rawSyscallBuf(NR.write, 2, buf, fd, size);
-        return r === want ? null : `write: ${r}`;
+        const r = rawSyscallBufInt(NR.write, 2, buf, fd, size);
+        return r === size ? null : `write: ${r}`;
       };
     case "syscall":
       return () => {

@@ -50,3 +50,20 @@ long udiag_syscall_b3(long nr, long a1, long a2, const void *buf)
 {
 	return udiag_syscall(nr, a1, a2, (long)buf, 0, 0, 0);
 }
+
+/*
+ * The common case of the _b2 call, with int arguments and result: numbers
+ * cross V8's fast call as they are, where 64-bit ones are a BigInt each way.
+ * For a1 an fd and a3 a length below 2^31, so the result (a count or
+ * -errno) fits too.
+ */
+int udiag_syscall_b2_int(int nr, int a1, const void *buf, int a3)
+{
+	return (int)udiag_syscall(nr, a1, (long)buf, a3, 0, 0, 0);
+}
+
+/* The same for the _b3 call: ioctl(fd, request, buf) with a 32-bit request. */
+int udiag_syscall_b3_int(int nr, int a1, unsigned int a2, const void *buf)
+{
+	return (int)udiag_syscall(nr, a1, a2, (long)buf, 0, 0, 0);
+}

@@ -43,6 +43,8 @@ const SYMBOLS = {
   udiag_syscall_b1: { parameters: ["i64", "buffer", "i64", "i64"], result: "i64" },
   udiag_syscall_b2: { parameters: ["i64", "i64", "buffer", "i64", "i64"], result: "i64" },
   udiag_syscall_b3: { parameters: ["i64", "i64", "i64", "buffer"], result: "i64" },
+  udiag_syscall_b2_int: { parameters: ["i32", "i32", "buffer", "i32"], result: "i32" },
+  udiag_syscall_b3_int: { parameters: ["i32", "i32", "u32", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -172,6 +174,28 @@ export function rawSyscallBuf(
   if (at === 1) return s.udiag_syscall_b1(BigInt(nr), buf, reg(a), reg(b)) as bigint;
   if (at === 2) return s.udiag_syscall_b2(BigInt(nr), reg(a), buf, reg(b), reg(c)) as bigint;
   return s.udiag_syscall_b3(BigInt(nr), reg(a), reg(b), buf) as bigint;
+}
+
+const isI32 = (x: number | bigint): x is number => typeof x === "number" && (x | 0) === x;
+
+/**
+ * {@linkcode rawSyscallBuf} at position 2 or 3 when the other arguments are
+ * small numbers (an fd, a length or a 32-bit ioctl request): numbers in and
+ * out, no BigInt made per call; null when they are not, for the caller to
+ * make the 64-bit call.
+ */
+export function rawSyscallBufInt(
+  nr: number,
+  at: 2 | 3,
+  buf: Uint8Array,
+  a: number | bigint,
+  b: number | bigint,
+): number | null {
+  if (!isI32(a)) return null;
+  if (at === 2) return isI32(b) && b >= 0 ? lib().udiag_syscall_b2_int(nr, a, buf, b) : null;
+  return typeof b === "number" && b >= 0 && b <= 0xffff_ffff && Number.isInteger(b)
+    ? lib().udiag_syscall_b3_int(nr, a, b, buf)
+    : null;
 }
 
 /** Whether a raw result is `-errno` (the kernel never returns -4095..-1 otherwise). */

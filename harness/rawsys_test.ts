@@ -6,6 +6,7 @@ import {
   NR,
   rawSyscall,
   rawSyscallBuf,
+  rawSyscallBufInt,
   rawsysLibPath,
 } from "./rawsys.ts";
 import { runC } from "./cc.ts";
@@ -134,3 +135,24 @@ function pipe(): [number, number] {
   assert.equal(r, 0n);
   return [fds[0]!, fds[1]!];
 }
+
+Deno.test("rawSyscallBufInt(): 32-bit arguments and result where they fit, null where not", () => {
+  const path = Deno.makeTempFileSync();
+  try {
+    const fd = Number(rawSyscallBuf(NR.open, 1, new TextEncoder().encode(`${path}\0`), 0o2));
+    const bytes = new TextEncoder().encode("abc");
+    assert.equal(rawSyscallBufInt(NR.write, 2, bytes, fd, 3), 3);
+    assert.equal(rawSyscallBufInt(NR.write, 2, bytes, -1, 3), -9); // EBADF, as a number
+    const n = new Int32Array(1);
+    assert.equal(rawSyscallBufInt(NR.ioctl, 3, new Uint8Array(n.buffer), fd, 0x541b), 0);
+    // Not 32-bit: the caller makes the 64-bit call.
+    assert.equal(rawSyscallBufInt(NR.write, 2, bytes, fd, 2 ** 31), null);
+    assert.equal(rawSyscallBufInt(NR.write, 2, bytes, fd, 3n), null);
+    assert.equal(rawSyscallBufInt(NR.write, 2, bytes, fd, -1), null);
+    assert.equal(rawSyscallBufInt(NR.ioctl, 3, bytes, fd, 2 ** 32), null);
+    rawSyscall(NR.close, fd);
+    assert.deepEqual([...Deno.readFileSync(path)], [97, 98, 99]);
+  } finally {
+    Deno.removeSync(path);
+  }
+});

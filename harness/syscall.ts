@@ -8,7 +8,7 @@
  * @module
  */
 import { errnoName, fail, ok, type SysResult } from "./errno.ts";
-import { isErrorReturn, NR, rawSyscall, rawSyscallBuf } from "./rawsys.ts";
+import { isErrorReturn, NR, rawSyscall, rawSyscallBuf, rawSyscallBufInt } from "./rawsys.ts";
 import {
   buf,
   int,
@@ -34,6 +34,23 @@ export function addressOf(mem: Mem): bigint {
 // Every call goes through the raw stub: the result or -errno in one native call.
 function result(ret: bigint): SysResult<number> {
   return isErrorReturn(ret) ? fail(errnoName(Number(-ret))) : ok(Number(ret));
+}
+
+/** {@linkcode result} of a 32-bit one ({@linkcode rawSyscallBufInt}). */
+function resultInt(ret: number): SysResult<number> {
+  return ret < 0 && ret >= -4095 ? fail(errnoName(-ret)) : ok(ret);
+}
+
+/** Our bytes at argument 2 or 3: the 32-bit call when the arguments fit, else the 64-bit one. */
+function bufCall(
+  nr: number,
+  at: 2 | 3,
+  buf: Uint8Array,
+  a: number | bigint,
+  b: number | bigint,
+): SysResult<number> {
+  const r = rawSyscallBufInt(nr, at, buf, a, b);
+  return r !== null ? resultInt(r) : result(rawSyscallBuf(nr, at, buf, a, b));
 }
 
 /**
@@ -130,7 +147,7 @@ export function sysRead(
   buf: Mem,
   len = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  if (fast(buf)) return result(rawSyscallBuf(NR.read, 2, buf, fd, len));
+  if (fast(buf)) return bufCall(NR.read, 2, buf, fd, len);
   return sysTraced(
     "read",
     () => [int(fd), out(len, addressOf(buf)), int(len)],
@@ -147,7 +164,7 @@ export function sysWrite(
   buf: Mem,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  if (fast(buf)) return result(rawSyscallBuf(NR.write, 2, buf, fd, len));
+  if (fast(buf)) return bufCall(NR.write, 2, buf, fd, len);
   return sysTraced(
     "write",
     () => [int(fd), lenArg(buf, len), int(len)],
@@ -244,9 +261,7 @@ export function sysIoctl(
   arg: Mem | number = 0n,
   fields: readonly PointerField[] = [],
 ): SysResult<number> {
-  if (typeof arg !== "number" && fast(arg)) {
-    return result(rawSyscallBuf(NR.ioctl, 3, arg, fd, request));
-  }
+  if (typeof arg !== "number" && fast(arg)) return bufCall(NR.ioctl, 3, arg, fd, request);
   const a = typeof arg === "number" ? BigInt(arg) : addressOf(arg);
   const traced = (): TraceArg => {
     if (typeof arg === "number") return int(arg);
