@@ -51,31 +51,28 @@ export async function guestModules(root: string = ROOT): Promise<string[]> {
 export async function stageDenoDir(dest: string): Promise<boolean> {
   const dir = `${ROOT}/out/deno-dir`;
   // One writer at a time: jobs and parallel runs share the cache's SQLite files.
-  return await withLock(dir, async () => {
+  // Deno with this cache; null when it succeeded, else the first line it printed.
+  const deno = async (args: string[]) => {
     const r = await new Deno.Command(Deno.execPath(), {
-      args: ["cache", "--no-check", "--quiet", ...await guestModules()],
+      args,
       cwd: ROOT,
       env: { DENO_DIR: dir, NO_COLOR: "1" },
       stdout: "null",
       stderr: "piped",
     }).output();
-    if (!r.success) {
-      const why = new TextDecoder().decode(r.stderr).split("\n").find((l) => l.trim()) ?? "";
-      console.error(`udiag-fuzz: no prepared Deno cache for the guest (deno cache: ${why})`);
+    return r.success
+      ? null
+      : new TextDecoder().decode(r.stderr).split("\n").find((l) => l.trim()) ?? "";
+  };
+  return await withLock(dir, async () => {
+    const cached = await deno(["cache", "--no-check", "--quiet", ...await guestModules()]);
+    if (cached !== null) {
+      console.error(`udiag-fuzz: no prepared Deno cache for the guest (deno cache: ${cached})`);
       return false;
     }
     // V8's code cache of the entry modules: compiled once here, not in every boot.
-    const warm = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--no-check", `${ROOT}/harness/vm/code_cache_warm.ts`],
-      cwd: ROOT,
-      env: { DENO_DIR: dir, NO_COLOR: "1" },
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!warm.success) {
-      const why = new TextDecoder().decode(warm.stderr).split("\n").find((l) => l.trim()) ?? "";
-      console.error(`udiag-fuzz: no V8 code cache for the guest (${why})`);
-    }
+    const warm = await deno(["run", "-A", "--no-check", `${ROOT}/harness/vm/code_cache_warm.ts`]);
+    if (warm !== null) console.error(`udiag-fuzz: no V8 code cache for the guest (${warm})`);
     await Deno.mkdir(dest, { recursive: true });
     const kept = [...Deno.readDirSync(dir)].filter((e) => KEPT.test(e.name)).map((e) => e.name);
     const cp = await new Deno.Command("cp", {
