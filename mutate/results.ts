@@ -114,6 +114,26 @@ export function score(results: readonly MutantResult[]): Score {
  * }
  * ```
  */
+/**
+ * The order a mutant's findings are offered as its killer (pure): kernel
+ * reports first, then by when each was first seen. A rule whose process
+ * "died" while the kernel reported (or whose boot was stopped at the report)
+ * is the report's consequence, and the report says what the mutant broke.
+ *
+ * @example
+ * ```ts
+ * import { byCause } from "./results.ts";
+ * const f = [{ title: "rule died", kind: "rule", at: 1 }, { title: "KASAN", kind: "kernel", at: 2 }];
+ * if ([...f].sort(byCause)[0]!.title !== "KASAN") throw new Error();
+ * ```
+ */
+export function byCause(
+  a: { readonly kind: string; readonly at: number },
+  b: { readonly kind: string; readonly at: number },
+): number {
+  return Number(a.kind !== "kernel") - Number(b.kind !== "kernel") || a.at - b.at;
+}
+
 export function killingFinding(
   baseline: readonly string[],
   mutantFindings: readonly string[],

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { mutants } from "./operators.ts";
 import {
+  byCause,
   killingFinding,
   type MutantResult,
   type MutateRun,
@@ -183,4 +184,19 @@ Deno.test("summaryMarkdown() names the equivalents file and every refuted judgme
   assert.match(md, /judged, with reasons, in `mutate\/equivalent\/udiag-kmod\.json`/);
   assert.match(md, /the judgment is wrong\):\*\*\n- 0b63834f: listed as equivalent/);
   assert.deepEqual(JSON.parse(resultsJson({ ...RUN, warnings: ["w"] })).warnings, ["w"]);
+});
+
+Deno.test("byCause(): kernel reports first, then by when first seen", () => {
+  const f = [
+    { title: "UD-MM-002 died (stopped)", kind: "rule", at: 10 },
+    { title: "health: canary", kind: "health", at: 5 },
+    { title: "WARNING in trace_remove_event_call", kind: "kernel", at: 12 },
+    { title: "KASAN", kind: "kernel", at: 11 },
+  ];
+  assert.deepEqual([...f].sort(byCause).map((x) => x.title), [
+    "KASAN",
+    "WARNING in trace_remove_event_call",
+    "health: canary",
+    "UD-MM-002 died (stopped)",
+  ]);
 });

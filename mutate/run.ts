@@ -37,6 +37,7 @@ import { guestModules } from "../harness/vm/deno_dir.ts";
 import { applyMutant, isOperatorName, mutants, type OperatorName } from "./operators.ts";
 import { applyPatchMutant, patchMutants } from "./patch_mutants.ts";
 import {
+  byCause,
   killingFinding,
   type MutantResult,
   resultsJson,
@@ -254,7 +255,7 @@ async function materialize(o: MutateOptions): Promise<Materialized[]> {
 }
 
 /** The findings one run of the suites filed, by suite, with when each was first seen. */
-type SuiteFindings = Record<string, { title: string; at: number }[]>;
+type SuiteFindings = Record<string, { title: string; kind?: string; at: number }[]>;
 
 /** Runs `o.suites` on `subject` in order; stops after the first suite for which `stop` says so. */
 async function runSuites(
@@ -295,8 +296,9 @@ async function runSuites(
     }
     found[suite] = (await listFindings(reportsDir)).map((m) => ({
       title: m.title,
+      kind: m.kind,
       at: Date.parse(m.firstSeen),
-    }));
+    })).sort(byCause);
     if (stop(suite, found[suite]!)) break;
   }
   return found;
