@@ -67,3 +67,9 @@ int udiag_syscall_b3_int(int nr, int a1, unsigned int a2, const void *buf)
 {
 	return (int)udiag_syscall(nr, a1, a2, (long)buf, 0, 0, 0);
 }
+
+/* close(fd) and the like: up to three int arguments, an int result. */
+int udiag_syscall_i3(int nr, int a1, int a2, int a3)
+{
+	return (int)udiag_syscall(nr, a1, a2, a3, 0, 0, 0);
+}

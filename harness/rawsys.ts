@@ -45,6 +45,7 @@ const SYMBOLS = {
   udiag_syscall_b3: { parameters: ["i64", "i64", "i64", "buffer"], result: "i64" },
   udiag_syscall_b2_int: { parameters: ["i32", "i32", "buffer", "i32"], result: "i32" },
   udiag_syscall_b3_int: { parameters: ["i32", "i32", "u32", "buffer"], result: "i32" },
+  udiag_syscall_i3: { parameters: ["i32", "i32", "i32", "i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 type Symbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
@@ -196,6 +197,15 @@ export function rawSyscallBufInt(
   return typeof b === "number" && b >= 0 && b <= 0xffff_ffff && Number.isInteger(b)
     ? lib().udiag_syscall_b3_int(nr, a, b, buf)
     : null;
+}
+
+/**
+ * A call whose (at most three) arguments are all 32-bit numbers, `close(fd)`
+ * the commonest, as one with numbers in and out; null when they are not.
+ */
+export function rawSyscallInt(nr: number, args: readonly (number | bigint)[]): number | null {
+  if (args.length > 3 || !args.every(isI32)) return null;
+  return lib().udiag_syscall_i3(nr, args[0] ?? 0, args[1] ?? 0, args[2] ?? 0);
 }
 
 /** Whether a raw result is `-errno` (the kernel never returns -4095..-1 otherwise). */

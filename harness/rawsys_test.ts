@@ -7,10 +7,11 @@ import {
   rawSyscall,
   rawSyscallBuf,
   rawSyscallBufInt,
+  rawSyscallInt,
   rawsysLibPath,
 } from "./rawsys.ts";
 import { runC } from "./cc.ts";
-import { sysClose, sysOpen, sysWrite } from "./syscall.ts";
+import { sysClose, sysOpen, sysRead, sysWrite } from "./syscall.ts";
 import { O_RDONLY } from "./libc.ts";
 
 Deno.test("NR matches asm/unistd_64.h for every call the harness makes", async () => {
@@ -154,5 +155,25 @@ Deno.test("rawSyscallBufInt(): 32-bit arguments and result where they fit, null 
     assert.deepEqual([...Deno.readFileSync(path)], [97, 98, 99]);
   } finally {
     Deno.removeSync(path);
+  }
+});
+
+Deno.test("rawSyscallInt(): up to three 32-bit numbers, null otherwise", () => {
+  assert.equal(rawSyscallInt(NR.close, [-1]), -9);
+  assert.equal(rawSyscallInt(NR.getpid, []), Deno.pid);
+  assert.equal(rawSyscallInt(NR.close, [3n]), null);
+  assert.equal(rawSyscallInt(NR.close, [2 ** 31]), null);
+  assert.equal(rawSyscallInt(NR.write, [1, 2, 3, 4]), null);
+});
+
+Deno.test("an empty buffer with length 0 takes the buffer call: write and read answer as before", () => {
+  const fd = sysOpen("/dev/null", 0o2);
+  assert.ok(fd.ok);
+  try {
+    assert.deepEqual(sysWrite(fd.value, new Uint8Array(0)), { ok: true, value: 0 });
+    assert.deepEqual(sysWrite(fd.value, new Uint8Array(8).subarray(8)), { ok: true, value: 0 });
+    assert.deepEqual(sysRead(fd.value, new Uint8Array(0)), { ok: true, value: 0 });
+  } finally {
+    sysClose(fd.value);
   }
 });

@@ -8,7 +8,14 @@
  * @module
  */
 import { errnoName, fail, ok, type SysResult } from "./errno.ts";
-import { isErrorReturn, NR, rawSyscall, rawSyscallBuf, rawSyscallBufInt } from "./rawsys.ts";
+import {
+  isErrorReturn,
+  NR,
+  rawSyscall,
+  rawSyscallBuf,
+  rawSyscallBufInt,
+  rawSyscallInt,
+} from "./rawsys.ts";
 import {
   buf,
   int,
@@ -77,15 +84,19 @@ function call(nr: number, args: readonly (number | bigint)[]): bigint {
 }
 
 function sys(nr: number, ...args: (number | bigint)[]): SysResult<number> {
-  return result(call(nr, args));
+  const r = hook === null ? rawSyscallInt(nr, args) : null;
+  return r !== null ? resultInt(r) : result(call(nr, args));
 }
 
 /**
  * Whether a call on `mem` takes the fast path ({@linkcode rawSyscallBuf}):
- * our own non-empty bytes, nothing recording and no hook to see the call.
+ * our own bytes, nothing recording and no hook to see the call. An empty
+ * array only with a length of 0 (`len`), where the kernel reads nothing at
+ * the address: which address V8 gives an empty array is its choice.
  */
-function fast(mem: Mem): mem is Uint8Array {
-  return hook === null && typeof mem !== "bigint" && mem.length > 0 && !recording();
+function fast(mem: Mem, len?: number | bigint): mem is Uint8Array {
+  return hook === null && typeof mem !== "bigint" &&
+    (mem.length > 0 || len === 0 || len === 0n) && !recording();
 }
 
 /**
@@ -147,7 +158,7 @@ export function sysRead(
   buf: Mem,
   len = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  if (fast(buf)) return bufCall(NR.read, 2, buf, fd, len);
+  if (fast(buf, len)) return bufCall(NR.read, 2, buf, fd, len);
   return sysTraced(
     "read",
     () => [int(fd), out(len, addressOf(buf)), int(len)],
@@ -164,7 +175,7 @@ export function sysWrite(
   buf: Mem,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  if (fast(buf)) return bufCall(NR.write, 2, buf, fd, len);
+  if (fast(buf, len)) return bufCall(NR.write, 2, buf, fd, len);
   return sysTraced(
     "write",
     () => [int(fd), lenArg(buf, len), int(len)],
@@ -182,7 +193,7 @@ export function sysPwrite(
   offset: number | bigint,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
-  if (fast(buf)) return result(rawSyscallBuf(NR.pwrite64, 2, buf, fd, len, offset));
+  if (fast(buf, len)) return result(rawSyscallBuf(NR.pwrite64, 2, buf, fd, len, offset));
   return sysTraced(
     "pwrite64",
     () => [int(fd), lenArg(buf, len), int(len), int(offset)],
