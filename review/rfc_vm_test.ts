@@ -125,9 +125,12 @@ Deno.test("review: deno task security on the RFC target still exposes what docs/
   };
   await run([...listed], "out");
   // SEC-PG-005 sees the stale bytes the RFC's unzeroed page happens to hold
-  // in this boot, as UD-MM-006 does: a check missed once gets one more boot.
-  const again = [...listed].filter((id) => !exposed.has(id));
-  if (again.length) await run(again, "out-again");
+  // in a boot, as UD-MM-006 does, and what the checks before it left there:
+  // run alone in a second boot it was missed again (a kernel report was all
+  // it filed). A check missed gets up to two more boots of the whole list.
+  for (let n = 1; n <= 2 && [...listed].some((id) => !exposed.has(id)); n++) {
+    await run([...listed], `out-again-${n}`);
+  }
   assert.deepEqual(
     [...listed].filter((id) => !exposed.has(id)),
     [],
