@@ -70,6 +70,7 @@ const USAGE = [
   "  --jobs J          mutants run side by side, a VM each                [1]",
   "  --only OP,…       only these operators (see mutate/operators.ts)",
   "  --limit N         only the first N mutants (in source order)",
+  "  --mutants ID,…    only these mutants (ids as results.json names them)",
   "  --equivalent FILE survivors judged equivalent, with reasons",
   "                    [mutate/equivalent/<abi>-<target>.json, if there]",
   "  --mutant-timeout S a mutant whose suites run longer than this without",
@@ -88,6 +89,8 @@ export interface MutateOptions {
   readonly jobs: number;
   readonly only: readonly OperatorName[] | undefined;
   readonly limit: number | undefined;
+  /** Mutant ids to run; undefined: all. */
+  readonly ids: readonly string[] | undefined;
   readonly outDir: string;
   readonly command: string;
   /** The equivalents file read, or null when there is none. */
@@ -138,6 +141,7 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     jobs: { type: "string", default: "1" },
     only: { type: "string" },
     limit: { type: "string" },
+    mutants: { type: "string" },
     out: { type: "string", default: `${ROOT}/out/mutate` },
     equivalent: { type: "string" },
     "mutant-timeout": { type: "string" },
@@ -181,6 +185,7 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     jobs: intFlag("jobs", v.jobs, 1),
     only: only as OperatorName[] | undefined,
     limit: v.limit === undefined ? undefined : intFlag("limit", v.limit, 1),
+    ids: v.mutants?.split(",").map((s) => s.trim()).filter((s) => s !== ""),
     outDir: v.out,
     command: ["deno task mutate", ...args].join(" "),
   };
@@ -442,7 +447,12 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   if (stale.length) {
     throw new UsageError(`${o.equivalentFile}: stale judgments:\n  ${stale.join("\n  ")}`);
   }
-  const todo = o.limit === undefined ? all : all.slice(0, o.limit);
+  const unknown = (o.ids ?? []).filter((id) => !all.some((m) => m.mutant.id === id));
+  if (unknown.length) {
+    throw new UsageError(`--mutants: no mutant of this target has id ${unknown.join(", ")}`);
+  }
+  const chosen = o.ids === undefined ? all : all.filter((m) => o.ids!.includes(m.mutant.id));
+  const todo = o.limit === undefined ? chosen : chosen.slice(0, o.limit);
   const label = subjectLabel(o.subject);
   const kernel = await kernelOf(subjectGuest(o.subject).kernel);
   console.error(

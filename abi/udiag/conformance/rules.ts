@@ -253,6 +253,14 @@ const RULE_LIST: readonly Rule[] = [
     interpretation: "As UD-SZ-001, for perf's sink.",
   },
   {
+    id: "UD-SZ-003",
+    statement:
+      "while ftrace traces the event, a write of the largest payload every sink holds whole returns its count and its record arrives whole; one byte more fails with E2BIG and leaves no record",
+    source: "diag_dev_write: if (count > MAX_PAYLOAD) return -E2BIG",
+    interpretation:
+      "The bound UD-SZ-001 lets a module choose, fixed: one event of the smallest ring-buffer sub-buffer (abi.ts maxTracedPayload, 4048 bytes with 4 KiB pages). A smaller bound refuses payloads the sinks hold; a larger one or another errno is what mutation analysis showed UD-SZ-001 cannot see. The RFC has no bound.",
+  },
+  {
     id: "UD-FI-001",
     statement:
       "while ftrace traces the event, a write whose N-th fault point fails (its payload's user copy under fail_usercopy, or an allocation) returns an errno and leaves no record, for each N the write reaches; past the last one its record arrives whole",

@@ -6,6 +6,8 @@
 import { Fixture, rule } from "./fixture.ts";
 import { perfTracedFile } from "./perf_fixture.ts";
 import {
+  expectNoRecords,
+  expectRecovered,
   judgeSizedWrite,
   ramp,
   recoverFtrace,
@@ -17,7 +19,7 @@ import { limitSizes } from "../../../harness/trace/limits.ts";
 import { readRingLayout } from "../../../harness/trace/ftrace_reader.ts";
 import { pageSize } from "../../../harness/syscall.ts";
 import type { Recovered } from "../../../harness/trace/recover.ts";
-import { RECORD_OVERHEAD } from "../abi.ts";
+import { maxTracedPayload, RECORD_OVERHEAD } from "../abi.ts";
 import type { UdiagFile } from "../device.ts";
 
 /** Writes each limit size and judges what the sink gave back for it. */
@@ -72,5 +74,30 @@ rule("UD-SZ-002", (t) => {
     fx.tracefs.event(name),
     { sink: "perf", perf: p },
     () => recoverPerf(fx.tracefs, name, p),
+  );
+});
+
+rule("UD-SZ-003", (t) => {
+  using fx = new Fixture();
+  const { name, f } = fx.tracedFile(t);
+  const event = fx.tracefs.event(name);
+  const max = maxTracedPayload(pageSize());
+  // UD-SZ-001 lets any size fail; the bound itself is the ABI's: a payload
+  // every sink holds is taken, and one byte more is refused by name.
+  recoverFtrace(fx.tracefs, name);
+  const sent = ramp(max);
+  const wrote = f.write(sent);
+  t.expect(`a ${max}-byte write`, wrote, { ok: true, value: max });
+  expectRecovered(t, { sink: "ftrace" }, event, [sent], recoverFtrace(fx.tracefs, name), {
+    count: `ftrace records of a ${max}-byte write`,
+    each: `payload of a ${max}-byte write`,
+  });
+  t.expect(`a ${max + 1}-byte write`, f.write(ramp(max + 1)), "E2BIG");
+  expectNoRecords(
+    t,
+    { sink: "ftrace" },
+    event,
+    recoverFtrace(fx.tracefs, name),
+    `ftrace records of a ${max + 1}-byte write`,
   );
 });
