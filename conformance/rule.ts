@@ -27,20 +27,48 @@ export interface Rule {
    * under any other profile the suite does not run it.
    */
   readonly profile?: string;
+  /**
+   * The target kinds the rule applies to (`kmod`: the ABI's own loadable
+   * module, which has an exit path to unload); unset: every target.
+   */
+  readonly targets?: readonly string[];
 }
 
 /**
- * The rules a suite under kernel profile `profile` runs (pure): those that
- * need no profile, and those that need this one.
+ * The rules a suite under kernel profile `profile` runs on a target of kind
+ * `target` (pure): those that need no profile or this one, and apply to
+ * every target or this one.
  *
  * ```ts
  * import { rulesFor } from "./rule.ts";
  * const r = { statement: "s", source: "src" };
- * const all = [{ ...r, id: "A" }, { ...r, id: "F", profile: "faults" }];
- * if (rulesFor(all, "base").map((x) => x.id).join() !== "A") throw new Error();
- * if (rulesFor(all, "faults").map((x) => x.id).join() !== "A,F") throw new Error();
+ * const all = [{ ...r, id: "A" }, { ...r, id: "F", profile: "faults" }, {
+ *   ...r,
+ *   id: "M",
+ *   targets: ["kmod"],
+ * }];
+ * if (rulesFor(all, "base", "kmod").map((x) => x.id).join() !== "A,M") throw new Error();
+ * if (rulesFor(all, "faults", "patch").map((x) => x.id).join() !== "A,F") throw new Error();
  * ```
  */
-export function rulesFor<R extends Rule>(rules: readonly R[], profile: string): R[] {
-  return rules.filter((r) => r.profile === undefined || r.profile === profile);
+export function rulesFor<R extends Rule>(
+  rules: readonly R[],
+  profile: string,
+  target: string,
+): R[] {
+  return rules.filter((r) =>
+    (r.profile === undefined || r.profile === profile) &&
+    (r.targets === undefined || r.targets.includes(target))
+  );
+}
+
+/** Why `rule` does not run under `profile` on a `target`; null when it does. */
+export function misplacedRule(rule: Rule, profile: string, target: string): string | null {
+  if (rule.profile !== undefined && rule.profile !== profile) {
+    return `${rule.id} needs --profile ${rule.profile}, not ${profile}`;
+  }
+  if (rule.targets !== undefined && !rule.targets.includes(target)) {
+    return `${rule.id} needs --target ${rule.targets.join(" or ")}, not ${target}`;
+  }
+  return null;
 }

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type Rule, rulesFor } from "./rule.ts";
+import { misplacedRule, type Rule, rulesFor } from "./rule.ts";
 import { CONFORMANCE_SUITE, type RuleOutcome } from "./rule_context.ts";
 import {
   matrixMarkdown,
@@ -227,9 +227,10 @@ async function fileViolations(
   }
 }
 
-/** Why rules that need another kernel profile cannot run under `profile`. */
-function wrongProfile(rules: readonly Rule[], profile: string): string {
-  return rules.map((r) => `${r.id} needs --profile ${r.profile}, not ${profile}`).join("; ");
+/** Throws a usage error naming each rule that needs another kernel profile or target. */
+function refuseMisplaced(rules: readonly Rule[], profile: string, target: string): void {
+  const why = rules.map((r) => misplacedRule(r, profile, target)).filter((w) => w !== null);
+  if (why.length) throw new UsageError(why.join("; "));
 }
 
 /** Runs the suite and writes every output; returns the process exit status. */
@@ -237,9 +238,8 @@ export async function conformance(o: ConformanceOptions): Promise<number> {
   const rules = o.subject.abi.conformance.rules;
   const wanted: readonly Rule[] = o.ruleIds.length
     ? o.ruleIds.map((id) => rules.get(id))
-    : rulesFor(rules.all, o.subject.profile);
-  const misplaced = wanted.filter((r) => rulesFor([r], o.subject.profile).length === 0);
-  if (misplaced.length) throw new UsageError(wrongProfile(misplaced, o.subject.profile));
+    : rulesFor(rules.all, o.subject.profile, o.subject.target.kind);
+  refuseMisplaced(wanted, o.subject.profile, o.subject.target.kind);
   const ids = wanted.map((r) => r.id);
   await o.subject.abi.conformance.prepare?.();
   if (wanted.some((r) => r.profile === "faults")) await buildFailNth();
@@ -280,8 +280,7 @@ export async function parseConformanceArgs(args: readonly string[]): Promise<Con
   const subject = await resolveSubject({ ...v, profile: profileFlag(v.profile) });
   const ruleIds = v.rule ?? [];
   const asked = ruleIds.map((id) => subject.abi.conformance.rules.get(id));
-  const misplaced = asked.filter((r) => rulesFor([r], subject.profile).length === 0);
-  if (misplaced.length) throw new UsageError(wrongProfile(misplaced, subject.profile));
+  refuseMisplaced(asked, subject.profile, subject.target.kind);
   return {
     subject,
     ruleIds,

@@ -32,6 +32,8 @@ export const NR = {
   pwrite64: 18,
   writev: 20,
   getpid: 39,
+  delete_module: 176,
+  finit_module: 313,
   memfd_create: 319,
 } as const;
 

@@ -417,6 +417,8 @@ export function sysSchedGetaffinity(): SysResult<number[]> {
 
 /** Names of the calls made through {@linkcode sysRaw}, for recordings. */
 const RAW_NAMES: ReadonlyMap<number, string> = new Map([
+  [NR.delete_module, "delete_module"],
+  [NR.finit_module, "finit_module"],
   [41, "socket"],
   [46, "sendmsg"],
   [47, "recvmsg"],

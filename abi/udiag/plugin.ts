@@ -64,6 +64,7 @@ const udiag: AbiPlugin = {
       "size_rules.ts",
       "fault_rules.ts",
       "capacity_rules.ts",
+      "module_rules.ts",
     ]),
   },
   security: {

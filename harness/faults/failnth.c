@@ -44,13 +44,18 @@ static int put(const char *s)
 
 /*
  * Makes system call `nr` with fault `nth` armed. Returns its result or
- * -errno; *injected is 1 when the fault was injected during the call, 0 when
+ * -errno; out[0] is 1 when the fault was injected during the call, 0 when
  * the call reached fewer than `nth` fault points, or -errno when fail-nth
- * could not be armed (then the call was not made).
+ * could not be armed (then the call was not made); out[1] is the count left
+ * when the call returned (each fault point reached takes one), so that a
+ * large `nth` counts the fault points a call reaches.
  */
 long failnth_call(long nth, long nr, long a1, long a2, long a3, long a4, long a5,
-		  long *injected)
+		  long *out)
 {
+	long *injected = &out[0];
+	long left = 0;
+	ssize_t i;
 	char buf[24];
 	long ret;
 	ssize_t n;
@@ -77,6 +82,9 @@ long failnth_call(long nth, long nr, long a1, long a2, long a3, long a4, long a5
 		ret = -errno;
 	n = pread(fail_fd, buf, sizeof(buf) - 1, 0);
 	*injected = n >= 1 && buf[0] == '0' && (n == 1 || buf[1] == '\n');
+	for (i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		left = left * 10 + (buf[i] - '0');
+	out[1] = left;
 	/* Disarm: a count not reached must not fail what the thread does next. */
 	put("0");
 	return ret;

@@ -44,12 +44,14 @@ export interface FaultedCall {
   /** The result, or -errno. */
   readonly ret: bigint;
   readonly injected: boolean;
+  /** The count left when the call returned: `nth` less the fault points it reached (0: injected). */
+  readonly left: number;
 }
 
 /** The loaded library, with this thread's fail-nth file open. */
 export class FailNth {
   readonly #lib: Deno.DynamicLibrary<typeof SYMBOLS>;
-  readonly #out = new BigInt64Array(1);
+  readonly #out = new BigInt64Array(2);
 
   private constructor(lib: Deno.DynamicLibrary<typeof SYMBOLS>) {
     this.#lib = lib;
@@ -86,7 +88,7 @@ export class FailNth {
     ) as bigint;
     const inj = this.#out[0]!;
     if (inj < 0n) throw new Error(`Cannot arm fail-nth: ${errnoName(Number(-inj))}`);
-    return { ret, injected: inj === 1n };
+    return { ret, injected: inj === 1n, left: Number(this.#out[1]!) };
   }
 
   close(): void {
@@ -100,6 +102,8 @@ export interface FaultOutcome<T> {
   /** Whether the call of `nr` was made inside `fn` (only the first one is armed). */
   readonly called: boolean;
   readonly injected: boolean;
+  /** `nth` less the fault points the call reached (0 when injected; `nth` when not called). */
+  readonly left: number;
 }
 
 /**
@@ -109,16 +113,18 @@ export interface FaultOutcome<T> {
 export function withFault<T>(f: FailNth, nr: number, nth: number, fn: () => T): FaultOutcome<T> {
   let called = false;
   let injected = false;
+  let left = nth;
   const was = setSyscallHook((n, args) => {
     if (called || n !== nr) return null;
     called = true;
     const r = f.call(nth, n, args);
     injected = r.injected;
+    left = r.left;
     return r.ret;
   });
   try {
     const value = fn();
-    return { value, called, injected };
+    return { value, called, injected, left };
   } finally {
     setSyscallHook(was);
   }

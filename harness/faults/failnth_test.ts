@@ -29,6 +29,7 @@ Deno.test("call() arms N, makes the call, then disarms; not injected when the co
   const r = f.call(17, NR.getpid, []);
   assert.equal(r.ret, BigInt(Deno.pid));
   assert.equal(r.injected, false);
+  assert.equal(r.left, 17);
   // Disarmed: the "0" overwrote the "17" at offset 0.
   assert.equal(Deno.readTextFileSync(path), "07");
   f.close();
@@ -43,7 +44,20 @@ Deno.test("call() says injected when fail-nth reads 0 after the call, and return
   const r = f.call(3, NR.pwrite64, [BigInt(fd.value), addressOf(zero), 2n, 0n]);
   assert.equal(r.ret, 2n);
   assert.equal(r.injected, true);
+  assert.equal(r.left, 0);
   assert.equal(f.call(1, NR.close, [-1n]).ret, -9n); // EBADF
+  f.close();
+});
+
+Deno.test("call() gives the count left, so that a large N counts the fault points a call reaches", () => {
+  const { f, path } = fake();
+  const fd = sysOpen(path, O_RDWR);
+  assert.ok(fd.ok);
+  // As the kernel would after 5 fault points of an armed 1000: "995" left.
+  const left = new TextEncoder().encode("995\n");
+  const r = f.call(1000, NR.pwrite64, [BigInt(fd.value), addressOf(left), 4n, 0n]);
+  assert.equal(r.injected, false);
+  assert.equal(r.left, 995);
   f.close();
 });
 
@@ -59,7 +73,7 @@ Deno.test("withFault() arms only the first call of its number; other calls run a
   assert.equal(out.called, true);
   assert.deepEqual(out.value, [{ ok: true, value: 2 }, { ok: true, value: 1 }]);
   const none = withFault(f, NR.ioctl, 1, () => 7);
-  assert.deepEqual(none, { value: 7, called: false, injected: false });
+  assert.deepEqual(none, { value: 7, called: false, injected: false, left: 1 });
   assert.throws(() => f.call(0, NR.getpid, []), /nth must be ≥ 1/);
   f.close();
 });

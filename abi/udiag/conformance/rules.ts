@@ -296,6 +296,25 @@ const RULE_LIST: readonly Rule[] = [
     interpretation:
       "The RFC promises eBPF consumers but publishes no context layout; a program attached with PERF_EVENT_IOC_SET_BPF is a tracepoint program, whose context is the event's record (the kernel hides its first 8 bytes), so the format file is the layout it can rely on.",
   },
+  {
+    id: "UD-MOD-001",
+    statement:
+      "the module unloads while events it registered remain (no file open, none traced) with no kernel report, leaving no device and no event; loaded again, it starts afresh: a new name gets index 1",
+    source: "the RFC's code is built in (no exit path); our module's udiag_exit()",
+    interpretation:
+      "Only a loadable module has this life cycle, so the rule runs on the kmod target only. An exit path that frees events unlocked, leaks one, or leaves a module reference behind (a tracer that came and went must give its reference back) shows here.",
+    targets: ["kmod"],
+  },
+  {
+    id: "UD-FI-004",
+    statement:
+      "loading the module with one of its last fault points failing (its init's allocations among them) fails with ENOMEM or EFAULT and leaves no module and no device, or loads a module that works afresh; for each of the last 128 fault points of a load",
+    source: "our module's udiag_init() error path; the RFC's init is built in",
+    interpretation:
+      "An init that fails must undo what it did and say why (ENOMEM for an allocation); one that ignores a failed allocation loads a module that breaks later. Counted from the load's end (fail-nth armed past its reach counts the points), since the loader's own allocations come first. Needs the faults kernel profile (fail-nth) and the kmod target.",
+    profile: "faults",
+    targets: ["kmod"],
+  },
 ];
 
 /** The udiag rules, by ID and in table order. */

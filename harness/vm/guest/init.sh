@@ -53,7 +53,13 @@ mount -t tracefs none /host/sys/kernel/tracing
 # Writable scratch for Deno on /run, not /tmp: the checkout (and so $CWD and
 # $OUT) may live under the host's /tmp, which must stay visible.
 mount -t tmpfs -o mode=1777 run /host/run
-mkdir -p /host/run/tmp /host/run/deno
+mkdir -p /host/run/tmp /host/run/deno /host/run/modules
+# The modules again, where a rule on their life cycle can reload them
+# (harness/kmodule.ts).
+GUEST_MODULES=
+for m in $MODULES; do
+	cp "/$m" /host/run/modules/ && GUEST_MODULES="$GUEST_MODULES /run/modules/$m"
+done
 # The host's transpiled modules (harness/vm/deno_dir.ts): Deno starts warm.
 [ -d /deno ] && cp -a /deno/. /host/run/deno/
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "/host$OUT"
@@ -68,7 +74,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "/host$OUT"
 say "running: $CMD"
 result "{\"event\":\"start\",\"uptime\":\"$(cut -d' ' -f1 /proc/uptime)\"}"
 chroot /host /usr/bin/env -i HOME=/run DENO_DIR=/run/deno TMPDIR=/run/tmp NO_COLOR=1 \
-	PATH="$GUEST_PATH" UDIAG_GUEST=1 UDIAG_RESULTS="$RESULTS" \
+	PATH="$GUEST_PATH" UDIAG_GUEST=1 UDIAG_RESULTS="$RESULTS" UDIAG_MODULES="$GUEST_MODULES" \
 	UDIAG_OUT="$OUT" /bin/sh -c "cd \"$CWD\" && $CMD" \
 	< /dev/null > "/host$OUT/guest.log" 2>&1
 rc=$?
