@@ -83,3 +83,21 @@ export class Tracefs {
     return Deno.readTextFileSync(`${this.root}/trace`);
   }
 }
+
+/** The type id of every event tracefs lists, in any system. */
+export function eventTypeIds(root: string = TRACEFS): Set<number> {
+  const ids = new Set<number>();
+  for (const sys of Deno.readDirSync(`${root}/events`)) {
+    if (!sys.isDirectory) continue;
+    for (const ev of Deno.readDirSync(`${root}/events/${sys.name}`)) {
+      if (!ev.isDirectory) continue;
+      try {
+        ids.add(Number(Deno.readTextFileSync(`${root}/events/${sys.name}/${ev.name}/id`).trim()));
+      } catch (e) {
+        // A system's own enable/filter directories have no id.
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+    }
+  }
+  return ids;
+}

@@ -8,7 +8,26 @@ import { Fixture, rule } from "./fixture.ts";
 import { perfTracedFile } from "./perf_fixture.ts";
 import { eachFaultPoint, judgeFaultedWrites } from "../../../conformance/fault_writes.ts";
 import { NR } from "../../../harness/rawsys.ts";
+import { FailNth, prepareFaultAttrs, withFault } from "../../../harness/faults/failnth.ts";
+import { eventTypeIds } from "../../../harness/tracefs.ts";
+import { BITS_PER_XA_VALUE, growthPoint } from "../../../harness/trace/type_ids.ts";
+import type { RuleContext } from "../../../conformance/rule_context.ts";
+import type { SysResult } from "../../../harness/errno.ts";
+import { capacity } from "../abi.ts";
+import { pageSize } from "../../../harness/syscall.ts";
 import { ramp, recoverFtrace, recoverPerf } from "../../../conformance/sink_payloads.ts";
+
+/**
+ * The errnos of a registration an injected fault made fail: its copy of the
+ * name (EFAULT), an allocation (ENOMEM), or register_trace_event(), which
+ * answers 0 for any failure and so hides an allocation's (ENODEV, as the RFC
+ * says it). EINVAL is a bad name's.
+ */
+function expectRegFailure(t: RuleContext, what: string, got: SysResult<number>): void {
+  if (got.ok) return;
+  const want = "ENOMEM, EFAULT or ENODEV";
+  t.expect(what, /^E(NOMEM|FAULT|NODEV)$/.test(got.errno) ? want : got.errno, want);
+}
 
 /** 64 bytes, short of every size limit: a failure here is the fault's. */
 const PAYLOAD = ramp(64);
@@ -67,12 +86,93 @@ rule("UD-FI-003", (t) => {
     }
     // Its copy of the name (EFAULT) or an allocation (ENOMEM) failed. The
     // same file registers next: one left bound would say EMFILE.
-    const got = out.value.errno;
-    t.expect(
-      `DIAG_IOCSREG, ${what}`,
-      /^E(NOMEM|FAULT)$/.test(got) ? "ENOMEM or EFAULT" : got,
-      "ENOMEM or EFAULT",
-    );
+    expectRegFailure(t, `DIAG_IOCSREG, ${what}`, out.value);
     t.expect(`events/udiag/${name} after ${what}`, fx.tracefs.hasEvent(name), false);
   });
+});
+
+/** Armed count that no registration reaches: what is left of it counts a call's fault points. */
+const COUNTING = 1 << 30;
+
+rule("UD-FI-005", (t) => {
+  using fx = new Fixture();
+  const fnth = FailNth.open();
+  if (!fnth.ok) {
+    throw new Error(`fail-nth: ${fnth.errno}: this rule needs the faults kernel profile`);
+  }
+  using _ = { [Symbol.dispose]: () => fnth.value.close() };
+  prepareFaultAttrs();
+  const plan = growthPoint(eventTypeIds(fx.tracefs.root), 1);
+  t.expect("a chunk of type ids no event uses", plan !== null, true);
+  if (!plan) return;
+  t.note("growth point", `type id ${plan.id}, after at most ${plan.fill} registrations`);
+  t.expect("registrations it needs fit the page", plan.fill < capacity(pageSize()), true);
+  const ctl = fx.open();
+  const register = (name: string) => {
+    const f = fx.open();
+    const r = f.register(name);
+    f.close();
+    return r;
+  };
+  // Ids are taken lowest first: register until the chunk holds 63 of ours.
+  const chunk: string[] = [];
+  let last = 0;
+  for (let i = 0; i < plan.fill && last < plan.id - 1; i++) {
+    const name = fx.name("ida");
+    const r = register(name);
+    t.expect(`fill registration ${i + 1}`, r.ok, true);
+    if (!r.ok) return;
+    last = fx.tracefs.eventId(name);
+    if (last >= plan.chunkStart) chunk.push(name);
+  }
+  t.expect("type id of the last fill registration", last, plan.id - 1);
+  t.expect("fill registrations in the chunk", chunk.length, BITS_PER_XA_VALUE);
+  if (last !== plan.id - 1 || chunk.length !== BITS_PER_XA_VALUE) return;
+  // Emptied, the chunk's bitmap is freed; taken again, its 63 ids are a value.
+  const refill = (after: string): boolean => {
+    for (const n of chunk) ctl.delete(n);
+    const ids = chunk.map((n) => register(n).ok ? fx.tracefs.eventId(n) : -1);
+    const whole = ids.every((id, i) => id === plan.chunkStart + i);
+    t.expect(`the chunk's 63 ids taken again after ${after}`, whole, true);
+    return whole;
+  };
+  const name = fx.name("ida");
+  const counted = (what: string) => {
+    const f = fx.open();
+    const out = withFault(fnth.value, NR.ioctl, COUNTING, () => f.register(name));
+    f.close();
+    t.expect(what, out.value.ok, true);
+    t.expect(`delete after ${what}`, ctl.delete(name), { ok: true, value: 0 });
+    return { points: COUNTING - out.left, index: out.value.ok ? out.value.value : -1 };
+  };
+  // The growth is seen, not assumed: the same registration reaches more fault
+  // points where the IDA allocates than where its bitmap exists.
+  const grow = counted("DIAG_IOCSREG at the growth point");
+  const plain = counted("DIAG_IOCSREG of the same id, the chunk grown");
+  t.note(
+    "fault points of a DIAG_IOCSREG",
+    `${grow.points} at the growth point, ${plain.points} past it`,
+  );
+  t.expect("more fault points where the IDA grows", grow.points > plain.points, true);
+  if (!refill("the counting")) return;
+  const errnos: string[] = [];
+  for (let nth = 1; nth <= grow.points; nth++) {
+    const f = fx.open();
+    const out = withFault(fnth.value, NR.ioctl, nth, () => f.register(name));
+    f.close();
+    const what = out.injected
+      ? `a DIAG_IOCSREG at the growth point whose fault point ${nth} failed`
+      : `a DIAG_IOCSREG at the growth point past its last fault point`;
+    if (out.value.ok) {
+      t.expect(what, out.value, { ok: true, value: grow.index });
+      t.expect(`delete after ${what}`, ctl.delete(name), { ok: true, value: 0 });
+    } else {
+      errnos.push(`${nth}: ${out.value.errno}`);
+      expectRegFailure(t, `DIAG_IOCSREG, ${what}`, out.value);
+      t.expect(`events/udiag/${name} after ${what}`, fx.tracefs.hasEvent(name), false);
+    }
+    if (!refill(what)) return;
+  }
+  t.note("failed registrations", errnos.length ? errnos.join(", ") : "none");
+  t.expect("faulted registrations that failed (at least 1)", errnos.length >= 1, true);
 });

@@ -281,11 +281,20 @@ const RULE_LIST: readonly Rule[] = [
   {
     id: "UD-FI-003",
     statement:
-      "a DIAG_IOCSREG whose N-th fault point fails either returns ENOMEM or EFAULT and leaves no event, no bound file and no used index, or registers it at the index a new name gets, for each N it reaches; past the last one it registers it",
+      "a DIAG_IOCSREG whose N-th fault point fails either returns ENOMEM, EFAULT or ENODEV and leaves no event, no bound file and no used index, or registers it at the index a new name gets, for each N it reaches; past the last one it registers it",
     source:
       "diag_ioctl_reg / register_event: strndup_user, kmalloc of the event, trace_add_event_call",
     interpretation:
-      "The RFC states no errors for a failed registration; a failure that leaves a tracefs event, binds the file (the next DIAG_IOCSREG says EMFILE) or keeps its index taken is damage user space cannot undo. The name's copy fails with EFAULT, an allocation with ENOMEM; some fault points are absorbed by the tracing core, and then the module's side must be whole (the index, a name that deletes); the core itself once returned success with no tracefs directory made, which is the core's to answer for. Needs the faults kernel profile (fail-nth).",
+      "The RFC states no errors for a failed registration; a failure that leaves a tracefs event, binds the file (the next DIAG_IOCSREG says EMFILE) or keeps its index taken is damage user space cannot undo. The name's copy fails with EFAULT, an allocation with ENOMEM, and register_trace_event() with ENODEV (it answers 0 for any failure, hiding an allocation's; the RFC's errno); some fault points are absorbed by the tracing core, and then the module's side must be whole (the index, a name that deletes); the core itself once returned success with no tracefs directory made, which is the core's to answer for. Needs the faults kernel profile (fail-nth).",
+    profile: "faults",
+  },
+  {
+    id: "UD-FI-005",
+    statement:
+      "a DIAG_IOCSREG that takes the type id where the tracing core's id allocator must grow, with its N-th fault point failing, either fails with ENOMEM, EFAULT or ENODEV and leaves no event, or registers at the index a new name gets, for each N it reaches",
+    source: "register_diag_event: if (!register_trace_event(...)) return -ENODEV",
+    interpretation:
+      "register_trace_event() fails only when its IDA cannot take an id (65535 less the kernel's own, more than 4095 events can use) or cannot allocate, which it does once per 1024 ids: at the 64th id of a chunk no event uses (harness/trace/type_ids.ts). The rule fills such a chunk to there, shows the point is one (the registration there reaches more fault points than one past it), and fails each fault point of it in turn, refilling the chunk between. EINVAL is a bad name's, not this. Needs the faults kernel profile (fail-nth).",
     profile: "faults",
   },
   {
