@@ -100,20 +100,32 @@ export function score(results: readonly MutantResult[]): Score {
   };
 }
 
+/** The findings one run of the suites filed, by suite, with when each was first seen. */
+export type FindingsBySuite = Record<string, { title: string; kind?: string; at: number }[]>;
+
 /**
- * The finding that kills a mutant: the first title of its run that the
- * unmutated run does not have (titles compared exactly), or null.
+ * The findings of several runs of the suites (pure): each suite's, every
+ * title once, as first seen.
  *
- * @example
  * ```ts
- * import { killingFinding } from "./results.ts";
- * const base = ["WARNING in diag_probe_perf"];
- * const got = killingFinding(base, ["WARNING in diag_probe_perf", "[UD-DEL-003] delete while traced"]);
- * if (got !== "[UD-DEL-003] delete while traced" || killingFinding(base, base) !== null) {
- *   throw new Error();
- * }
+ * import { mergeRuns } from "./results.ts";
+ * const a = { conformance: [{ title: "x", at: 1 }] };
+ * const b = { conformance: [{ title: "y", at: 2 }, { title: "x", at: 3 }] };
+ * const m = mergeRuns([a, b]);
+ * if (m.conformance!.map((f) => f.title).join() !== "x,y") throw new Error();
  * ```
  */
+export function mergeRuns(runs: readonly FindingsBySuite[]): FindingsBySuite {
+  const out: FindingsBySuite = {};
+  for (const run of runs) {
+    for (const [suite, found] of Object.entries(run)) {
+      const list = out[suite] ??= [];
+      for (const f of found) if (!list.some((x) => x.title === f.title)) list.push(f);
+    }
+  }
+  return out;
+}
+
 /**
  * The order a mutant's findings are offered as its killer (pure): kernel
  * reports first, then by when each was first seen. A rule whose process
@@ -134,6 +146,20 @@ export function byCause(
   return Number(a.kind !== "kernel") - Number(b.kind !== "kernel") || a.at - b.at;
 }
 
+/**
+ * The finding that kills a mutant: the first title of its run that the
+ * unmutated run does not have (titles compared exactly), or null.
+ *
+ * @example
+ * ```ts
+ * import { killingFinding } from "./results.ts";
+ * const base = ["WARNING in diag_probe_perf"];
+ * const got = killingFinding(base, ["WARNING in diag_probe_perf", "[UD-DEL-003] delete while traced"]);
+ * if (got !== "[UD-DEL-003] delete while traced" || killingFinding(base, base) !== null) {
+ *   throw new Error();
+ * }
+ * ```
+ */
 export function killingFinding(
   baseline: readonly string[],
   mutantFindings: readonly string[],

@@ -3,6 +3,7 @@ import { mutants } from "./operators.ts";
 import {
   byCause,
   killingFinding,
+  mergeRuns,
   type MutantResult,
   type MutateRun,
   resultsJson,
@@ -199,4 +200,28 @@ Deno.test("byCause(): kernel reports first, then by when first seen", () => {
     "health: canary",
     "UD-MM-002 died (stopped)",
   ]);
+});
+
+Deno.test("mergeRuns(): a title any baseline run filed is known, once, as first seen; suites apart", () => {
+  const runs = [
+    { conformance: [{ title: "health: ftrace broken after UD-WR-005", kind: "health", at: 10 }] },
+    {
+      conformance: [
+        { title: "health: ftrace broken after UD-WR-006", kind: "health", at: 20 },
+        { title: "health: ftrace broken after UD-WR-005", kind: "health", at: 30 },
+      ],
+      fuzz: [{ title: "fuzz: enable byte left set", at: 40 }],
+    },
+  ];
+  const m = mergeRuns(runs);
+  assert.deepEqual(m.conformance!.map((f) => [f.title, f.at]), [
+    ["health: ftrace broken after UD-WR-005", 10],
+    ["health: ftrace broken after UD-WR-006", 20],
+  ]);
+  assert.deepEqual(m.fuzz!.map((f) => f.title), ["fuzz: enable byte left set"]);
+  assert.equal(
+    killingFinding(m.conformance!.map((f) => f.title), ["health: ftrace broken after UD-WR-006"]),
+    null,
+  );
+  assert.deepEqual(mergeRuns([]), {});
 });

@@ -38,7 +38,9 @@ import { applyMutant, isOperatorName, mutants, type OperatorName } from "./opera
 import { applyPatchMutant, patchMutants } from "./patch_mutants.ts";
 import {
   byCause,
+  type FindingsBySuite,
   killingFinding,
+  mergeRuns,
   type MutantResult,
   resultsJson,
   score,
@@ -71,6 +73,9 @@ const USAGE = [
   "  --only OP,…       only these operators (see mutate/operators.ts)",
   "  --limit N         only the first N mutants (in source order)",
   "  --mutants ID,…    only these mutants (ids as results.json names them)",
+  "  --baseline-runs N the unmutated target's suites run N times, and a finding",
+  "                    any of them filed kills no mutant (for a target whose",
+  "                    findings vary from run to run, as the RFC's do)      [1]",
   "  --equivalent FILE survivors judged equivalent, with reasons",
   "                    [mutate/equivalent/<abi>-<target>.json, if there]",
   "  --mutant-timeout S a mutant whose suites run longer than this without",
@@ -91,6 +96,7 @@ export interface MutateOptions {
   readonly limit: number | undefined;
   /** Mutant ids to run; undefined: all. */
   readonly ids: readonly string[] | undefined;
+  readonly baselineRuns: number;
   readonly outDir: string;
   readonly command: string;
   /** The equivalents file read, or null when there is none. */
@@ -142,6 +148,7 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     only: { type: "string" },
     limit: { type: "string" },
     mutants: { type: "string" },
+    "baseline-runs": { type: "string", default: "1" },
     out: { type: "string", default: `${ROOT}/out/mutate` },
     equivalent: { type: "string" },
     "mutant-timeout": { type: "string" },
@@ -185,6 +192,7 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     jobs: intFlag("jobs", v.jobs, 1),
     only: only as OperatorName[] | undefined,
     limit: v.limit === undefined ? undefined : intFlag("limit", v.limit, 1),
+    baselineRuns: intFlag("baseline-runs", v["baseline-runs"], 1),
     ids: v.mutants?.split(",").map((s) => s.trim()).filter((s) => s !== ""),
     outDir: v.out,
     command: ["deno task mutate", ...args].join(" "),
@@ -260,7 +268,7 @@ async function materialize(o: MutateOptions): Promise<Materialized[]> {
 }
 
 /** The findings one run of the suites filed, by suite, with when each was first seen. */
-type SuiteFindings = Record<string, { title: string; kind?: string; at: number }[]>;
+type SuiteFindings = FindingsBySuite;
 
 /** Runs `o.suites` on `subject` in order; stops after the first suite for which `stop` says so. */
 async function runSuites(
@@ -414,6 +422,8 @@ async function cacheKey(
     suites: o.suites,
     time: o.timeSeconds,
     seed: o.seed,
+    // Kept out at 1, so that the verdicts cached before the flag stay.
+    ...(o.baselineRuns === 1 ? {} : { baselineRuns: o.baselineRuns }),
     // The baseline's run does not depend on the budget it sets.
     ...(baseline ? {} : { mutantTimeout: o.mutantTimeout ?? "from the baseline" }),
   });
@@ -422,7 +432,7 @@ async function cacheKey(
 
 async function readCachedBaseline(
   path: string,
-): Promise<{ findings: SuiteFindings; seconds: number } | null> {
+): Promise<{ findings: SuiteFindings; runs?: SuiteFindings[]; seconds: number } | null> {
   try {
     return JSON.parse(await Deno.readTextFile(path));
   } catch (e) {
@@ -468,20 +478,29 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
     true,
   )}.json`;
   const cachedBase = await readCachedBaseline(baseCache);
-  const tBase = Date.now();
-  const baseline = cachedBase?.findings ??
-    await runSuites(o, o.subject, `${o.outDir}/work/baseline`, () => false);
-  const baseSeconds = cachedBase?.seconds ?? (Date.now() - tBase) / 1000;
-  if (interrupted.aborted) return [];
+  let runs: SuiteFindings[] = cachedBase?.runs ?? (cachedBase ? [cachedBase.findings] : []);
+  let baseSeconds = cachedBase?.seconds ?? 0;
   if (!cachedBase) {
+    for (let i = 0; i < o.baselineRuns && !interrupted.aborted; i++) {
+      const t0 = Date.now();
+      runs.push(await runSuites(o, o.subject, `${o.outDir}/work/baseline`, () => false));
+      // A mutant's budget is one run's time: the slowest baseline run's.
+      baseSeconds = Math.max(baseSeconds, (Date.now() - t0) / 1000);
+    }
+    if (interrupted.aborted) return [];
     await Deno.writeTextFile(
       baseCache,
-      JSON.stringify({ findings: baseline, seconds: baseSeconds }, null, 2) + "\n",
+      JSON.stringify({ findings: mergeRuns(runs), runs, seconds: baseSeconds }, null, 2) + "\n",
     );
   }
+  runs = runs.length ? runs : [{}];
+  const baseline = mergeRuns(runs);
   const budget = o.mutantTimeout ?? Math.round(3 * baseSeconds + 60);
   const baselineTitles = Object.entries(baseline).flatMap(([s, f]) =>
-    f.map((x) => `${s}: ${x.title}`)
+    f.map((x) => {
+      const seen = runs.filter((r) => (r[s] ?? []).some((y) => y.title === x.title)).length;
+      return `${s}: ${x.title}${seen < runs.length ? ` (in ${seen} of ${runs.length} runs)` : ""}`;
+    })
   );
   console.error(
     `udiag-fuzz: mutate: the baseline filed ${baselineTitles.length} finding(s) in ${
