@@ -94,6 +94,9 @@ rule("UD-FI-003", (t) => {
 /** Armed count that no registration reaches: what is left of it counts a call's fault points. */
 const COUNTING = 1 << 30;
 
+/** Counts of each registration, the least of which is its own. */
+const COUNTS = 3;
+
 rule("UD-FI-005", (t) => {
   using fx = new Fixture();
   const fnth = FailNth.open();
@@ -146,17 +149,30 @@ rule("UD-FI-005", (t) => {
     return { points: COUNTING - out.left, index: out.value.ok ? out.value.value : -1 };
   };
   // The growth is seen, not assumed: the same registration reaches more fault
-  // points where the IDA allocates than where its bitmap exists.
-  const grow = counted("DIAG_IOCSREG at the growth point");
-  const plain = counted("DIAG_IOCSREG of the same id, the chunk grown");
+  // points where the IDA allocates than where its bitmap exists. An
+  // allocation that refills a slab adds a fault point now and then, so the
+  // least of a few counts is the call's own.
+  const grows: number[] = [];
+  const plains: number[] = [];
+  let index = -1;
+  for (let i = 0; i < COUNTS; i++) {
+    const g = counted("DIAG_IOCSREG at the growth point");
+    plains.push(counted("DIAG_IOCSREG of the same id, the chunk grown").points);
+    grows.push(g.points);
+    index = g.index;
+    if (!refill("the counting")) return;
+  }
   t.note(
     "fault points of a DIAG_IOCSREG",
-    `${grow.points} at the growth point, ${plain.points} past it`,
+    `${grows.join(" ")} at the growth point, ${plains.join(" ")} past it`,
   );
-  t.expect("more fault points where the IDA grows", grow.points > plain.points, true);
-  if (!refill("the counting")) return;
+  t.expect(
+    "more fault points where the IDA grows (least of each)",
+    Math.min(...grows) > Math.min(...plains),
+    true,
+  );
   const errnos: string[] = [];
-  for (let nth = 1; nth <= grow.points; nth++) {
+  for (let nth = 1; nth <= Math.max(...grows); nth++) {
     const f = fx.open();
     const out = withFault(fnth.value, NR.ioctl, nth, () => f.register(name));
     f.close();
@@ -164,7 +180,7 @@ rule("UD-FI-005", (t) => {
       ? `a DIAG_IOCSREG at the growth point whose fault point ${nth} failed`
       : `a DIAG_IOCSREG at the growth point past its last fault point`;
     if (out.value.ok) {
-      t.expect(what, out.value, { ok: true, value: grow.index });
+      t.expect(what, out.value, { ok: true, value: index });
       t.expect(`delete after ${what}`, ctl.delete(name), { ok: true, value: 0 });
     } else {
       errnos.push(`${nth}: ${out.value.errno}`);
