@@ -12,12 +12,7 @@
  * @module
  */
 import { showResult, type SysResult } from "../harness/errno.ts";
-import {
-  FailNth,
-  type FaultOutcome,
-  prepareFaultAttrs,
-  withFault,
-} from "../harness/faults/failnth.ts";
+import { FailNth, type FaultOutcome, withFault } from "../harness/faults/failnth.ts";
 import { NR } from "../harness/rawsys.ts";
 import type { Recovered } from "../harness/trace/recover.ts";
 import type { RuleContext } from "./rule_context.ts";
@@ -58,33 +53,23 @@ export function eachFaultPoint<T>(
   call: () => T,
   judge: (what: string, out: FaultOutcome<T>) => void,
 ): number {
-  const f = FailNth.open();
-  if (!f.ok) {
-    throw new Error(
-      `fail-nth: ${f.errno}: this rule needs the faults kernel profile (--profile faults)`,
+  using f = FailNth.forRule();
+  let reached = 0;
+  for (let nth = 1; nth <= MAX_FAULT_POINTS; nth++) {
+    const out = withFault(f, nr, nth, call);
+    t.expect(`call ${nth} made its system call`, out.called, true);
+    judge(
+      out.injected
+        ? `a call whose fault point ${nth} failed`
+        : `a call past its last fault point (${nth - 1})`,
+      out,
     );
+    if (!out.injected) break;
+    reached = nth;
   }
-  try {
-    prepareFaultAttrs();
-    let reached = 0;
-    for (let nth = 1; nth <= MAX_FAULT_POINTS; nth++) {
-      const out = withFault(f.value, nr, nth, call);
-      t.expect(`call ${nth} made its system call`, out.called, true);
-      judge(
-        out.injected
-          ? `a call whose fault point ${nth} failed`
-          : `a call past its last fault point (${nth - 1})`,
-        out,
-      );
-      if (!out.injected) break;
-      reached = nth;
-    }
-    t.expect("fault points the call reached (at least 1)", reached >= 1, true);
-    t.expect(`fewer than ${MAX_FAULT_POINTS} fault points`, reached < MAX_FAULT_POINTS, true);
-    return reached;
-  } finally {
-    f.value.close();
-  }
+  t.expect("fault points the call reached (at least 1)", reached >= 1, true);
+  t.expect(`fewer than ${MAX_FAULT_POINTS} fault points`, reached < MAX_FAULT_POINTS, true);
+  return reached;
 }
 
 /**

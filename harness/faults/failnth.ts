@@ -94,7 +94,33 @@ export class FailNth {
   close(): void {
     this.#lib.close();
   }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /**
+   * This thread's fail-nth, with {@linkcode FAULT_ATTRS} set: what a rule
+   * that injects faults starts with. Throws, naming the profile, on a kernel
+   * without fault injection.
+   */
+  static forRule(): FailNth {
+    const f = FailNth.open();
+    if (!f.ok) {
+      throw new Error(
+        `fail-nth: ${f.errno}: this rule needs the faults kernel profile (--profile faults)`,
+      );
+    }
+    prepareFaultAttrs();
+    return f.value;
+  }
 }
+
+/**
+ * An armed count no call reaches: what is left of it after the call
+ * ({@linkcode FaultedCall.left}) counts the fault points the call reached.
+ */
+export const COUNT_FAULT_POINTS = 1 << 30;
 
 /** What {@linkcode withFault} saw of the armed call. */
 export interface FaultOutcome<T> {

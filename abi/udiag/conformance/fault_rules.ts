@@ -8,7 +8,7 @@ import { Fixture, rule } from "./fixture.ts";
 import { perfTracedFile } from "./perf_fixture.ts";
 import { eachFaultPoint, judgeFaultedWrites } from "../../../conformance/fault_writes.ts";
 import { NR } from "../../../harness/rawsys.ts";
-import { FailNth, prepareFaultAttrs, withFault } from "../../../harness/faults/failnth.ts";
+import { COUNT_FAULT_POINTS, FailNth, withFault } from "../../../harness/faults/failnth.ts";
 import { eventTypeIds } from "../../../harness/tracefs.ts";
 import { BITS_PER_XA_VALUE, growthPoint } from "../../../harness/trace/type_ids.ts";
 import type { RuleContext } from "../../../conformance/rule_context.ts";
@@ -91,20 +91,12 @@ rule("UD-FI-003", (t) => {
   });
 });
 
-/** Armed count that no registration reaches: what is left of it counts a call's fault points. */
-const COUNTING = 1 << 30;
-
 /** Counts of each registration, the least of which is its own. */
 const COUNTS = 3;
 
 rule("UD-FI-005", (t) => {
   using fx = new Fixture();
-  const fnth = FailNth.open();
-  if (!fnth.ok) {
-    throw new Error(`fail-nth: ${fnth.errno}: this rule needs the faults kernel profile`);
-  }
-  using _ = { [Symbol.dispose]: () => fnth.value.close() };
-  prepareFaultAttrs();
+  using fnth = FailNth.forRule();
   const plan = growthPoint(eventTypeIds(fx.tracefs.root), 1);
   t.expect("a chunk of type ids no event uses", plan !== null, true);
   if (!plan) return;
@@ -142,11 +134,11 @@ rule("UD-FI-005", (t) => {
   const name = fx.name("ida");
   const counted = (what: string) => {
     const f = fx.open();
-    const out = withFault(fnth.value, NR.ioctl, COUNTING, () => f.register(name));
+    const out = withFault(fnth, NR.ioctl, COUNT_FAULT_POINTS, () => f.register(name));
     f.close();
     t.expect(what, out.value.ok, true);
     t.expect(`delete after ${what}`, ctl.delete(name), { ok: true, value: 0 });
-    return { points: COUNTING - out.left, index: out.value.ok ? out.value.value : -1 };
+    return { points: COUNT_FAULT_POINTS - out.left, index: out.value.ok ? out.value.value : -1 };
   };
   // The growth is seen, not assumed: the same registration reaches more fault
   // points where the IDA allocates than where its bitmap exists. An
@@ -174,7 +166,7 @@ rule("UD-FI-005", (t) => {
   const errnos: string[] = [];
   for (let nth = 1; nth <= Math.max(...grows); nth++) {
     const f = fx.open();
-    const out = withFault(fnth.value, NR.ioctl, nth, () => f.register(name));
+    const out = withFault(fnth, NR.ioctl, nth, () => f.register(name));
     f.close();
     const what = out.injected
       ? `a DIAG_IOCSREG at the growth point whose fault point ${nth} failed`

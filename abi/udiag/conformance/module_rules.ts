@@ -18,7 +18,7 @@ import {
   moduleLoaded,
   unloadModule,
 } from "../../../harness/kmodule.ts";
-import { FailNth, prepareFaultAttrs, withFault } from "../../../harness/faults/failnth.ts";
+import { COUNT_FAULT_POINTS, FailNth, withFault } from "../../../harness/faults/failnth.ts";
 import { NR } from "../../../harness/rawsys.ts";
 
 const MODULE = "udiag";
@@ -39,9 +39,6 @@ const LATE_FAULT_POINTS = 128;
  * draw of that noise.
  */
 const PASSES = 3;
-
-/** Armed count that no load reaches: what is left of it counts a load's fault points. */
-const COUNTING = 1 << 30;
 
 /** The guest's copy of udiag.ko; fails the rule when the guest has none. */
 function modulePath(t: RuleContext): string | null {
@@ -116,27 +113,22 @@ rule("UD-FI-004", (t) => {
   const path = modulePath(t);
   if (path === null) return;
   using fx = new Fixture();
-  const fnth = FailNth.open();
-  if (!fnth.ok) {
-    throw new Error(`fail-nth: ${fnth.errno}: this rule needs the faults kernel profile`);
-  }
-  using _ = { [Symbol.dispose]: () => fnth.value.close() };
-  prepareFaultAttrs();
+  using fnth = FailNth.forRule();
   const load = () => loadModule(path);
   thenReload(t, path, () => {
     t.expect("delete_module(udiag) before the faulted loads", unloadModule(MODULE), {
       ok: true,
       value: 0,
     });
-    const whole = withFault(fnth.value, NR.finit_module, COUNTING, load);
+    const whole = withFault(fnth, NR.finit_module, COUNT_FAULT_POINTS, load);
     t.expect("a load with no fault injected", whole.value, { ok: true, value: 0 });
-    const points = COUNTING - whole.left;
+    const points = COUNT_FAULT_POINTS - whole.left;
     t.note("fault points of a whole load", points);
     t.expect("unload after it", unloadModule(MODULE), { ok: true, value: 0 });
     let failed = 0;
     for (let pass = 1; pass <= PASSES; pass++) {
       for (let nth = Math.max(1, points - LATE_FAULT_POINTS + 1); nth <= points; nth++) {
-        const out = withFault(fnth.value, NR.finit_module, nth, load);
+        const out = withFault(fnth, NR.finit_module, nth, load);
         const what = out.injected
           ? `a load whose fault point ${nth} of ${points} failed (pass ${pass})`
           : `a load past its last fault point (${
