@@ -277,8 +277,52 @@ export interface BenchResults {
   };
   /** Null when the `initcalls` part did not run. */
   readonly initcalls: InitcallsRun | null;
+  /** The `find` part: a campaign per broken variant; empty when it did not run. */
+  readonly find?: readonly FindRun[];
   /** Anything that went wrong but did not stop the run. */
   readonly problems: readonly string[];
+}
+
+/** One broken variant of our module, fuzzed with the default campaigns for a fixed time. */
+export interface FindRun {
+  readonly variant: string;
+  readonly timeSeconds: number;
+  readonly seed: number;
+  /** Cases the campaigns ran in all. */
+  readonly cases: number;
+  /** The first finding a guest filed, with how far its campaigns had come; null: none in time. */
+  readonly first: {
+    readonly title: string;
+    readonly seconds: number;
+    readonly cases: number;
+  } | null;
+  /** Findings the host read on the console (kernel reports), which carry no guest clock. */
+  readonly console: readonly string[];
+}
+
+/** The `find` table (pure). */
+export function findSection(runs: readonly FindRun[]): string {
+  const rows = runs.map((f) => [
+    `\`${f.variant}\``,
+    f.first ? f.first.title : `none in ${f.timeSeconds} s`,
+    f.first ? secs(f.first.seconds) : "–",
+    f.first ? String(f.first.cases) : "–",
+    String(f.cases),
+    f.console.length ? f.console.join("; ") : "–",
+  ]);
+  return [
+    "## Time to find a known bug",
+    "",
+    "Each test-only broken variant of our module (`--broken`) under the default fuzz campaigns " +
+    "(`fixedSeedCampaign`: model, raw and race in their usual shares), one VM each. " +
+    "The time is the guest's, from its first campaign to the finding filed (shrinking and " +
+    "replay included, boot excluded).",
+    "",
+    markdownTable(
+      ["variant", "first finding", "after", "cases by then", "cases in all", "console reports"],
+      rows,
+    ),
+  ].join("\n");
 }
 
 const pct = (x: number | null | undefined) =>
@@ -523,6 +567,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.fuzz.rows.length) parts.push(fuzzSection(r), "");
   if (r.boot.runs.length) parts.push(bootSection(r), "");
   if (r.initcalls) parts.push(initcallsSection(r.initcalls), "");
+  if (r.find?.length) parts.push(findSection(r.find), "");
   parts.push(methodSection(r), "");
   if (r.problems.length) {
     parts.push("## Problems", "", ...r.problems.map((p) => `- ${p}`), "");

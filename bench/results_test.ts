@@ -1,6 +1,13 @@
 import { parseInitcalls } from "./initcalls.ts";
 import assert from "node:assert/strict";
-import { type BenchResults, fuzzRow, microRows, renderMarkdown, stageSummary } from "./results.ts";
+import {
+  type BenchResults,
+  findSection,
+  fuzzRow,
+  microRows,
+  renderMarkdown,
+  stageSummary,
+} from "./results.ts";
 import { MIXES, type MixSample } from "./mixes.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
 import { bootMarks, guestStages, hostStages } from "./stages.ts";
@@ -154,4 +161,37 @@ Deno.test("renderMarkdown() has a table per part, the machine, and says whether 
   assert.match(md, /\| `slow_init` \| 3000 ms \| 100 % \| 0 \|/);
   assert.match(md, /\| last built-in initcall to `Run \/init` \| 1\.00 s \|/);
   assert.match(md, /\| FFI\/C and fuzz boot \| +3 \| +0 \| +0 \|/);
+});
+
+Deno.test("findSection(): each variant's first finding with when, or none in the time", () => {
+  const md = findSection([
+    {
+      variant: "SKIP_EBUSY",
+      timeSeconds: 120,
+      seed: 1,
+      cases: 300,
+      first: {
+        title: "fuzz: DIAG_IOCSDEL returned ok, model says EBUSY",
+        seconds: 14.2,
+        cases: 31,
+      },
+      console: [],
+    },
+    {
+      variant: "BPF_CONTEXT",
+      timeSeconds: 120,
+      seed: 1,
+      cases: 410,
+      first: null,
+      console: ["KASAN: slab-out-of-bounds Read in bpf_prog_run"],
+    },
+  ]);
+  assert.match(
+    md,
+    /\| `SKIP_EBUSY` +\| fuzz: DIAG_IOCSDEL returned ok, model says EBUSY +\| 14\.2 s +\| 31 +\| 300 +\| – +\|/,
+  );
+  assert.match(
+    md,
+    /\| `BPF_CONTEXT` +\| none in 120 s +\| – +\| – +\| 410 +\| KASAN: slab-out-of-bounds/,
+  );
 });

@@ -22,7 +22,9 @@ import { kernelCmdline } from "../harness/vm/qemu.ts";
 import { runGuest } from "../harness/vm/guest_run.ts";
 import type { ResultEvent } from "../harness/vm/runner.ts";
 import { parseMark } from "../harness/marks.ts";
-import { buildUdiag } from "../abi/udiag/module.ts";
+import { BROKEN_VARIANTS, buildUdiag } from "../abi/udiag/module.ts";
+import { resolveSubject } from "../abi/mod.ts";
+import { fixedSeedCampaign } from "../fuzz/run.ts";
 import { capture } from "../harness/proc.ts";
 import { mixById, MIXES, type MixSample } from "./mixes.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
@@ -31,6 +33,7 @@ import { bootMarks, type CmdlineVariant, guestStages, hostStages } from "./stage
 import {
   type BenchResults,
   type BootResult,
+  type FindRun,
   fuzzRow,
   type InitcallsRun,
   microRows,
@@ -41,7 +44,13 @@ import { parseInitcalls } from "./initcalls.ts";
 import { loadAverage, machineInfo, qemuCount, QemuMonitor, waitForIdle } from "./machine.ts";
 
 /** The benchmark's parts, in the order they run. */
-const PARTS = ["micro", "fuzz", "boot", "initcalls"] as const;
+const PARTS = ["micro", "fuzz", "boot", "initcalls", "find"] as const;
+
+/** Parts run when `--parts` is not given (`find` boots a VM per variant: asked for). */
+const DEFAULT_PARTS = ["micro", "fuzz", "boot", "initcalls"];
+
+/** Broken variants of our module that the base profile's fuzz campaigns can meet. */
+const FIND_VARIANTS = ["SKIP_EBUSY", "BPF_CONTEXT", "CPU_BUFFER", "DROP_LARGE"];
 
 const USAGE = `Usage: deno task bench [options]
   --repeats N          micro-benchmark repeats (every mix, both sides each)   [5]
@@ -53,7 +62,11 @@ const USAGE = `Usage: deno task bench [options]
   --seed N             fuzz seed                                              [1]
   --boots N            boots to the first case with the current cmdline       [3]
   --before-timeout S   the one boot without acpi=noirq; 0 skips it            [300]
-  --parts LIST         micro,fuzz,boot,initcalls (one initcall_debug boot)    [all]
+  --parts LIST         micro,fuzz,boot,initcalls (one initcall_debug boot),
+                       find (time to find each broken variant's bug)
+                                                          [micro,fuzz,boot,initcalls]
+  --find-seconds S     fuzz time per broken variant (find)                    [120]
+  --find-variants LIST broken variants (find)   [${FIND_VARIANTS.join(",")}]
   --wait-idle S        wait up to S for other QEMU guests to end first        [600]
   --profile NAME       kernel debug profile                                   [base]
   --out DIR            where results go                                       [out/bench]
@@ -87,6 +100,8 @@ export interface BenchOptions {
   readonly boots: number;
   readonly beforeTimeout: number;
   readonly parts: readonly string[];
+  readonly findSeconds: number;
+  readonly findVariants: readonly string[];
   readonly waitIdle: number;
   readonly profile: string;
   readonly outDir: string;
@@ -290,6 +305,41 @@ async function measureInitcalls(
   return { cmdline: b.cmdline, outcome: b.outcome, consoleFile: b.consoleFile, profile };
 }
 
+/**
+ * Step 3d: each broken variant under the default fuzz campaigns for
+ * `findSeconds`, one VM each; how soon its first finding was filed.
+ */
+async function measureFind(o: BenchOptions, monitor: QemuMonitor): Promise<FindRun[]> {
+  const runs: FindRun[] = [];
+  for (const variant of o.findVariants) {
+    monitor.phase = `find ${variant}`;
+    await monitor.check();
+    log(`bench: find: --broken ${variant}, ${o.findSeconds} s of fuzzing`);
+    const dir = `${o.outDir}/find/${variant}`;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    const s = await fixedSeedCampaign({
+      subject: await resolveSubject({ target: "kmod", broken: variant, profile: o.profile }),
+      timeSeconds: o.findSeconds,
+      seed: o.seed,
+      reportsDir: `${dir}/reports`,
+      outDir: dir,
+      progress: false,
+    });
+    const timed = s.findings.filter((f) => f.foundAfter)
+      .sort((a, b) => a.foundAfter!.seconds - b.foundAfter!.seconds);
+    const first = timed[0];
+    runs.push({
+      variant,
+      timeSeconds: o.findSeconds,
+      seed: o.seed,
+      cases: s.cases,
+      first: first ? { title: first.title, ...first.foundAfter! } : null,
+      console: s.findings.filter((f) => !f.foundAfter).map((f) => f.title),
+    });
+  }
+  return runs;
+}
+
 function isFuzzStart(line: string): boolean {
   const m = parseMark(line);
   return m?.suite === "fuzz" && m.phase === "start";
@@ -332,13 +382,14 @@ export async function bench(o: BenchOptions): Promise<BenchResults> {
   const initcalls = o.parts.includes("initcalls")
     ? await measureInitcalls(o, setup, monitor, problems)
     : null;
+  const find = o.parts.includes("find") ? await measureFind(o, monitor) : [];
 
   monitor.phase = "end";
   const othersEnd = await monitor.check();
   othersMax = Math.max(othersMax, othersEnd, monitor.max);
   const micro = microRows(guest.samples, o.mixes.map(mixById));
   problems.push(...mixProblems(micro));
-  const results = assemble(o, setup, guest, bootRuns, initcalls, micro, {
+  const results = assemble(o, setup, guest, bootRuns, initcalls, find, micro, {
     startedAt,
     problems,
     othersEnd,
@@ -358,6 +409,7 @@ function assemble(
   guest: GuestPart,
   bootRuns: BootResult[],
   initcalls: InitcallsRun | null,
+  find: readonly FindRun[],
   micro: ReturnType<typeof microRows>,
   run: {
     startedAt: string;
@@ -410,6 +462,9 @@ function assemble(
       boots: o.boots,
       beforeTimeout: o.beforeTimeout,
       parts: o.parts,
+      ...(o.parts.includes("find")
+        ? { findSeconds: o.findSeconds, findVariants: o.findVariants }
+        : {}),
     },
     micro: { samples: guest.samples, rows: micro },
     fuzz: { runs: guest.fuzzRuns, rows: guest.fuzzRuns.map(fuzzRow) },
@@ -419,6 +474,7 @@ function assemble(
       guest: Object.fromEntries(variants.map((v) => [v, stageSummary(byVariant(v), "guest")])),
     },
     initcalls,
+    find,
     problems: run.problems,
   };
 }
@@ -435,7 +491,9 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     seed: { type: "string", default: "1" },
     boots: { type: "string", default: "3" },
     "before-timeout": { type: "string", default: "300" },
-    parts: { type: "string", default: PARTS.join(",") },
+    parts: { type: "string", default: DEFAULT_PARTS.join(",") },
+    "find-seconds": { type: "string", default: "120" },
+    "find-variants": { type: "string", default: FIND_VARIANTS.join(",") },
     "wait-idle": { type: "string", default: "600" },
     profile: { type: "string" },
     out: { type: "string", default: `${ROOT}/out/bench` },
@@ -447,6 +505,13 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
   for (const p of list(v.parts)) {
     if (!(PARTS as readonly string[]).includes(p)) {
       throw new UsageError(`Unknown --parts "${p}": expected ${PARTS.join(", ")}`);
+    }
+  }
+  for (const b of list(v["find-variants"])) {
+    if (!(BROKEN_VARIANTS as readonly string[]).includes(b)) {
+      throw new UsageError(
+        `Unknown --find-variants "${b}": expected ${BROKEN_VARIANTS.join(", ")}`,
+      );
     }
   }
   for (const s of list(v.suites)) {
@@ -465,6 +530,8 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     boots: num("boots", v.boots, true),
     beforeTimeout: num("before-timeout", v["before-timeout"], true),
     parts: list(v.parts),
+    findSeconds: num("find-seconds", v["find-seconds"], true),
+    findVariants: list(v["find-variants"]),
     waitIdle: num("wait-idle", v["wait-idle"]),
     profile: profileFlag(v.profile),
     outDir: v.out.startsWith("/") ? v.out : `${Deno.cwd()}/${v.out}`,

@@ -263,6 +263,16 @@ export interface FuzzFinding {
   /** The invariant it breaks, in words. */
   readonly breaks: string;
   readonly replay: CampaignReplay;
+  /** When the guest filed it (set by fuzz/guest.ts, which keeps the clock). */
+  readonly foundAfter?: FoundAfter;
+}
+
+/** How far a guest's campaigns had come when a finding was filed (shrinking included). */
+export interface FoundAfter {
+  /** Seconds since the guest's first campaign began (boot excluded). */
+  readonly seconds: number;
+  /** Cases done by then, over every campaign. */
+  readonly cases: number;
 }
 
 /** Campaign totals, sent as progress and at the end. */

@@ -82,8 +82,11 @@ export function pickCampaigns(all: readonly Campaign[], names: readonly string[]
   });
 }
 
-/** Sends progress and findings to the host, and a line to the guest log. */
-function reporters(): {
+/**
+ * Sends progress and findings to the host, and a line to the guest log;
+ * each finding says how far the campaigns had come (`stats` since `t0`).
+ */
+function reporters(stats: FuzzStats, t0: number): {
   onProgress: (s: FuzzStats) => void;
   onFinding: (f: FuzzFinding) => void;
 } {
@@ -97,7 +100,8 @@ function reporters(): {
       );
     },
     onFinding: (f) => {
-      sendResult({ ...f });
+      const foundAfter = { seconds: Math.round((Date.now() - t0) / 100) / 10, cases: stats.cases };
+      sendResult({ ...f, foundAfter });
       console.log(`finding: ${f.title} (${f.caseId}, reproduced: ${f.reproduced})`);
     },
   };
@@ -116,6 +120,7 @@ export async function runCampaigns(
 ): Promise<number> {
   const shares = campaignShares(o.suites, weights, o.shares);
   const stats = newStats(opNames);
+  const t0 = Date.now();
   using prober = new HealthProber(canary);
   using runner = new Campaigner({ health: probeWith(prober) });
   try {
@@ -127,7 +132,7 @@ export async function runCampaigns(
         maxCases: Math.round(o.cases * share),
         maxCommands: o.maxCommands,
         stats,
-        ...reporters(),
+        ...reporters(stats, t0),
       };
       sendResult({ event: "suite", suite: c.name, phase: "start" });
       if (c.kind === "rounds") await runner.runRounds(c, run);

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { FUZZ_SUITE, type FuzzFinding, type FuzzStats } from "./campaign.ts";
+import { type FoundAfter, FUZZ_SUITE, type FuzzFinding, type FuzzStats } from "./campaign.ts";
 import { parseShard, type Shard, shardSeeds } from "./shard.ts";
 import { afterBoot, planShares, showShares } from "./shares.ts";
 import { security } from "../security/run.ts";
@@ -65,7 +65,14 @@ export interface FuzzSummary {
   readonly ops: number;
   readonly seconds: number;
   readonly byCommand: Record<string, number>;
-  readonly findings: { title: string; dir: string; isNew: boolean; reproduced?: boolean }[];
+  readonly findings: {
+    title: string;
+    dir: string;
+    isNew: boolean;
+    reproduced?: boolean;
+    /** The earliest a guest filed it; absent for what the host found on the console. */
+    foundAfter?: FoundAfter;
+  }[];
   readonly kernelDied: boolean;
   /** VMs restarted after ending early. */
   readonly restarts: number;
@@ -125,16 +132,34 @@ export function fuzzPart(s: Subject): FuzzPart {
 class Findings {
   readonly list: FuzzSummary["findings"] = [];
 
-  /** Notes a finding (again): the folder and reproduction of the latest occurrence win. */
-  note(title: string, dir: string, isNew: boolean, reproduced?: boolean): void {
+  /**
+   * Notes a finding (again): the folder and reproduction of the latest
+   * occurrence win, and the earliest `foundAfter`.
+   */
+  note(
+    title: string,
+    dir: string,
+    isNew: boolean,
+    reproduced?: boolean,
+    foundAfter?: FoundAfter,
+  ): void {
     const known = this.list.find((x) => x.title === title);
     if (!known) {
-      this.list.push({ title, dir, isNew, ...(reproduced === undefined ? {} : { reproduced }) });
+      this.list.push({
+        title,
+        dir,
+        isNew,
+        ...(reproduced === undefined ? {} : { reproduced }),
+        ...(foundAfter ? { foundAfter } : {}),
+      });
       return;
     }
     if (dir) known.dir = dir;
     known.isNew ||= isNew;
     if (reproduced !== undefined) known.reproduced = reproduced;
+    if (foundAfter && !(known.foundAfter && known.foundAfter.seconds <= foundAfter.seconds)) {
+      known.foundAfter = foundAfter;
+    }
   }
 
   /** Notes the finding of a folder saveFinding wrote, from its meta.json. */
@@ -288,8 +313,8 @@ async function job(o: FuzzOptions, j: number, firstSeed: number, st: RunState): 
       env,
       onResult: (r, run) => {
         if (r.event === "finding") {
-          st.findings.note(String(r.title), "", true);
           const f = r as unknown as FuzzFinding;
+          st.findings.note(f.title, "", true, undefined, f.foundAfter);
           filing = filing
             .then(() => fileCampaignFinding(o, f, run.consoleFile, run.env, st.findings))
             .catch((e) => void (filingError ??= e));
@@ -462,6 +487,10 @@ export function summaryMarkdown(s: FuzzSummary): string {
         f.reproduced === undefined
           ? ""
           : `, replayed: ${f.reproduced ? "reproduces" : "did not reproduce"}`
+      }${
+        f.foundAfter
+          ? `, first filed after ${f.foundAfter.seconds} s and ${f.foundAfter.cases} cases`
+          : ""
       })`,
     );
   }

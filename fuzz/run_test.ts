@@ -116,6 +116,33 @@ Deno.test("seedRanges(), mergeStats() and summaryMarkdown() say what was covered
   assert.match(md, /findings: none/);
 });
 
+Deno.test("summaryMarkdown() says when each finding was first filed, where a guest said so", () => {
+  const md = summaryMarkdown({
+    target: "kmod (broken: SKIP_EBUSY)",
+    seeds: [1],
+    cases: 40,
+    ops: 400,
+    seconds: 60,
+    byCommand: {},
+    findings: [
+      {
+        title: "fuzz: delete while a file holds the event",
+        dir: "reports/x",
+        isNew: true,
+        foundAfter: { seconds: 12.5, cases: 9 },
+      },
+      { title: "KASAN: use-after-free in diag_dev_write", dir: "reports/y", isNew: true },
+    ],
+    kernelDied: false,
+    restarts: 0,
+  });
+  assert.match(
+    md,
+    /delete while a file holds the event \(reports\/x, first filed after 12\.5 s and 9 cases\)/,
+  );
+  assert.match(md, /use-after-free in diag_dev_write \(reports\/y\)/);
+});
+
 Deno.test("parseShard() and shardSeeds() give every job of every shard its own seeds", () => {
   assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
   for (const bad of ["0/3", "4/3", "x", "1/0"]) assert.throws(() => parseShard(bad), TypeError);

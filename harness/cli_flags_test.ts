@@ -214,7 +214,16 @@ const TASKS: readonly Task[] = [
   {
     name: "bench",
     file: "bench/run.ts",
-    flags: ["--repeats", "--seconds", "--boots", "--parts", "--profile", "--out"],
+    flags: [
+      "--repeats",
+      "--seconds",
+      "--boots",
+      "--parts",
+      "--find-seconds",
+      "--find-variants",
+      "--profile",
+      "--out",
+    ],
     bad: [
       UNKNOWN,
       PROFILE,
@@ -223,6 +232,8 @@ const TASKS: readonly Task[] = [
       [["--seconds", "abc"], /--seconds.*abc/],
       [["--parts", "nosuch"], /nosuch/],
       [["--mixes", "nosuch"], /nosuch/],
+      [["--find-variants", "SKIP_EBUSY,NOSUCH"], /--find-variants.*NOSUCH/],
+      [["--find-seconds", "x"], /--find-seconds.*x/],
     ],
   },
   {
