@@ -325,7 +325,8 @@ function secondsTo(found: SuiteFindings[string], title: string, t0: number): num
 
 /** The first line of a build failure that says what failed. */
 function buildError(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
+  // Paths relative to the checkout: the results are committed and read elsewhere.
+  const text = (e instanceof Error ? e.message : String(e)).replaceAll(`${ROOT}/`, "");
   return text.split("\n").find((l) => /error:/.test(l))?.trim() ?? text.split("\n")[0]!;
 }
 

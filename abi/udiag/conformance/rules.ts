@@ -320,7 +320,7 @@ const RULE_LIST: readonly Rule[] = [
       "loading the module with one of its last fault points failing (its init's allocations among them) fails with ENOMEM or EFAULT and leaves no module and no device, or loads a module that works afresh; for each of the last 128 fault points of a load",
     source: "our module's udiag_init() error path; the RFC's init is built in",
     interpretation:
-      "An init that fails must undo what it did and say why (ENOMEM for an allocation); one that ignores a failed allocation loads a module that breaks later. Counted from the load's end (fail-nth armed past its reach counts the points), since the loader's own allocations come first; swept three times, since a slab refill now and then shifts the numbering. Needs the faults kernel profile (fail-nth) and the kmod target.",
+      "An init that fails must undo what it did and say why (ENOMEM for an allocation); one that ignores a failed allocation loads a module that breaks later. Counted from the load's end (fail-nth armed past its reach counts the points), since the loader's own allocations come first; swept six times, since a slab refill now and then shifts the numbering. Needs the faults kernel profile (fail-nth) and the kmod target.",
     profile: "faults",
     targets: ["kmod"],
   },
