@@ -1,8 +1,9 @@
 /**
  * Conformance under the `faults` kernel profile: a traced write whose fault
  * points fail one at a time (conformance/fault_writes.ts), one sink per rule
- * so that what one sink's probe did cannot be blamed on the other's; and a
- * DIAG_IOCSREG whose fault points fail one at a time.
+ * so that what one sink's probe did cannot be blamed on the other's; a
+ * DIAG_IOCSREG whose fault points fail one at a time; and the same at the
+ * one registration in 1024 where the tracing core's type-id IDA allocates.
  */
 import { Fixture, rule } from "./fixture.ts";
 import { perfTracedFile } from "./perf_fixture.ts";
@@ -84,8 +85,8 @@ rule("UD-FI-003", (t) => {
       f = fx.open();
       return;
     }
-    // Its copy of the name (EFAULT) or an allocation (ENOMEM) failed. The
-    // same file registers next: one left bound would say EMFILE.
+    // Its copy of the name, an allocation or register_trace_event() failed.
+    // The same file registers next: one left bound would say EMFILE.
     expectRegFailure(t, `DIAG_IOCSREG, ${what}`, out.value);
     t.expect(`events/udiag/${name} after ${what}`, fx.tracefs.hasEvent(name), false);
   });

@@ -8,8 +8,7 @@
  * Each rule loads the module again before it returns, whatever it saw: the
  * rules after it need the device.
  */
-import { Fixture, rule } from "./fixture.ts";
-import { DEVICE } from "./fixture.ts";
+import { DEVICE, Fixture, rule } from "./fixture.ts";
 import { deviceExists, UdiagFile } from "../device.ts";
 import type { RuleContext } from "../../../conformance/rule_context.ts";
 import {
