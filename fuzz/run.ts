@@ -157,7 +157,7 @@ class Findings {
     if (dir) known.dir = dir;
     known.isNew ||= isNew;
     if (reproduced !== undefined) known.reproduced = reproduced;
-    if (foundAfter && !(known.foundAfter && known.foundAfter.seconds <= foundAfter.seconds)) {
+    if (foundAfter && (known.foundAfter?.seconds ?? Infinity) > foundAfter.seconds) {
       known.foundAfter = foundAfter;
     }
   }

@@ -89,12 +89,13 @@ export function eventTypeIds(root: string = TRACEFS): Set<number> {
   const ids = new Set<number>();
   for (const sys of Deno.readDirSync(`${root}/events`)) {
     if (!sys.isDirectory) continue;
+    const system = new Tracefs(sys.name, root);
     for (const ev of Deno.readDirSync(`${root}/events/${sys.name}`)) {
       if (!ev.isDirectory) continue;
       try {
-        ids.add(Number(Deno.readTextFileSync(`${root}/events/${sys.name}/${ev.name}/id`).trim()));
+        ids.add(system.eventId(ev.name));
       } catch (e) {
-        // A system's own enable/filter directories have no id.
+        // An event removed since the directory was read.
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       }
     }

@@ -479,7 +479,7 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
     true,
   )}.json`;
   const cachedBase = await readCachedBaseline(baseCache);
-  let runs: SuiteFindings[] = cachedBase?.runs ?? (cachedBase ? [cachedBase.findings] : []);
+  const runs: SuiteFindings[] = cachedBase?.runs ?? (cachedBase ? [cachedBase.findings] : []);
   let baseSeconds = cachedBase?.seconds ?? 0;
   if (!cachedBase) {
     for (let i = 0; i < o.baselineRuns && !interrupted.aborted; i++) {
@@ -494,7 +494,6 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
       JSON.stringify({ findings: mergeRuns(runs), runs, seconds: baseSeconds }, null, 2) + "\n",
     );
   }
-  runs = runs.length ? runs : [{}];
   const baseline = mergeRuns(runs);
   const budget = o.mutantTimeout ?? Math.round(3 * baseSeconds + 60);
   const baselineTitles = Object.entries(baseline).flatMap(([s, f]) =>

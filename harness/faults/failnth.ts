@@ -111,7 +111,12 @@ export class FailNth {
         `fail-nth: ${f.errno}: this rule needs the faults kernel profile (--profile faults)`,
       );
     }
-    prepareFaultAttrs();
+    try {
+      prepareFaultAttrs();
+    } catch (e) {
+      f.value.close();
+      throw e;
+    }
     return f.value;
   }
 }

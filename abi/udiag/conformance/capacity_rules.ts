@@ -8,9 +8,7 @@ function fill(fx: Fixture, t: { note(w: string, v: string | number): void }): Ma
   const made = new Map<string, number>();
   for (;;) {
     const name = fx.name("cap");
-    const f = fx.open();
-    const r = f.register(name);
-    f.close();
+    const r = fx.registerClosed(name);
     if (!r.ok) {
       t.note(`register #${made.size + 1} failed with`, r.errno);
       break;

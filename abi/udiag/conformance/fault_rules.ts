@@ -104,18 +104,12 @@ rule("UD-FI-005", (t) => {
   t.note("growth point", `type id ${plan.id}, after at most ${plan.fill} registrations`);
   t.expect("registrations it needs fit the page", plan.fill < capacity(pageSize()), true);
   const ctl = fx.open();
-  const register = (name: string) => {
-    const f = fx.open();
-    const r = f.register(name);
-    f.close();
-    return r;
-  };
   // Ids are taken lowest first: register until the chunk holds 63 of ours.
   const chunk: string[] = [];
   let last = 0;
   for (let i = 0; i < plan.fill && last < plan.id - 1; i++) {
     const name = fx.name("ida");
-    const r = register(name);
+    const r = fx.registerClosed(name);
     t.expect(`fill registration ${i + 1}`, r.ok, true);
     if (!r.ok) return;
     last = fx.tracefs.eventId(name);
@@ -127,16 +121,14 @@ rule("UD-FI-005", (t) => {
   // Emptied, the chunk's bitmap is freed; taken again, its 63 ids are a value.
   const refill = (after: string): boolean => {
     for (const n of chunk) ctl.delete(n);
-    const ids = chunk.map((n) => register(n).ok ? fx.tracefs.eventId(n) : -1);
+    const ids = chunk.map((n) => fx.registerClosed(n).ok ? fx.tracefs.eventId(n) : -1);
     const whole = ids.every((id, i) => id === plan.chunkStart + i);
     t.expect(`the chunk's 63 ids taken again after ${after}`, whole, true);
     return whole;
   };
   const name = fx.name("ida");
   const counted = (what: string) => {
-    const f = fx.open();
-    const out = withFault(fnth, NR.ioctl, COUNT_FAULT_POINTS, () => f.register(name));
-    f.close();
+    const out = withFault(fnth, NR.ioctl, COUNT_FAULT_POINTS, () => fx.registerClosed(name));
     t.expect(what, out.value.ok, true);
     t.expect(`delete after ${what}`, ctl.delete(name), { ok: true, value: 0 });
     return { points: COUNT_FAULT_POINTS - out.left, index: out.value.ok ? out.value.value : -1 };
@@ -166,9 +158,7 @@ rule("UD-FI-005", (t) => {
   );
   const errnos: string[] = [];
   for (let nth = 1; nth <= Math.max(...grows); nth++) {
-    const f = fx.open();
-    const out = withFault(fnth, NR.ioctl, nth, () => f.register(name));
-    f.close();
+    const out = withFault(fnth, NR.ioctl, nth, () => fx.registerClosed(name));
     const what = out.injected
       ? `a DIAG_IOCSREG at the growth point whose fault point ${nth} failed`
       : `a DIAG_IOCSREG at the growth point past its last fault point`;

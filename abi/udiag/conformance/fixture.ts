@@ -42,6 +42,15 @@ export class Fixture implements Disposable {
     return f;
   }
 
+  /**
+   * Registers `name` on a file of its own and closes it: the event stays,
+   * held by no file (how rules that make many events make each).
+   */
+  registerClosed(name: string): SysResult<number> {
+    using f = UdiagFile.openOrThrow(DEVICE);
+    return f.register(name);
+  }
+
   /** A name no other test uses, removed at the end. */
   name(prefix = "t"): string {
     const n = `${prefix}_${Deno.pid}_${++names}`;

@@ -88,10 +88,7 @@ rule("UD-MOD-001", (t) => {
   if (path === null) return;
   using fx = new Fixture();
   const kept = [fx.name(), fx.name()];
-  for (const n of kept) {
-    using f = UdiagFile.openOrThrow(DEVICE);
-    t.expect(`register ${n}`, f.register(n).ok, true);
-  }
+  for (const n of kept) t.expect(`register ${n}`, fx.registerClosed(n).ok, true);
   // A tracer that came and went: each holds a module reference while it traces.
   t.expect(`enable ${kept[0]}`, fx.trace(kept[0]!), { ok: true, value: 1 });
   t.expect(`disable ${kept[0]}`, fx.trace(kept[0]!, false), { ok: true, value: 1 });
