@@ -6,7 +6,10 @@
  * (operators.ts; patch_mutants.ts for a patch's added lines) is built as the
  * suites build the target and run through the suites in order, conformance
  * first, each with the same seeds on the same kernel, until one files a
- * finding the baseline did not (killed) or all have run (survived). A mutant
+ * finding the baseline did not (killed) or all have run (survived); where the
+ * baseline failed rules, conformance runs the rules it passed first, stopped
+ * at their first failure (phases.ts), and `--baseline-runs` run side by side
+ * as `--jobs` allows. A mutant
  * that does not build is reported as such and not counted. Results go to
  * `out/mutate/{summary.md,results.json}`, rewritten after every mutant, and
  * each mutant's result is cached under `out/mutate/cache/` by the hash of its
@@ -55,6 +58,8 @@ import {
   wrongJudgments,
 } from "./equivalent.ts";
 import { Interrupted, interrupted } from "../harness/interrupt.ts";
+import { rulesFor } from "../conformance/rule.ts";
+import { firstPhase, secondPhase } from "./phases.ts";
 
 const SUITES = ["conformance", "security", "fuzz"] as const;
 type Suite = typeof SUITES[number];
@@ -270,13 +275,32 @@ async function materialize(o: MutateOptions): Promise<Materialized[]> {
 /** The findings one run of the suites filed, by suite, with when each was first seen. */
 type SuiteFindings = FindingsBySuite;
 
-/** Runs `o.suites` on `subject` in order; stops after the first suite for which `stop` says so. */
+/** How a suite runs for one mutant: stopped at its first failure, or in two phases. */
+type SuitePlan =
+  | { readonly kind: "whole"; readonly failFast: boolean }
+  /** Conformance where the baseline failed rules (phases.ts). */
+  | { readonly kind: "phased"; readonly first: readonly string[] };
+
+const WHOLE: SuitePlan = { kind: "whole", failFast: false };
+
+async function findingsIn(reportsDir: string): Promise<SuiteFindings[string]> {
+  return (await listFindings(reportsDir)).map((m) => ({
+    title: m.title,
+    kind: m.kind,
+    at: Date.parse(m.firstSeen),
+  })).sort(byCause);
+}
+
+/**
+ * Runs `o.suites` on `subject` in order; stops after the first suite (or a
+ * phased suite's first phase) for which `stop` says so.
+ */
 async function runSuites(
   o: MutateOptions,
   subject: Subject,
   work: string,
   stop: (suite: Suite, found: SuiteFindings[string]) => boolean,
-  failFast: (suite: Suite) => boolean = () => false,
+  plan: (suite: Suite) => SuitePlan = () => WHOLE,
 ): Promise<SuiteFindings> {
   const found: SuiteFindings = {};
   for (const suite of o.suites) {
@@ -284,14 +308,25 @@ async function runSuites(
     await Deno.remove(`${work}/${suite}`, { recursive: true }).catch(() => {});
     await Deno.mkdir(reportsDir, { recursive: true });
     const outDir = `${work}/${suite}/out`;
-    if (suite === "conformance") {
+    const p = plan(suite);
+    if (suite === "conformance" && p.kind === "phased") {
+      const run = (ruleIds: readonly string[], dir: string, failFast: boolean) =>
+        conformance({ subject, ruleIds, outDir: dir, reportsDir, echo: false, failFast });
+      await run(p.first, `${outDir}/phase1`, true);
+      found[suite] = await findingsIn(reportsDir);
+      if (stop(suite, found[suite]!)) break;
+      const rows = JSON.parse(await Deno.readTextFile(`${outDir}/phase1/verdicts.json`)).rows;
+      const all = rulesFor(subject.abi.conformance.rules.all, subject.profile, subject.target.kind)
+        .map((r) => r.id);
+      await run(secondPhase(all, rows), `${outDir}/phase2`, false);
+    } else if (suite === "conformance") {
       await conformance({
         subject,
         ruleIds: [],
         outDir,
         reportsDir,
         echo: false,
-        failFast: failFast(suite),
+        failFast: p.kind === "whole" && p.failFast,
       });
     } else if (suite === "security") {
       if (!subject.abi.security) continue;
@@ -307,11 +342,7 @@ async function runSuites(
         progress: false,
       });
     }
-    found[suite] = (await listFindings(reportsDir)).map((m) => ({
-      title: m.title,
-      kind: m.kind,
-      at: Date.parse(m.firstSeen),
-    })).sort(byCause);
+    found[suite] = await findingsIn(reportsDir);
     if (stop(suite, found[suite]!)) break;
   }
   return found;
@@ -357,8 +388,17 @@ async function runMutant(
   let killedBy: MutantResult["killedBy"] | undefined;
   let timedOut = false;
   // Where the baseline passed every case, the first failure kills the
-  // mutant: the rest of the suite need not run.
-  const clean = (suite: Suite) => (baseline[suite] ?? []).length === 0;
+  // mutant: the rest of the suite need not run. Where it failed some rules,
+  // the rules it passed go first, stopped at their first failure.
+  const plan = (suite: Suite): SuitePlan => {
+    const known = (baseline[suite] ?? []).map((f) => f.title);
+    if (known.length === 0) return { kind: "whole", failFast: true };
+    if (suite !== "conformance") return WHOLE;
+    const s = m.subject;
+    const ids = rulesFor(s.abi.conformance.rules.all, s.profile, s.target.kind).map((r) => r.id);
+    const first = firstPhase(ids, known);
+    return first === null ? WHOLE : { kind: "phased", first };
+  };
   await runSuites(o, m.subject, work, (suite, found) => {
     const title = killingFinding(
       (baseline[suite] ?? []).map((f) => f.title),
@@ -373,7 +413,7 @@ async function runMutant(
     // not given the rest of them.
     timedOut = (Date.now() - t0) / 1000 > budgetSeconds;
     return timedOut;
-  }, clean);
+  }, plan);
   if (killedBy) return { mutant: m.mutant, status: "killed", killedBy };
   return { mutant: m.mutant, status: timedOut ? "timed-out" : "survived" };
 }
@@ -482,12 +522,17 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   const runs: SuiteFindings[] = cachedBase?.runs ?? (cachedBase ? [cachedBase.findings] : []);
   let baseSeconds = cachedBase?.seconds ?? 0;
   if (!cachedBase) {
-    for (let i = 0; i < o.baselineRuns && !interrupted.aborted; i++) {
-      const t0 = Date.now();
-      runs.push(await runSuites(o, o.subject, `${o.outDir}/work/baseline`, () => false));
-      // A mutant's budget is one run's time: the slowest baseline run's.
-      baseSeconds = Math.max(baseSeconds, (Date.now() - t0) / 1000);
-    }
+    // Side by side, `--jobs` at a time, as the mutants run.
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < o.baselineRuns && !interrupted.aborted; i = next++) {
+        const t0 = Date.now();
+        runs.push(await runSuites(o, o.subject, `${o.outDir}/work/baseline${i + 1}`, () => false));
+        // A mutant's budget is one run's time: the slowest baseline run's.
+        baseSeconds = Math.max(baseSeconds, (Date.now() - t0) / 1000);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(o.jobs, o.baselineRuns) }, worker));
     if (interrupted.aborted) return [];
     await Deno.writeTextFile(
       baseCache,
