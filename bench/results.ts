@@ -300,10 +300,77 @@ export interface FindRun {
   readonly console: readonly string[];
 }
 
-/** The `find` table (pure). */
+/** One variant's time to find over its seeds, as FuzzBench and Magma report it. */
+export interface FindMedian {
+  readonly variant: string;
+  readonly seeds: number;
+  /** Seeds whose run filed a finding in time. */
+  readonly found: number;
+  /**
+   * The median time to the first finding, a run that found nothing counting
+   * as longer than any that did; null when that median is such a run (the
+   * bug was not found in most runs).
+   */
+  readonly medianSeconds: number | null;
+  /** The median cases run by the first finding, on the same terms. */
+  readonly medianCases: number | null;
+  readonly timeSeconds: number;
+}
+
+/** The median of `xs`, where null is longer than any number; null when it falls on one. */
+function censoredMedian(xs: readonly (number | null)[]): number | null {
+  const sorted = [...xs].sort((a, b) =>
+    a === null ? (b === null ? 0 : 1) : b === null ? -1 : a - b
+  );
+  const lo = sorted[Math.floor((sorted.length - 1) / 2)];
+  const hi = sorted[Math.ceil((sorted.length - 1) / 2)];
+  if (lo === null || hi === null || lo === undefined || hi === undefined) return null;
+  return (lo + hi) / 2;
+}
+
+/**
+ * Each variant's median time to find over its runs (pure), in the order the
+ * variants first appear.
+ *
+ * @example
+ * ```ts
+ * import { findMedians } from "./results.ts";
+ * const run = (seed: number, seconds: number | null) => ({
+ *   variant: "DROP_LARGE", timeSeconds: 120, seed, cases: 500, console: [],
+ *   first: seconds === null ? null : { title: "t", seconds, cases: seconds * 5 },
+ * });
+ * const [m] = findMedians([run(1, 90), run(2, null), run(3, 30)]);
+ * if (m!.medianSeconds !== 90 || m!.found !== 2) throw new Error();
+ * const [n] = findMedians([run(1, 90), run(2, null), run(3, null)]);
+ * if (n!.medianSeconds !== null) throw new Error();
+ * ```
+ */
+export function findMedians(runs: readonly FindRun[]): FindMedian[] {
+  const variants = [...new Set(runs.map((r) => r.variant))];
+  return variants.map((variant) => {
+    const mine = runs.filter((r) => r.variant === variant);
+    return {
+      variant,
+      seeds: mine.length,
+      found: mine.filter((r) => r.first).length,
+      medianSeconds: censoredMedian(mine.map((r) => r.first?.seconds ?? null)),
+      medianCases: censoredMedian(mine.map((r) => r.first?.cases ?? null)),
+      timeSeconds: Math.max(...mine.map((r) => r.timeSeconds)),
+    };
+  });
+}
+
+/** The `find` tables (pure): the median per variant, then every run. */
 export function findSection(runs: readonly FindRun[]): string {
+  const medians = findMedians(runs).map((m) => [
+    `\`${m.variant}\``,
+    `${m.found} of ${m.seeds}`,
+    m.medianSeconds === null ? `> ${m.timeSeconds} s` : secs(m.medianSeconds),
+    m.medianCases === null ? "–" : String(Math.round(m.medianCases)),
+  ]);
   const rows = runs.map((f) => [
     `\`${f.variant}\``,
+    String(f.seed),
     f.first ? f.first.title : `none in ${f.timeSeconds} s`,
     f.first ? secs(f.first.seconds) : "–",
     f.first ? String(f.first.cases) : "–",
@@ -314,12 +381,28 @@ export function findSection(runs: readonly FindRun[]): string {
     "## Time to find a known bug",
     "",
     "Each test-only broken variant of our module (`--broken`) under the default fuzz campaigns " +
-    "(`fixedSeedCampaign`: model, raw and race in their usual shares), one VM each. " +
+    "(`fixedSeedCampaign`: model, raw and race in their usual shares), one VM per seed. " +
     "The time is the guest's, from its first campaign to the finding filed (shrinking and " +
-    "replay included, boot excluded).",
+    "replay included, boot excluded). The median counts a seed that found nothing as " +
+    "slower than every seed that did (FuzzBench's and Magma's convention): `> T` when most " +
+    "seeds found nothing.",
     "",
     markdownTable(
-      ["variant", "first finding", "after", "cases by then", "cases in all", "console reports"],
+      ["variant", "seeds that found it", "median time to find", "median cases by then"],
+      medians,
+      ["left", "right", "right", "right"],
+    ),
+    "",
+    markdownTable(
+      [
+        "variant",
+        "seed",
+        "first finding",
+        "after",
+        "cases by then",
+        "cases in all",
+        "console reports",
+      ],
       rows,
     ),
   ].join("\n");

@@ -2,6 +2,8 @@ import { parseInitcalls } from "./initcalls.ts";
 import assert from "node:assert/strict";
 import {
   type BenchResults,
+  findMedians,
+  type FindRun,
   findSection,
   fuzzRow,
   microRows,
@@ -188,10 +190,53 @@ Deno.test("findSection(): each variant's first finding with when, or none in the
   ]);
   assert.match(
     md,
-    /\| `SKIP_EBUSY` +\| fuzz: DIAG_IOCSDEL returned ok, model says EBUSY +\| 14\.2 s +\| 31 +\| 300 +\| – +\|/,
+    /\| `SKIP_EBUSY` +\| 1 +\| fuzz: DIAG_IOCSDEL returned ok, model says EBUSY +\| 14\.2 s +\| 31 +\| 300 +\| – +\|/,
   );
   assert.match(
     md,
-    /\| `BPF_CONTEXT` +\| none in 120 s +\| – +\| – +\| 410 +\| KASAN: slab-out-of-bounds/,
+    /\| `BPF_CONTEXT` +\| 1 +\| none in 120 s +\| – +\| – +\| 410 +\| KASAN: slab-out-of-bounds/,
   );
+  assert.match(md, /\| `SKIP_EBUSY` +\| +1 of 1 \| +14\.2 s \| +31 \|/);
+  assert.match(md, /\| `BPF_CONTEXT` +\| +0 of 1 \| +> 120 s \| +– \|/);
+});
+
+const findRun = (variant: string, seed: number, seconds: number | null): FindRun => ({
+  variant,
+  timeSeconds: 120,
+  seed,
+  cases: 600,
+  first: seconds === null ? null : { title: "t", seconds, cases: seconds * 5 },
+  console: [],
+});
+
+// [runs' times to find, median seconds] per variant; null: not found in time.
+const MEDIANS: [(number | null)[], number | null, number][] = [
+  [[12, 30, 20], 20, 3],
+  [[90, null, 30], 90, 2],
+  [[null, 40, null], null, 1],
+  [[10, 30], 20, 2],
+  [[10, null], null, 1],
+  [[null], null, 0],
+];
+for (const [times, median, found] of MEDIANS) {
+  Deno.test(`findMedians(): ${JSON.stringify(times)} has median ${median} (${found} found)`, () => {
+    const [m, ...rest] = findMedians(times.map((t, i) => findRun("DROP_LARGE", i + 1, t)));
+    assert.equal(rest.length, 0);
+    assert.equal(m!.medianSeconds, median);
+    assert.equal(m!.medianCases, median === null ? null : median * 5);
+    assert.equal(m!.found, found);
+    assert.equal(m!.seeds, times.length);
+  });
+}
+
+Deno.test("findMedians(): one row per variant, in the order of the runs", () => {
+  const ms = findMedians([
+    findRun("SKIP_EBUSY", 1, 10),
+    findRun("DROP_LARGE", 1, 50),
+    findRun("SKIP_EBUSY", 2, 14),
+  ]);
+  assert.deepEqual(ms.map((m) => [m.variant, m.seeds, m.medianSeconds]), [
+    ["SKIP_EBUSY", 2, 12],
+    ["DROP_LARGE", 1, 50],
+  ]);
 });

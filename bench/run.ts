@@ -67,6 +67,8 @@ const USAGE = `Usage: deno task bench [options]
                                                           [micro,fuzz,boot,initcalls]
   --find-seconds S     fuzz time per broken variant (find)                    [120]
   --find-variants LIST broken variants (find)   [${FIND_VARIANTS.join(",")}]
+  --find-seeds N       fuzz seeds per variant, from --seed on (find): the
+                       table gives the median time over them              [3]
   --wait-idle S        wait up to S for other QEMU guests to end first        [600]
   --profile NAME       kernel debug profile                                   [base]
   --out DIR            where results go                                       [out/bench]
@@ -88,6 +90,12 @@ function num(name: string, s: string, integer = false): number {
   return n;
 }
 
+function positive(name: string, s: string): number {
+  const n = num(name, s, true);
+  if (n < 1) throw new TypeError(`Invalid --${name} "${s}": expected at least 1`);
+  return n;
+}
+
 /** Options of {@linkcode bench}. */
 export interface BenchOptions {
   readonly repeats: number;
@@ -102,6 +110,8 @@ export interface BenchOptions {
   readonly parts: readonly string[];
   readonly findSeconds: number;
   readonly findVariants: readonly string[];
+  /** Seeds per variant, from `seed` on. */
+  readonly findSeeds: number;
   readonly waitIdle: number;
   readonly profile: string;
   readonly outDir: string;
@@ -312,30 +322,32 @@ async function measureInitcalls(
 async function measureFind(o: BenchOptions, monitor: QemuMonitor): Promise<FindRun[]> {
   const runs: FindRun[] = [];
   for (const variant of o.findVariants) {
-    monitor.phase = `find ${variant}`;
-    await monitor.check();
-    log(`bench: find: --broken ${variant}, ${o.findSeconds} s of fuzzing`);
-    const dir = `${o.outDir}/find/${variant}`;
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    const s = await fixedSeedCampaign({
-      subject: await resolveSubject({ target: "kmod", broken: variant, profile: o.profile }),
-      timeSeconds: o.findSeconds,
-      seed: o.seed,
-      reportsDir: `${dir}/reports`,
-      outDir: dir,
-      progress: false,
-    });
-    const timed = s.findings.filter((f) => f.foundAfter)
-      .sort((a, b) => a.foundAfter!.seconds - b.foundAfter!.seconds);
-    const first = timed[0];
-    runs.push({
-      variant,
-      timeSeconds: o.findSeconds,
-      seed: o.seed,
-      cases: s.cases,
-      first: first ? { title: first.title, ...first.foundAfter! } : null,
-      console: s.findings.filter((f) => !f.foundAfter).map((f) => f.title),
-    });
+    for (let seed = o.seed; seed < o.seed + o.findSeeds; seed++) {
+      monitor.phase = `find ${variant} seed ${seed}`;
+      await monitor.check();
+      log(`bench: find: --broken ${variant}, seed ${seed}, ${o.findSeconds} s of fuzzing`);
+      const dir = `${o.outDir}/find/${variant}-${seed}`;
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      const s = await fixedSeedCampaign({
+        subject: await resolveSubject({ target: "kmod", broken: variant, profile: o.profile }),
+        timeSeconds: o.findSeconds,
+        seed,
+        reportsDir: `${dir}/reports`,
+        outDir: dir,
+        progress: false,
+      });
+      const timed = s.findings.filter((f) => f.foundAfter)
+        .sort((a, b) => a.foundAfter!.seconds - b.foundAfter!.seconds);
+      const first = timed[0];
+      runs.push({
+        variant,
+        timeSeconds: o.findSeconds,
+        seed,
+        cases: s.cases,
+        first: first ? { title: first.title, ...first.foundAfter! } : null,
+        console: s.findings.filter((f) => !f.foundAfter).map((f) => f.title),
+      });
+    }
   }
   return runs;
 }
@@ -463,7 +475,7 @@ function assemble(
       beforeTimeout: o.beforeTimeout,
       parts: o.parts,
       ...(o.parts.includes("find")
-        ? { findSeconds: o.findSeconds, findVariants: o.findVariants }
+        ? { findSeconds: o.findSeconds, findVariants: o.findVariants, findSeeds: o.findSeeds }
         : {}),
     },
     micro: { samples: guest.samples, rows: micro },
@@ -494,6 +506,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     parts: { type: "string", default: DEFAULT_PARTS.join(",") },
     "find-seconds": { type: "string", default: "120" },
     "find-variants": { type: "string", default: FIND_VARIANTS.join(",") },
+    "find-seeds": { type: "string", default: "3" },
     "wait-idle": { type: "string", default: "600" },
     profile: { type: "string" },
     out: { type: "string", default: `${ROOT}/out/bench` },
@@ -532,6 +545,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     parts: list(v.parts),
     findSeconds: num("find-seconds", v["find-seconds"], true),
     findVariants: list(v["find-variants"]),
+    findSeeds: positive("find-seeds", v["find-seeds"]),
     waitIdle: num("wait-idle", v["wait-idle"]),
     profile: profileFlag(v.profile),
     outDir: v.out.startsWith("/") ? v.out : `${Deno.cwd()}/${v.out}`,

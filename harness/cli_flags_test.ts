@@ -221,6 +221,7 @@ const TASKS: readonly Task[] = [
       "--parts",
       "--find-seconds",
       "--find-variants",
+      "--find-seeds",
       "--profile",
       "--out",
     ],
@@ -234,6 +235,7 @@ const TASKS: readonly Task[] = [
       [["--mixes", "nosuch"], /nosuch/],
       [["--find-variants", "SKIP_EBUSY,NOSUCH"], /--find-variants.*NOSUCH/],
       [["--find-seconds", "x"], /--find-seconds.*x/],
+      [["--find-seeds", "0"], /--find-seeds.*at least 1/],
     ],
   },
   {
