@@ -16,6 +16,7 @@ import {
 } from "./stats.ts";
 import type { Mix, MixSample } from "./mixes.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
+import { perCase } from "../fuzz/steps.ts";
 import { type CpuSplit, cpuSplit } from "./proc_stat.ts";
 import {
   type BootMarks,
@@ -146,6 +147,8 @@ export interface FuzzRow {
   /** The whole life of the process, start-up included (cutime/cstime of the parent). */
   readonly cpuTotal: CpuWindow;
   readonly findings: number;
+  /** Where a case's time went, per step (fuzz/steps.ts), from the summary record. */
+  readonly perCase: readonly { step: string; ms: number; share: number }[];
 }
 
 function cpuWindow(
@@ -162,6 +165,14 @@ function cpuWindow(
 }
 
 /** Aggregates one suite's run of fuzz/guest.ts. */
+/** A progress or summary record's `spent` (fuzz/steps.ts) per case. */
+function stepsPerCase(r: TimedRecord["record"]): FuzzRow["perCase"] {
+  const spent = (r as { spent?: Record<string, number> }).spent;
+  if (spent === undefined) return [];
+  const c = counts(r);
+  return perCase(spent, c.seconds * 1000, c.cases);
+}
+
 export function fuzzRow(run: FuzzProbeRun): FuzzRow {
   const progress = run.records.filter((r) => r.record.event === "progress");
   const summary = run.records.find((r) => r.record.event === "summary");
@@ -191,6 +202,7 @@ export function fuzzRow(run: FuzzProbeRun): FuzzRow {
     steady,
     intervalOpsPerSecond: intervals.length ? summarize(intervals) : null,
     spawnToFirstCaseSeconds: first?.t ?? null,
+    perCase: end ? stepsPerCase(end.record) : [],
     cpuSteady: window ? cpuWindow(a.process, b.process, b.t - a.t) : null,
     cpuSteadyMainThread: window ? cpuWindow(a.mainThread, b.mainThread, b.t - a.t) : null,
     cpuTotal: cpuWindow({ utime: 0, stime: 0 }, run.childTotal, run.wallSeconds),
@@ -491,6 +503,18 @@ function fuzzSection(r: BenchResults): string {
       ],
       cpu,
       ["left", "right", "right", "right", "right", "right"],
+    ),
+    "",
+    "Where a case's time goes, in the guest's own clock (fuzz/steps.ts: self time per step, " +
+    "milliseconds per case and share of the campaign's time; `untimed` is fast-check's " +
+    "generation and shrinking and the model's bookkeeping):",
+    "",
+    ...r.fuzz.rows.map((f) =>
+      `- ${f.suite}: ${
+        f.perCase.length
+          ? f.perCase.map((w) => `${w.step} ${w.ms.toFixed(1)} ms (${pct(w.share)})`).join(", ")
+          : "no step times in its records"
+      }`
     ),
   ].join("\n");
 }

@@ -15,6 +15,7 @@
 import fc from "fast-check";
 import { KmsgReader } from "../harness/kmsg.ts";
 import { markCase } from "../harness/marks.ts";
+import { type Spent, steps } from "./steps.ts";
 import { parseAll } from "../harness/console/parse.ts";
 import { KERNEL_INVARIANT } from "../harness/report/console_findings.ts";
 import { sameReport } from "../harness/report/dedup.ts";
@@ -283,6 +284,11 @@ export interface FuzzStats {
   byCommand: Record<string, number>;
   findings: number;
   seeds: number[];
+  /**
+   * Milliseconds of self time per step of the cases (fuzz/steps.ts), as
+   * of the last progress record; absent before the first.
+   */
+  spent?: Spent;
 }
 
 /** Fresh campaign counts, every name of `opNames` at 0. */
@@ -414,11 +420,11 @@ export class Campaigner implements Disposable {
   /** Runs one case of `c`: marks, the case, the leak and kernel-report oracles. */
   #runOne<T>(c: CaseCampaign<T>, value: T, caseId: string, o: RunOptions, log: string[]): void {
     o.stats.cases++;
-    markCase(FUZZ_SUITE, caseId, "start");
-    this.#kmsg?.drain();
+    steps.time("marks", () => markCase(FUZZ_SUITE, caseId, "start"));
+    steps.time("kernel log", () => this.#kmsg?.drain());
     let failure: unknown = null;
     try {
-      c.run(value, log);
+      steps.time("case", () => c.run(value, log));
     } catch (e) {
       failure = e;
     } finally {
@@ -427,13 +433,16 @@ export class Campaigner implements Disposable {
         o.stats.byCommand[name] = (o.stats.byCommand[name] ?? 0) + 1;
       }
       o.stats.ops += log.length;
-      markCase(FUZZ_SUITE, caseId, "end");
+      steps.time("marks", () => markCase(FUZZ_SUITE, caseId, "end"));
     }
     if (failure instanceof CaseFailure && failure.leavesState) this.#dirty = true;
-    const found = failure ?? this.newReport(this.#kmsg?.drain() ?? "");
+    const found = failure ??
+      steps.time("kernel log", () => this.newReport(this.#kmsg?.drain() ?? ""));
     // Checked after a failing case too: it is what is filed, but a consumer
     // it broke would blame the next case, so the rest goes to a fresh VM.
-    const sick = this.#dirty ? null : this.#health(`a ${c.name} case`, caseId, found !== null);
+    const sick = this.#dirty
+      ? null
+      : steps.time("health probe", () => this.#health(`a ${c.name} case`, caseId, found !== null));
     if (sick) this.#dirty = true;
     if (found) throw found;
     if (sick) throw sick;
@@ -587,12 +596,13 @@ export class Campaigner implements Disposable {
     ms: number,
     caseId: string,
   ): Promise<RoundResult> {
-    this.#kmsg?.drain();
-    markCase(FUZZ_SUITE, caseId, "start");
-    const r = await c.round(seed, workers, ms);
-    markCase(FUZZ_SUITE, caseId, "end");
-    const found = this.newReport(this.#kmsg?.drain() ?? "") ?? r.failure;
-    const sick = this.#health(`a ${c.name} round`, caseId, true);
+    steps.time("kernel log", () => this.#kmsg?.drain());
+    steps.time("marks", () => markCase(FUZZ_SUITE, caseId, "start"));
+    const r = await steps.timeAsync("case", () => c.round(seed, workers, ms));
+    steps.time("marks", () => markCase(FUZZ_SUITE, caseId, "end"));
+    const found = steps.time("kernel log", () => this.newReport(this.#kmsg?.drain() ?? "")) ??
+      r.failure;
+    const sick = steps.time("health probe", () => this.#health(`a ${c.name} round`, caseId, true));
     if (sick) this.#dirty = true;
     return { ...r, failure: found ?? sick };
   }
@@ -660,6 +670,7 @@ function budget(o: RunOptions): { left(): number; tick(): void; progress(): void
   let lastProgress = Date.now();
   const progress = () => {
     o.stats.seconds = startSeconds + (Date.now() - started) / 1000;
+    o.stats.spent = steps.snapshot();
     o.onProgress?.(o.stats);
   };
   return {

@@ -12,6 +12,7 @@
  * @module
  */
 import { type FoundAfter, FUZZ_SUITE, type FuzzFinding, type FuzzStats } from "./campaign.ts";
+import { perCase, type Spent } from "./steps.ts";
 import { parseShard, type Shard, shardSeeds } from "./shard.ts";
 import { afterBoot, planShares, showShares } from "./shares.ts";
 import { security } from "../security/run.ts";
@@ -65,6 +66,8 @@ export interface FuzzSummary {
   readonly ops: number;
   readonly seconds: number;
   readonly byCommand: Record<string, number>;
+  /** Milliseconds of self time per step of the cases, all VMs together (fuzz/steps.ts). */
+  readonly spent?: Spent;
   readonly findings: {
     title: string;
     dir: string;
@@ -119,7 +122,14 @@ export function mergeStats(runs: readonly FuzzStats[], opNames: readonly string[
     byCommand,
     findings: runs.reduce((a, s) => a + s.findings, 0),
     seeds: runs.flatMap((s) => s.seeds),
+    spent: mergeSpent(runs.map((s) => s.spent ?? {})),
   };
+}
+
+function mergeSpent(all: readonly Spent[]): Spent {
+  const out: Spent = {};
+  for (const s of all) for (const [k, v] of Object.entries(s)) out[k] = (out[k] ?? 0) + v;
+  return out;
 }
 
 /** The ABI's fuzz part; throws a UsageError when it has none. */
@@ -392,6 +402,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
     ops: total.ops,
     seconds: all.reduce((a, s) => Math.max(a, s.seconds), 0),
     byCommand: total.byCommand,
+    ...(total.spent ? { spent: total.spent } : {}),
     findings: st.findings.list.filter((f) => f.dir),
     kernelDied: st.kernelDied,
     restarts: st.restarts,
@@ -492,6 +503,15 @@ export function summaryMarkdown(s: FuzzSummary): string {
           ? `, first filed after ${f.foundAfter.seconds} s and ${f.foundAfter.cases} cases`
           : ""
       })`,
+    );
+  }
+  const where = perCase(s.spent ?? {}, s.seconds * 1000, s.cases);
+  if (where.length) {
+    lines.push(
+      `- a case's time: ${
+        where.map((w) => `${w.step} ${w.ms.toFixed(1)} ms (${(w.share * 100).toFixed(0)} %)`)
+          .join(", ")
+      }`,
     );
   }
   if (s.stoppedBy) {

@@ -23,6 +23,7 @@ import { UdiagFile } from "../device.ts";
 import { DIAG_SYSTEM } from "../abi.ts";
 import { pageSize } from "../../../harness/syscall.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
+import { steps } from "../../../fuzz/steps.ts";
 import { type Campaign, type CaseCampaign, DirtyTargetError } from "../../../fuzz/campaign.ts";
 
 type Commands = Iterable<fc.Command<UdiagModel, RealUdiag>>;
@@ -51,17 +52,19 @@ export class ModelCampaign implements CaseCampaign<Commands> {
     let leak: StateLeak | null = null;
     let failure: unknown = null;
     try {
-      real.ensureClean(); // a case starts on a clean device…
-      real.clearSinks(); // …and empty sinks: a case is judged on its own records
-      real.checkPage(model, "setup");
+      steps.time("set-up", () => {
+        real.ensureClean(); // a case starts on a clean device…
+        real.clearSinks(); // …and empty sinks: a case is judged on its own records
+        real.checkPage(model, "setup");
+      });
       real.log.length = 0;
-      fc.modelRun(() => ({ model, real }), cmds);
+      steps.time("commands", () => fc.modelRun(() => ({ model, real }), cmds));
     } catch (e) {
       failure = e;
     } finally {
       log.push(...real.log);
-      real[Symbol.dispose]();
-      leak = leftBehind(real.tracefs);
+      steps.time("clean-up", () => real[Symbol.dispose]());
+      leak = steps.time("leak check", () => leftBehind(real.tracefs));
     }
     // A leak ends this boot's cases, so it is what gets filed, even when the
     // case failed for another reason too (that reason is found again later).
@@ -105,13 +108,17 @@ export class RawCampaign implements CaseCampaign<RawOp[]> {
     const tracefs = new Tracefs(DIAG_SYSTEM);
     const state = { file: UdiagFile.openOrThrow(), tracefs };
     try {
-      for (const o of ops) {
-        log.push(showRawOp(o));
-        runRawOp(state, o);
-      }
+      steps.time("commands", () => {
+        for (const o of ops) {
+          log.push(showRawOp(o));
+          runRawOp(state, o);
+        }
+      });
     } finally {
-      state.file.close();
-      rawCleanup(tracefs);
+      steps.time("clean-up", () => {
+        state.file.close();
+        rawCleanup(tracefs);
+      });
     }
   }
 

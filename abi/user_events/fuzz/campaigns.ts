@@ -28,6 +28,7 @@ import { raceCampaign } from "./race.ts";
 import { FaultCampaign } from "./faults.ts";
 import { commandName } from "./titles.ts";
 import { type Campaign, type CaseCampaign, DirtyTargetError } from "../../../fuzz/campaign.ts";
+import { steps } from "../../../fuzz/steps.ts";
 
 type Commands = Iterable<fc.Command<UserEventsModel, RealUserEvents>>;
 
@@ -65,18 +66,21 @@ export class ModelCampaign implements CaseCampaign<ModelCase> {
     let leak: StateLeak | null = null;
     let failure: unknown = null;
     try {
-      // A case starts on a clean target: no user event at all.
-      ensureClean();
-      real = new RealUserEvents(initial);
-      real.checkWords(model, "setup");
+      real = steps.time("set-up", () => {
+        // A case starts on a clean target: no user event at all.
+        ensureClean();
+        const r = new RealUserEvents(initial);
+        r.checkWords(model, "setup");
+        return r;
+      });
       real.log.length = 0;
-      fc.modelRun(() => ({ model, real: real! }), cmds);
+      steps.time("commands", () => fc.modelRun(() => ({ model, real: real! }), cmds));
     } catch (e) {
       failure = e;
     } finally {
       if (real) {
         log.push(...real.log);
-        leak = real.dispose();
+        leak = steps.time("clean-up and leak check", () => real!.dispose());
       }
     }
     // A leak ends this boot's cases, so it is what gets filed; a dirty
@@ -101,20 +105,22 @@ export class RawCampaign implements CaseCampaign<RawOp[]> {
   }
 
   run(ops: RawOp[], log: string[]): void {
-    ensureClean();
+    steps.time("set-up", () => ensureClean());
     const word = new EnableWord();
     const file = UserEventsFile.openOrThrow();
     const target = { file, word: word.address, unmapped: UNMAPPED };
     let failure: unknown = null;
     try {
-      for (const o of ops) {
-        log.push(showRawOp(o));
-        runRawOp(target, o);
-      }
+      steps.time("commands", () => {
+        for (const o of ops) {
+          log.push(showRawOp(o));
+          runRawOp(target, o);
+        }
+      });
     } catch (e) {
       failure = e;
     }
-    const leak = rawCleanup(file, word);
+    const leak = steps.time("clean-up and leak check", () => rawCleanup(file, word));
     if (leak) throw failure ? leak.alsoFailed(failure) : leak;
     if (failure) throw failure;
   }

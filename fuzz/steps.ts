@@ -1,0 +1,96 @@
+/**
+ * Where a campaign's time goes: each step of a case (the engine's marks,
+ * kernel-log reads and health probe; a campaign's own set-up, commands and
+ * leak check) is timed with `performance.now()`, and a step's time is its
+ * own, not its inner steps' (a stack, as a profiler's self time). What no
+ * step covers is fast-check's: generating, shrinking and the model's
+ * bookkeeping between commands.
+ *
+ * One clock per guest process ({@linkcode steps}): the campaigns and the
+ * engine share it without passing it through every call.
+ *
+ * @module
+ */
+
+/** Milliseconds of self time per step name. */
+export type Spent = Record<string, number>;
+
+/** Self time per step; nested steps charge their own time, not their parent's. */
+export class StepClock {
+  readonly #spent: Spent = {};
+  readonly #stack: string[] = [];
+  #since = 0;
+  readonly #now: () => number;
+
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+  }
+
+  /** Charges the time since the last switch to the step on top of the stack. */
+  #charge(): void {
+    const t = this.#now();
+    const top = this.#stack.at(-1);
+    if (top !== undefined) this.#spent[top] = (this.#spent[top] ?? 0) + (t - this.#since);
+    this.#since = t;
+  }
+
+  /** Runs `f` as step `name`; its result (or its exception) passes through. */
+  time<T>(name: string, f: () => T): T {
+    this.#charge();
+    this.#stack.push(name);
+    try {
+      return f();
+    } finally {
+      this.#charge();
+      this.#stack.pop();
+    }
+  }
+
+  /** As {@linkcode time}, for a step that awaits. */
+  async timeAsync<T>(name: string, f: () => Promise<T>): Promise<T> {
+    this.#charge();
+    this.#stack.push(name);
+    try {
+      return await f();
+    } finally {
+      this.#charge();
+      this.#stack.pop();
+    }
+  }
+
+  /** The self times so far, rounded to 0.1 ms (a copy). */
+  snapshot(): Spent {
+    return Object.fromEntries(
+      Object.entries(this.#spent).map(([k, v]) => [k, Math.round(v * 10) / 10]),
+    );
+  }
+}
+
+/** The guest process's clock. */
+export const steps: StepClock = new StepClock();
+
+/**
+ * Per-case milliseconds of each step, largest first, with what no step
+ * covered as `untimed` (pure): `wallMs` is the campaigns' whole time.
+ *
+ * @example
+ * ```ts
+ * import { perCase } from "./steps.ts";
+ * const rows = perCase({ commands: 600, health: 300 }, 1000, 10);
+ * if (rows.map((r) => `${r.step}=${r.ms}`).join() !== "commands=60,health=30,untimed=10") {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function perCase(
+  spent: Readonly<Spent>,
+  wallMs: number,
+  cases: number,
+): { step: string; ms: number; share: number }[] {
+  if (cases <= 0 || wallMs <= 0) return [];
+  const timed = Object.values(spent).reduce((a, b) => a + b, 0);
+  const all = { ...spent, untimed: Math.max(0, wallMs - timed) };
+  return Object.entries(all)
+    .map(([step, ms]) => ({ step, ms: ms / cases, share: ms / wallMs }))
+    .sort((a, b) => b.ms - a.ms);
+}
