@@ -16,7 +16,7 @@ import {
 } from "./stats.ts";
 import type { Mix, MixSample } from "./mixes.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
-import { perCase } from "../fuzz/steps.ts";
+import { perCase } from "../harness/steps.ts";
 import { type CpuSplit, cpuSplit } from "./proc_stat.ts";
 import {
   type BootMarks,
@@ -147,7 +147,7 @@ export interface FuzzRow {
   /** The whole life of the process, start-up included (cutime/cstime of the parent). */
   readonly cpuTotal: CpuWindow;
   readonly findings: number;
-  /** Where a case's time went, per step (fuzz/steps.ts), from the summary record. */
+  /** Where a case's time went, per step (harness/steps.ts), from the summary record. */
   readonly perCase: readonly { step: string; ms: number; share: number }[];
 }
 
@@ -165,7 +165,7 @@ function cpuWindow(
 }
 
 /** Aggregates one suite's run of fuzz/guest.ts. */
-/** A progress or summary record's `spent` (fuzz/steps.ts) per case. */
+/** A progress or summary record's `spent` (harness/steps.ts) per case. */
 function stepsPerCase(r: TimedRecord["record"]): FuzzRow["perCase"] {
   const spent = (r as { spent?: Record<string, number> }).spent;
   if (spent === undefined) return [];
@@ -505,7 +505,7 @@ function fuzzSection(r: BenchResults): string {
       ["left", "right", "right", "right", "right", "right"],
     ),
     "",
-    "Where a case's time goes, in the guest's own clock (fuzz/steps.ts: self time per step, " +
+    "Where a case's time goes, in the guest's own clock (harness/steps.ts: self time per step, " +
     "milliseconds per case and share of the campaign's time; `untimed` is fast-check's " +
     "generation and shrinking and the model's bookkeeping):",
     "",

@@ -15,7 +15,7 @@
 import fc from "fast-check";
 import { KmsgReader } from "../harness/kmsg.ts";
 import { markCase } from "../harness/marks.ts";
-import { type Spent, steps } from "./steps.ts";
+import { type Spent, steps } from "../harness/steps.ts";
 import { parseAll } from "../harness/console/parse.ts";
 import { KERNEL_INVARIANT } from "../harness/report/console_findings.ts";
 import { sameReport } from "../harness/report/dedup.ts";
@@ -285,7 +285,7 @@ export interface FuzzStats {
   findings: number;
   seeds: number[];
   /**
-   * Milliseconds of self time per step of the cases (fuzz/steps.ts), as
+   * Milliseconds of self time per step of the cases (harness/steps.ts), as
    * of the last progress record; absent before the first.
    */
   spent?: Spent;

@@ -12,7 +12,8 @@
  * @module
  */
 import { type FoundAfter, FUZZ_SUITE, type FuzzFinding, type FuzzStats } from "./campaign.ts";
-import { perCase, type Spent } from "./steps.ts";
+import { perCase, type Spent } from "../harness/steps.ts";
+import { consoleFoundAfter } from "./console_time.ts";
 import { parseShard, type Shard, shardSeeds } from "./shard.ts";
 import { afterBoot, planShares, showShares } from "./shares.ts";
 import { security } from "../security/run.ts";
@@ -66,7 +67,7 @@ export interface FuzzSummary {
   readonly ops: number;
   readonly seconds: number;
   readonly byCommand: Record<string, number>;
-  /** Milliseconds of self time per step of the cases, all VMs together (fuzz/steps.ts). */
+  /** Milliseconds of self time per step of the cases, all VMs together (harness/steps.ts). */
   readonly spent?: Spent;
   readonly findings: {
     title: string;
@@ -172,10 +173,14 @@ class Findings {
     }
   }
 
-  /** Notes the finding of a folder saveFinding wrote, from its meta.json. */
-  async noteFolder(dir: string): Promise<void> {
+  /**
+   * Notes the finding of a folder saveFinding wrote, from its meta.json; a
+   * kernel report is timed by the console of the boot that printed it.
+   */
+  async noteFolder(dir: string, consoleText = ""): Promise<void> {
     const meta = JSON.parse(await Deno.readTextFile(`${dir}/meta.json`)) as FindingMeta;
-    this.note(meta.title, dir, meta.count === 1);
+    const at = meta.kind === "kernel" ? consoleFoundAfter(consoleText, meta.title) : null;
+    this.note(meta.title, dir, meta.count === 1, undefined, at ?? undefined);
   }
 }
 
@@ -339,7 +344,7 @@ async function job(o: FuzzOptions, j: number, firstSeed: number, st: RunState): 
     if (filingError) throw filingError;
     if (res.exitCode === KERNEL_DIED_EXIT) st.kernelDied = true;
     // Kernel reports on the console were filed by runGuest before we got here.
-    for (const dir of res.reportDirs) await st.findings.noteFolder(dir);
+    for (const dir of res.reportDirs) await st.findings.noteFolder(dir, res.run.console);
     if (vm.current) done.push(vm.current);
     if (vm.finished || res.run.outcome.kind === "interrupted") break;
     plan = afterBoot(

@@ -22,6 +22,7 @@ import {
 } from "../syscall.ts";
 import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_TRUNC, O_WRONLY } from "../libc.ts";
 import { TRACEFS } from "../tracefs.ts";
+import { steps } from "../steps.ts";
 import { readRawFd, readRingLayout, readTracefsText } from "../trace/ftrace_reader.ts";
 import { collectRecords, type RingLayout } from "../trace/ftrace_raw.ts";
 import { recordType } from "../trace/format.ts";
@@ -193,7 +194,7 @@ export class HealthProber implements Disposable {
     };
     if (boot.markerFd === null) setup.push("trace_marker cannot be opened");
     // What the case left in the buffers is not the probe's to judge.
-    for (const cpu of online) read(cpu);
+    steps.time("health probe: drain", () => online.forEach(read));
     const saved = sysSchedGetaffinity();
     const enc = new TextEncoder();
     const cpus: CpuObservation[] = [];
@@ -201,7 +202,7 @@ export class HealthProber implements Disposable {
       for (const cpu of online) {
         const tag = `health ${cpu} ${++probes}`;
         const payload = enc.encode(tag);
-        const pinned = sysSchedSetaffinity([cpu]);
+        const pinned = steps.time("health probe: pin", () => sysSchedSetaffinity([cpu]));
         if (!pinned.ok) {
           cpus.push({ ...UNPINNED, cpu, pinErrno: pinned.errno, payloadLength: payload.length });
           continue;
@@ -213,9 +214,12 @@ export class HealthProber implements Disposable {
         if (boot.markerFd !== null) sysWrite(boot.markerFd, marker);
         const e1 = abi?.counter?.count();
         const t1 = clock?.count();
-        const raw = read(cpu);
+        const raw = steps.time("health probe: read", () => read(cpu));
         const mine = raw.ok
-          ? collectRecords(layout, [{ cpu, bytes: raw.value }]).records.map((r) => r.data)
+          ? steps.time(
+            "health probe: parse",
+            () => collectRecords(layout, [{ cpu, bytes: raw.value }]).records.map((r) => r.data),
+          )
           : [];
         cpus.push({
           cpu,
@@ -229,9 +233,9 @@ export class HealthProber implements Disposable {
         });
       }
     } finally {
-      sysSchedSetaffinity(saved.ok ? saved.value : online);
+      steps.time("health probe: pin", () => sysSchedSetaffinity(saved.ok ? saved.value : online));
     }
-    return { ...this.#base(boot), setup, cpus };
+    return { ...steps.time("health probe: tracing_on", () => this.#base(boot)), setup, cpus };
   }
 
   [Symbol.dispose](): void {

@@ -23,7 +23,7 @@ import { UdiagFile } from "../device.ts";
 import { DIAG_SYSTEM } from "../abi.ts";
 import { pageSize } from "../../../harness/syscall.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
-import { steps } from "../../../fuzz/steps.ts";
+import { steps } from "../../../harness/steps.ts";
 import { type Campaign, type CaseCampaign, DirtyTargetError } from "../../../fuzz/campaign.ts";
 
 type Commands = Iterable<fc.Command<UdiagModel, RealUdiag>>;

@@ -28,7 +28,7 @@ import { raceCampaign } from "./race.ts";
 import { FaultCampaign } from "./faults.ts";
 import { commandName } from "./titles.ts";
 import { type Campaign, type CaseCampaign, DirtyTargetError } from "../../../fuzz/campaign.ts";
-import { steps } from "../../../fuzz/steps.ts";
+import { steps } from "../../../harness/steps.ts";
 
 type Commands = Iterable<fc.Command<UserEventsModel, RealUserEvents>>;
 
