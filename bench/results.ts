@@ -308,7 +308,10 @@ export interface FindRun {
     readonly seconds: number;
     readonly cases: number;
   } | null;
-  /** Findings the host read on the console (kernel reports), which carry no guest clock. */
+  /**
+   * Findings with no time: what the host read on a console without a fuzz
+   * case before it (fuzz/console_time.ts times the rest by printk stamps).
+   */
   readonly console: readonly string[];
 }
 
@@ -395,7 +398,8 @@ export function findSection(runs: readonly FindRun[]): string {
     "Each test-only broken variant of our module (`--broken`) under the default fuzz campaigns " +
     "(`fixedSeedCampaign`: model, raw and race in their usual shares), one VM per seed. " +
     "The time is the guest's, from its first campaign to the finding filed (shrinking and " +
-    "replay included, boot excluded). The median counts a seed that found nothing as " +
+    "replay included, boot excluded); a kernel report the host read on the console is timed " +
+    "by printk stamps, from the boot's first fuzz case to the report. The median counts a seed that found nothing as " +
     "slower than every seed that did (FuzzBench's and Magma's convention): `> T` when most " +
     "seeds found nothing.",
     "",
@@ -413,7 +417,7 @@ export function findSection(runs: readonly FindRun[]): string {
         "after",
         "cases by then",
         "cases in all",
-        "console reports",
+        "untimed findings",
       ],
       rows,
     ),
