@@ -13,3 +13,31 @@ for (const [line, want] of TABLE) {
     assert.equal(printkSeconds(line), want);
   });
 }
+
+// A fuzz run of our module built with SKIP_EBUSY, captured in the guest
+// (testdata/README.md): 42 fuzz cases had started (the last is model/3/42,
+// numbered by the guest's own count) when KASAN reported at 102.25 s, and
+// the first had started at 73.39 s.
+const SKIP_EBUSY = Deno.readTextFileSync(
+  new URL("./testdata/skip_ebusy_kasan.console.log", import.meta.url),
+);
+// A console with a report and no fuzz case (the parser's own testdata).
+const NO_CASES = Deno.readTextFileSync(
+  new URL("../harness/console/testdata/kasan-double-free", import.meta.url),
+);
+
+const FOUND: [string, string, string, { seconds: number; cases: number } | null][] = [
+  [
+    "the report after the 42nd case's start",
+    SKIP_EBUSY,
+    "KASAN: slab-use-after-free Read in diag_dev_release",
+    { seconds: 28.9, cases: 42 },
+  ],
+  ["a title the console does not hold", SKIP_EBUSY, "KASAN: use-after-free in elsewhere", null],
+  ["a report with no fuzz case before it", NO_CASES, "KASAN: double-free in lkdtm_do_action", null],
+];
+for (const [name, log, title, want] of FOUND) {
+  Deno.test(`consoleFoundAfter(): ${name}`, () => {
+    assert.deepEqual(consoleFoundAfter(log, title), want);
+  });
+}
