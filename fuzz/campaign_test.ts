@@ -11,6 +11,7 @@ import {
   DirtyTargetError,
   FULL_PROBE_EVERY,
   type FuzzFinding,
+  GENERATOR,
   newStats,
   type RoundCampaign,
 } from "./campaign.ts";
@@ -201,4 +202,37 @@ Deno.test("runCases(): a quick probe after each case, a full one every FULL_PROB
   const firstTwelve = depths.slice(0, 12).map((d) => d[0]).join("");
   assert.equal(firstTwelve, "qqqqqqqfqqqf");
   assert.equal(FULL_PROBE_EVERY, 8);
+});
+
+Deno.test("a filed case names the generator that made it, and a replay asks for that one (1 when absent)", () => {
+  const asked: number[] = [];
+  const failing: CaseCampaign<number> = {
+    kind: "cases",
+    name: "gen",
+    arbitrary: (o) => {
+      asked.push(o.generator);
+      return fc.nat();
+    },
+    run: () => {
+      throw new CaseFailure("fails", { title: "gen: fails", breaks: "b" });
+    },
+    opName: () => "op",
+  };
+  using c = new Campaigner({ kmsg: null });
+  const found: FuzzFinding[] = [];
+  c.runCases(failing as CaseCampaign<unknown>, {
+    seed: 3,
+    timeSeconds: 1,
+    maxCases: 1,
+    stats: newStats(),
+    onFinding: (f) => found.push(f),
+  });
+  const r = found[0]!.replay;
+  assert.ok(r.suite === "fuzz");
+  assert.equal(r.generator, GENERATOR);
+  asked.length = 0;
+  c.replayCase(failing as CaseCampaign<unknown>, r);
+  const { generator: _, ...old } = r;
+  c.replayCase(failing as CaseCampaign<unknown>, old);
+  assert.deepEqual(asked, [GENERATOR, 1]);
 });

@@ -71,6 +71,11 @@ export interface FuzzCaseReplay extends ReplayBase {
   /** fast-check's record of which generated commands ran. */
   readonly replayPath: string;
   readonly maxCommands: number;
+  /**
+   * The version of the campaigns' generators that made it (fuzz/campaign.ts
+   * GENERATOR); absent: 1, from before the field.
+   */
+  readonly generator?: number;
   /** The fast-check version that generated it: another may generate other cases. */
   readonly fastCheck: string;
   /** Whether the campaign's own replay of the shrunk case failed again. */
@@ -117,6 +122,7 @@ const OPTIONAL: Fields = {
   profile: "name",
   command: "string",
   reproducedInCampaign: "boolean",
+  generator: { min: 1, max: 1000 },
 };
 const BY_SUITE: Record<Replay["suite"], Fields> = {
   conformance: { rule: "name" },

@@ -61,6 +61,7 @@ const BAD: { v: unknown; error: RegExp }[] = [
   { v: { ...GOOD[2], seed: 1.5 }, error: /field "seed" 1\.5 .*integer/ },
   { v: { ...GOOD[2], seed: 2 ** 40 }, error: /field "seed"/ },
   { v: { ...GOOD[2], maxCommands: 0 }, error: /field "maxCommands" 0 .*from 1/ },
+  { v: { ...GOOD[2], generator: 0 }, error: /field "generator" 0 .*from 1/ },
   { v: { ...GOOD[3], workers: -1 }, error: /field "workers"/ },
   { v: { ...GOOD[3], ms: 1e9 }, error: /field "ms"/ },
   { v: { ...GOOD[2], replayPath: "AB C" }, error: /not a fast-check replayPath/ },

@@ -24,7 +24,12 @@ import { DIAG_SYSTEM } from "../abi.ts";
 import { pageSize } from "../../../harness/syscall.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
 import { steps } from "../../../harness/steps.ts";
-import { type Campaign, type CaseCampaign, DirtyTargetError } from "../../../fuzz/campaign.ts";
+import {
+  type Campaign,
+  type CaseCampaign,
+  type CaseShape,
+  DirtyTargetError,
+} from "../../../fuzz/campaign.ts";
 
 type Commands = Iterable<fc.Command<UdiagModel, RealUdiag>>;
 
@@ -38,7 +43,7 @@ export class ModelCampaign implements CaseCampaign<Commands> {
   readonly name = "model";
   #strictPage = true;
 
-  arbitrary(o: { maxCommands: number; replayPath?: string }): fc.Arbitrary<Commands> {
+  arbitrary(o: CaseShape): fc.Arbitrary<Commands> {
     return fc.commands(allCommands, {
       maxCommands: o.maxCommands,
       size: "max",
@@ -100,8 +105,12 @@ export class RawCampaign implements CaseCampaign<RawOp[]> {
   readonly kind = "cases";
   readonly name = "raw";
 
-  arbitrary(o: { maxCommands: number }): fc.Arbitrary<RawOp[]> {
-    return fc.array(rawOp, { maxLength: o.maxCommands });
+  arbitrary(o: CaseShape): fc.Arbitrary<RawOp[]> {
+    // Generator 1 made small cases (10 operations at most); see GENERATOR.
+    return fc.array(rawOp, {
+      maxLength: o.maxCommands,
+      ...(o.generator >= 2 ? { size: "max" as const } : {}),
+    });
   }
 
   run(ops: RawOp[], log: string[]): void {

@@ -27,7 +27,12 @@ import { allCommands } from "./commands/mod.ts";
 import { raceCampaign } from "./race.ts";
 import { FaultCampaign } from "./faults.ts";
 import { commandName } from "./titles.ts";
-import { type Campaign, type CaseCampaign, DirtyTargetError } from "../../../fuzz/campaign.ts";
+import {
+  type Campaign,
+  type CaseCampaign,
+  type CaseShape,
+  DirtyTargetError,
+} from "../../../fuzz/campaign.ts";
 import { steps } from "../../../harness/steps.ts";
 
 type Commands = Iterable<fc.Command<UserEventsModel, RealUserEvents>>;
@@ -49,7 +54,7 @@ export class ModelCampaign implements CaseCampaign<ModelCase> {
   readonly kind = "cases";
   readonly name = "model";
 
-  arbitrary(o: { maxCommands: number; replayPath?: string }): fc.Arbitrary<ModelCase> {
+  arbitrary(o: CaseShape): fc.Arbitrary<ModelCase> {
     return fc.tuple(
       fc.array(wordValue, { minLength: WORDS, maxLength: WORDS }),
       fc.commands(allCommands, {
@@ -100,8 +105,12 @@ export class RawCampaign implements CaseCampaign<RawOp[]> {
   readonly kind = "cases";
   readonly name = "raw";
 
-  arbitrary(o: { maxCommands: number }): fc.Arbitrary<RawOp[]> {
-    return fc.array(rawOp, { maxLength: o.maxCommands });
+  arbitrary(o: CaseShape): fc.Arbitrary<RawOp[]> {
+    // Generator 1 made small cases (10 operations at most); see GENERATOR.
+    return fc.array(rawOp, {
+      maxLength: o.maxCommands,
+      ...(o.generator >= 2 ? { size: "max" as const } : {}),
+    });
   }
 
   run(ops: RawOp[], log: string[]): void {
