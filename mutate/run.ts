@@ -279,7 +279,12 @@ type SuiteFindings = FindingsBySuite;
 type SuitePlan =
   | { readonly kind: "whole"; readonly failFast: boolean }
   /** Conformance where the baseline failed rules (phases.ts). */
-  | { readonly kind: "phased"; readonly first: readonly string[] };
+  | {
+    readonly kind: "phased";
+    readonly first: readonly string[];
+    /** Kernel reports the baseline printed too: they do not stop the first phase. */
+    readonly knownReports: readonly string[];
+  };
 
 const WHOLE: SuitePlan = { kind: "whole", failFast: false };
 
@@ -311,7 +316,15 @@ async function runSuites(
     const p = plan(suite);
     if (suite === "conformance" && p.kind === "phased") {
       const run = (ruleIds: readonly string[], dir: string, failFast: boolean) =>
-        conformance({ subject, ruleIds, outDir: dir, reportsDir, echo: false, failFast });
+        conformance({
+          subject,
+          ruleIds,
+          outDir: dir,
+          reportsDir,
+          echo: false,
+          failFast,
+          knownReports: p.knownReports,
+        });
       await run(p.first, `${outDir}/phase1`, true);
       found[suite] = await findingsIn(reportsDir);
       if (stop(suite, found[suite]!)) break;
@@ -397,7 +410,9 @@ async function runMutant(
     const s = m.subject;
     const ids = rulesFor(s.abi.conformance.rules.all, s.profile, s.target.kind).map((r) => r.id);
     const first = firstPhase(ids, known);
-    return first === null ? WHOLE : { kind: "phased", first };
+    const knownReports = (baseline[suite] ?? []).filter((f) => f.kind === "kernel")
+      .map((f) => f.title);
+    return first === null ? WHOLE : { kind: "phased", first, knownReports };
   };
   await runSuites(o, m.subject, work, (suite, found) => {
     const title = killingFinding(

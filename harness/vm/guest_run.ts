@@ -61,6 +61,8 @@ export interface GuestRunOptions {
   readonly replayOf?: (f: Finding) => Replay | undefined;
   /** Stop the guest soon after its first kernel report (harness/vm/runner.ts). */
   readonly stopOnReport?: boolean;
+  /** With `stopOnReport`: report titles that do not stop it. */
+  readonly knownReports?: readonly string[];
 }
 
 /** A run still going, as {@linkcode GuestRunOptions.onResult} sees it. */
@@ -152,6 +154,7 @@ export async function runGuest(o: GuestRunOptions): Promise<GuestRunResult> {
     ...(o.silenceSeconds ? { silenceSeconds: o.silenceSeconds } : {}),
     ...(o.echoConsole ? { onConsoleLine: echoLine } : {}),
     ...(o.stopOnReport ? { stopOnReport: true } : {}),
+    ...(o.knownReports ? { knownReports: o.knownReports } : {}),
     onResult: (r: ResultEvent, _t: number, consoleFile: string) => {
       if (r.event === "start") {
         console.error(`udiag-fuzz: guest up in ${seconds(booted)} s; running: ${o.command}`);

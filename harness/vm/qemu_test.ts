@@ -6,6 +6,7 @@ import {
   FileTail,
   isOopsLine,
   isPanicLine,
+  KnownReports,
   OOPS_GRACE_SECONDS,
   parseResults,
   REPORT_SETTLE_SECONDS,
@@ -156,4 +157,55 @@ Deno.test("watchdogVerdict(): timeout, silence, and the command's silence after 
       ["not stopping at reports", at(500_000, { reportAt: null }), null],
     ];
   for (const [what, got, want] of table) assert.deepEqual(got, want, what);
+});
+
+// SKIP_EBUSY's fuzz run captured in the guest (fuzz/testdata/README.md): one
+// KASAN report, "KASAN: slab-use-after-free Read in diag_dev_release".
+const SKIP_EBUSY = Deno.readTextFileSync(
+  new URL("../../fuzz/testdata/skip_ebusy_kasan.console.log", import.meta.url),
+).split("\n");
+const KASAN = "KASAN: slab-use-after-free Read in diag_dev_release";
+const SETTLE = REPORT_SETTLE_SECONDS * 1000;
+
+/** Feeds the console's lines at time 0; what `newReportAt` says at `at`. */
+function reportAt(known: string[], at: number, lines = SKIP_EBUSY): number | null {
+  const k = new KnownReports(known);
+  for (const l of lines) k.take(l, 0);
+  return k.newReportAt(at);
+}
+
+const KNOWN_REPORTS: [string, string[], number, number | null][] = [
+  ["no known titles: any report stops the run at once", [], 1, 0],
+  [
+    "a report not among the known stops it once printed whole",
+    ["WARNING in elsewhere"],
+    SETTLE + 1,
+    0,
+  ],
+  [
+    "a report not among the known is read only once printed whole",
+    ["WARNING in elsewhere"],
+    SETTLE,
+    null,
+  ],
+  ["a known report does not stop it", [KASAN], SETTLE + 1, null],
+];
+for (const [name, known, at, want] of KNOWN_REPORTS) {
+  Deno.test(`KnownReports: ${name}`, () => {
+    assert.equal(reportAt(known, at), want);
+  });
+}
+
+Deno.test("KnownReports: after a known report, a new one later still stops the run", () => {
+  const k = new KnownReports([KASAN]);
+  for (const l of SKIP_EBUSY) k.take(l, 0);
+  assert.equal(k.newReportAt(SETTLE + 1), null);
+  // The same console again: its report is known, so it passes a second time too.
+  for (const l of SKIP_EBUSY) k.take(l, 20_000);
+  assert.equal(k.newReportAt(20_000 + SETTLE + 1), null);
+  const other = Deno.readTextFileSync(
+    new URL("../console/testdata/kasan-double-free", import.meta.url),
+  ).split("\n");
+  for (const l of other) k.take(l, 40_000);
+  assert.equal(k.newReportAt(40_000 + SETTLE + 1), 40_000);
 });

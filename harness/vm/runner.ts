@@ -13,7 +13,7 @@ import { kernelCmdline, qemuArgs } from "./qemu.ts";
 import type { KernelBuild } from "./kernel.ts";
 import { ensurePackages, VM_PACKAGES } from "../tools.ts";
 import { interrupted, trackChild } from "../interrupt.ts";
-import { containsCrash } from "../console/parse.ts";
+import { containsCrash, parseAll } from "../console/parse.ts";
 
 /** How a guest run ended, in syzkaller's words where they exist. */
 export type VmOutcome =
@@ -81,6 +81,12 @@ export interface RunVmOptions {
    * not all of them (`deno task mutate` on a target that files none).
    */
   readonly stopOnReport?: boolean;
+  /**
+   * With `stopOnReport`: titles of kernel reports that do not stop the run
+   * (those the unmutated target prints too: the RFC WARNs at its first
+   * registration, which would otherwise end every run there).
+   */
+  readonly knownReports?: readonly string[];
 }
 
 /** The results channel parsed: its records, and the whole lines that were none. */
@@ -183,6 +189,43 @@ export const REPORT_SETTLE_SECONDS = 10;
  * own output and results count, not init's console heartbeat.
  */
 export const OOPS_GRACE_SECONDS = 30;
+
+/**
+ * Which kernel reports end a `stopOnReport` run: any, or with known titles
+ * only one not among them. A report's title is read once it has had
+ * {@linkcode REPORT_SETTLE_SECONDS} to be printed whole; the lines of a
+ * report found known are not read again.
+ */
+export class KnownReports {
+  readonly #titles: ReadonlySet<string>;
+  #lines: string[] = [];
+  #pendingAt: number | null = null;
+
+  constructor(titles: readonly string[]) {
+    this.#titles = new Set(titles);
+  }
+
+  /** Takes one console line as it comes (at `now`). */
+  take(line: string, now: number = Date.now()): void {
+    if (this.#titles.size) this.#lines.push(line);
+    if (this.#pendingAt === null && containsCrash(line)) this.#pendingAt = now;
+  }
+
+  /**
+   * When the first report that stops the run began, as of `now`; null while
+   * there is none (or while a report is still being printed).
+   */
+  newReportAt(now: number): number | null {
+    if (this.#pendingAt === null) return null;
+    if (!this.#titles.size) return this.#pendingAt;
+    if (now - this.#pendingAt <= REPORT_SETTLE_SECONDS * 1000) return null;
+    const titles = parseAll(this.#lines.join("\n")).map((c) => c.title);
+    if (titles.some((t) => !this.#titles.has(t))) return this.#pendingAt;
+    this.#lines = [];
+    this.#pendingAt = null;
+    return null;
+  }
+}
 
 /** Decides the outcome from what QEMU left (pure). */
 export function decideOutcome(
@@ -330,6 +373,7 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
   let panicked = false;
   let oopsAt: number | null = null;
   let reportAt: number | null = null;
+  const known = new KnownReports(opts.knownReports ?? []);
   let lastCommandActivity = Date.now();
   const consoleLength = pumpConsole(
     child.stdout,
@@ -337,7 +381,7 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
     (l) => {
       panicked ||= isPanicLine(l);
       if (oopsAt === null && isOopsLine(l)) oopsAt = Date.now();
-      if (opts.stopOnReport && reportAt === null && containsCrash(l)) reportAt = Date.now();
+      if (opts.stopOnReport && reportAt === null) known.take(l);
       opts.onConsoleLine?.(l, since());
     },
     () => lastActivity = Date.now(),
@@ -382,6 +426,7 @@ export async function runVm(opts: RunVmOptions): Promise<VmRun> {
   const watchdog = setInterval(() => {
     takeGuestOutput();
     takeResults();
+    if (opts.stopOnReport && reportAt === null) reportAt = known.newReportAt(Date.now());
     const end = watchdogVerdict(
       { now: Date.now(), started, lastActivity, lastCommandActivity, oopsAt, reportAt },
       { timeout, silence },
