@@ -354,7 +354,7 @@ export function replayPathOf(value: unknown): string {
 export interface RunOptions {
   readonly seed: number;
   readonly timeSeconds: number;
-  /** Stop after this many cases in all (0 = only the time budget). */
+  /** Stop after this many cases of this campaign (0 = only the time budget). */
   readonly maxCases?: number;
   /** Cases per seed before moving on (fast-check numRuns). */
   readonly runsPerSeed?: number;
@@ -501,15 +501,18 @@ export class Campaigner implements Disposable {
    */
   runCases<T>(c: CaseCampaign<T>, o: RunOptions): void {
     const clock = budget(o);
+    // `stats` counts every campaign of the guest: this one's cases are those since.
+    const before = o.stats.cases;
+    const done = () => o.stats.cases - before;
     for (let k = 0; clock.left() > 0; k++) {
-      if (o.maxCases && o.stats.cases >= o.maxCases) break;
+      if (o.maxCases && done() >= o.maxCases) break;
       const seed = (o.seed + k) | 0;
       o.stats.seeds.push(seed);
       const last = { ops: [] as string[], caseId: "" };
       const out = fc.check(this.#property(c, seed, o, last), {
         seed,
         numRuns: o.maxCases
-          ? Math.min(o.runsPerSeed ?? 20, o.maxCases - o.stats.cases)
+          ? Math.min(o.runsPerSeed ?? 20, o.maxCases - done())
           : o.runsPerSeed ?? 20,
         // The budget is checked between batches of runsPerSeed cases; inside
         // a batch, only shrinking may run past it, by SHRINK_GRACE_MS at most.

@@ -236,3 +236,20 @@ Deno.test("a filed case names the generator that made it, and a replay asks for 
   c.replayCase(failing as CaseCampaign<unknown>, old);
   assert.deepEqual(asked, [GENERATOR, 1]);
 });
+
+Deno.test("runCases(): maxCases counts this campaign's cases, not those of campaigns before it in the guest", () => {
+  const passing: CaseCampaign<number> = {
+    kind: "cases",
+    name: "pass",
+    arbitrary: () => fc.nat(),
+    run: () => {},
+    opName: () => "op",
+  };
+  using c = new Campaigner({ kmsg: null });
+  const stats = newStats();
+  c.runCases(passing as CaseCampaign<unknown>, { seed: 1, timeSeconds: 5, maxCases: 30, stats });
+  assert.equal(stats.cases, 30);
+  // A second campaign of the same guest, sharing its stats, gets its own 10.
+  c.runCases(passing as CaseCampaign<unknown>, { seed: 9, timeSeconds: 5, maxCases: 10, stats });
+  assert.equal(stats.cases, 40);
+});
