@@ -27,7 +27,8 @@ export function rulesNamed(titles: readonly string[], ids: readonly string[]): S
 /**
  * The first phase: the rules of `ids` (in their order) that no baseline
  * finding names; null when that is every rule (a clean baseline needs no
- * split: its single fail-fast run is already the fast path).
+ * split: its single fail-fast run is already the fast path) or none (there
+ * is nothing to stop early on).
  *
  * @example
  * ```ts
@@ -44,7 +45,8 @@ export function firstPhase(
   baselineTitles: readonly string[],
 ): string[] | null {
   const named = rulesNamed(baselineTitles, ids);
-  return named.size === 0 ? null : ids.filter((id) => !named.has(id));
+  const first = ids.filter((id) => !named.has(id));
+  return named.size === 0 || first.length === 0 ? null : first;
 }
 
 /**

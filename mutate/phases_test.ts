@@ -50,6 +50,8 @@ Deno.test("firstPhase(): the rules no baseline finding names, in order; null whe
     "UD-FI-003",
   ]);
   assert.equal(firstPhase(IDS, ["KASAN: x in y"]), null);
+  // Every rule failed: an empty first phase would run them all (no IDs means all).
+  assert.equal(firstPhase(IDS, IDS.map((id) => `conformance ${id}: x`)), null);
   assert.equal(firstPhase(IDS, []), null);
 });
 
