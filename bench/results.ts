@@ -264,12 +264,25 @@ export interface Concurrency {
 }
 
 /** Everything `out/bench/results.json` holds. */
+/** A kernel's cold build as it recorded it (`done.json`). */
+export interface KernelBuildRecord {
+  /** Null when the record does not say. */
+  readonly seconds: number | null;
+  readonly inThisRun: boolean;
+  readonly at: string;
+}
+
 export interface BenchResults {
   readonly schema: "udiag-fuzz-bench/1";
   readonly command: string;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly machine: Machine;
+  /**
+   * The kernel's cold build as it recorded it: seconds (null when it did
+   * not say), whether this run built it, and when; null without a record.
+   */
+  readonly kernelBuild?: KernelBuildRecord | null;
   readonly guest: {
     readonly release: string;
     readonly cpus: number | null;
@@ -313,6 +326,15 @@ export interface FindRun {
    * case before it (fuzz/console_time.ts times the rest by printk stamps).
    */
   readonly console: readonly string[];
+}
+
+/** The kernel build's line of the header (pure). */
+export function kernelBuildLine(b: KernelBuildRecord | null | undefined): string {
+  if (!b) return "no record of how long it took (built before builds recorded it)";
+  const took = b.seconds === null ? "took an unrecorded time" : `took ${b.seconds} s`;
+  return b.inThisRun
+    ? `cold, in this run: ${took}`
+    : `cached; its cold build ${took} (${b.at}; an empty \`UDIAG_CACHE\` measures it again)`;
 }
 
 /** One variant's time to find over its seeds, as FuzzBench and Magma report it. */
@@ -667,6 +689,7 @@ export function renderMarkdown(r: BenchResults): string {
     `- guest: Linux ${r.guest.release}, ${r.guest.cpus ?? "?"} vCPUs, QEMU TCG, kernel profile ` +
     `${r.guest.profile} (${r.guest.kernelKey})`,
     `- tools: ${m.qemu}; Deno ${m.deno} (V8 ${m.v8}); ${m.gcc}`,
+    `- kernel build: ${kernelBuildLine(r.kernelBuild)}`,
     `- other VMs: ${
       concurrent
         ? "yes, other engineers' QEMU guests ran during this run (counts under Method)"

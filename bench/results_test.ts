@@ -6,6 +6,7 @@ import {
   type FindRun,
   findSection,
   fuzzRow,
+  kernelBuildLine,
   microRows,
   renderMarkdown,
   stageSummary,
@@ -240,3 +241,27 @@ Deno.test("findMedians(): one row per variant, in the order of the runs", () => 
     ["DROP_LARGE", 1, 50],
   ]);
 });
+
+const BUILD_LINES: [string, Parameters<typeof kernelBuildLine>[0], RegExp][] = [
+  [
+    "built in this run",
+    { seconds: 776, inThisRun: true, at: "2026-12-03T18:58:00Z" },
+    /^cold, in this run: took 776 s$/,
+  ],
+  [
+    "cached",
+    { seconds: 704, inThisRun: false, at: "2026-11-26T10:00:00Z" },
+    /^cached; its cold build took 704 s \(2026-11-26T10:00:00Z; an empty `UDIAG_CACHE`/,
+  ],
+  [
+    "a record without seconds",
+    { seconds: null, inThisRun: false, at: "x" },
+    /took an unrecorded time/,
+  ],
+  ["no record", null, /^no record/],
+];
+for (const [name, b, want] of BUILD_LINES) {
+  Deno.test(`kernelBuildLine(): ${name}`, () => {
+    assert.match(kernelBuildLine(b), want);
+  });
+}

@@ -36,6 +36,7 @@ import {
   type FindRun,
   fuzzRow,
   type InitcallsRun,
+  type KernelBuildRecord,
   microRows,
   renderMarkdown,
   stageSummary,
@@ -121,6 +122,8 @@ export interface BenchOptions {
 /** What the set-up step leaves for the measuring steps. */
 interface Setup {
   readonly kernel: KernelBuild;
+  /** The kernel's cold build, as its build recorded it (done.json). */
+  readonly kernelBuild: KernelBuildRecord | null;
   readonly modules: string[];
   readonly baseline: string;
   readonly machine: BenchResults["machine"];
@@ -144,7 +147,9 @@ async function setUp(o: BenchOptions): Promise<Setup> {
   const load0 = await loadAverage();
   const machine = await machineInfo();
   log(`bench: ${machine.nproc} × ${machine.cpuModel}; other QEMU guests now: ${idle.others}`);
+  const asked = Date.now();
   const kernel = await ensureKernel({ profile: o.profile });
+  const kernelBuild = await recordedBuild(kernel, asked);
   const modules = [await buildUdiag(kernel, `${ROOT}/out/build`)];
   const baseline = `${o.outDir}/baseline`;
   await capture("gcc", [
@@ -156,7 +161,32 @@ async function setUp(o: BenchOptions): Promise<Setup> {
     baseline,
     `${ROOT}/bench/baseline.c`,
   ]);
-  return { kernel, modules, baseline, machine, idle, load0 };
+  return { kernel, kernelBuild, modules, baseline, machine, idle, load0 };
+}
+
+/**
+ * The cold build of `kernel` as its build wrote it down (`done.json` beside
+ * the tree: seconds from the source's unpacking to bzImage and modules);
+ * whether this run built it (the file is newer than `asked`). A cold build
+ * is measured by running with an empty cache (`UDIAG_CACHE=$(mktemp -d)`).
+ */
+async function recordedBuild(
+  kernel: KernelBuild,
+  asked: number,
+): Promise<KernelBuildRecord | null> {
+  const file = `${kernel.tree.replace(/\/tree$/, "")}/done.json`;
+  try {
+    const done = JSON.parse(await Deno.readTextFile(file)) as { seconds?: unknown };
+    const mtime = (await Deno.stat(file)).mtime?.getTime() ?? 0;
+    return {
+      seconds: typeof done.seconds === "number" ? done.seconds : null,
+      inThisRun: mtime >= asked,
+      at: new Date(mtime).toISOString(),
+    };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return null;
+    throw e;
+  }
 }
 
 /** The `bench/guest.ts` command line of step 2. */
@@ -442,6 +472,7 @@ function assemble(
     startedAt: run.startedAt,
     finishedAt: new Date().toISOString(),
     machine: setup.machine,
+    kernelBuild: setup.kernelBuild,
     guest: {
       release: typeof info?.release === "string" ? info.release : kernel.release,
       cpus: typeof info?.cpus === "number"
