@@ -209,3 +209,14 @@ Deno.test("KnownReports: after a known report, a new one later still stops the r
   for (const l of other) k.take(l, 40_000);
   assert.equal(k.newReportAt(40_000 + SETTLE + 1), 40_000);
 });
+
+Deno.test("KnownReports: a report is judged only once it began REPORT_SETTLE_SECONDS ago, half a report never", () => {
+  const k = new KnownReports(["WARNING in elsewhere"]);
+  const at = SKIP_EBUSY.findIndex((l) => l.includes("BUG: KASAN"));
+  // The report's first lines came at 20 s; its end has not come yet.
+  SKIP_EBUSY.slice(0, at).forEach((l) => k.take(l, 0));
+  SKIP_EBUSY.slice(at, at + 3).forEach((l) => k.take(l, 20_000));
+  assert.equal(k.newReportAt(20_000 + SETTLE - 1), null);
+  SKIP_EBUSY.slice(at + 3).forEach((l) => k.take(l, 21_000));
+  assert.equal(k.newReportAt(20_000 + SETTLE + 1), 20_000);
+});

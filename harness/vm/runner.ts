@@ -192,14 +192,17 @@ export const OOPS_GRACE_SECONDS = 30;
 
 /**
  * Which kernel reports end a `stopOnReport` run: any, or with known titles
- * only one not among them. A report's title is read once it has had
- * {@linkcode REPORT_SETTLE_SECONDS} to be printed whole; the lines of a
- * report found known are not read again.
+ * only one not among them. A report is judged once it began
+ * {@linkcode REPORT_SETTLE_SECONDS} ago, so that it is whole (printk writes
+ * it synchronously): a title read off half a report could differ from the
+ * whole one's, and stopping there would blame the rule that was running.
+ * Lines before the reports still to judge are dropped.
  */
 export class KnownReports {
   readonly #titles: ReadonlySet<string>;
-  #lines: string[] = [];
-  #pendingAt: number | null = null;
+  /** Console lines not yet judged, each with when it came. */
+  #lines: { text: string; at: number }[] = [];
+  #pending = false;
 
   constructor(titles: readonly string[]) {
     this.#titles = new Set(titles);
@@ -207,22 +210,27 @@ export class KnownReports {
 
   /** Takes one console line as it comes (at `now`). */
   take(line: string, now: number = Date.now()): void {
-    if (this.#titles.size) this.#lines.push(line);
-    if (this.#pendingAt === null && containsCrash(line)) this.#pendingAt = now;
+    if (this.#titles.size) this.#lines.push({ text: line, at: now });
+    else if (!this.#pending && containsCrash(line)) this.#lines = [{ text: line, at: now }];
+    this.#pending ||= containsCrash(line);
   }
 
   /**
    * When the first report that stops the run began, as of `now`; null while
-   * there is none (or while a report is still being printed).
+   * there is none (or while the reports so far are still being printed).
    */
   newReportAt(now: number): number | null {
-    if (this.#pendingAt === null) return null;
-    if (!this.#titles.size) return this.#pendingAt;
-    if (now - this.#pendingAt <= REPORT_SETTLE_SECONDS * 1000) return null;
-    const titles = parseAll(this.#lines.join("\n")).map((c) => c.title);
-    if (titles.some((t) => !this.#titles.has(t))) return this.#pendingAt;
-    this.#lines = [];
-    this.#pendingAt = null;
+    if (!this.#pending) return null;
+    if (!this.#titles.size) return this.#lines[0]?.at ?? now;
+    const settled = now - REPORT_SETTLE_SECONDS * 1000;
+    const crashes = parseAll(this.#lines.map((l) => l.text).join("\n"));
+    const whole = crashes.filter((c) => this.#lines[c.startLine]!.at < settled);
+    const fresh = whole.find((c) => !this.#titles.has(c.title));
+    if (fresh) return this.#lines[fresh.startLine]!.at;
+    // Keep the reports still being printed (and what follows) for the next call.
+    const next = crashes.find((c) => this.#lines[c.startLine]!.at >= settled);
+    this.#lines = next ? this.#lines.slice(next.startLine) : [];
+    this.#pending = next !== undefined;
     return null;
   }
 }
