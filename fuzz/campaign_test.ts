@@ -166,17 +166,26 @@ Deno.test("runRounds(): a round that leaves a consumer broken is filed, then a f
   ]);
 });
 
-Deno.test("runCases(): a healthy machine files nothing", () => {
-  let probes = 0;
-  using c = new Campaigner({ kmsg: null, health: () => (probes++, []) });
+/** What `runCases()` of `campaign` filed, with fresh stats. */
+function filedBy(
+  c: Campaigner,
+  campaign: CaseCampaign<number>,
+  o: { seed: number; maxCases: number; timeSeconds?: number },
+): FuzzFinding[] {
   const found: FuzzFinding[] = [];
-  c.runCases(passing as CaseCampaign<unknown>, {
-    seed: 1,
+  c.runCases(campaign as CaseCampaign<unknown>, {
     timeSeconds: 30,
-    maxCases: 5,
+    ...o,
     stats: newStats(),
     onFinding: (f) => found.push(f),
   });
+  return found;
+}
+
+Deno.test("runCases(): a healthy machine files nothing", () => {
+  let probes = 0;
+  using c = new Campaigner({ kmsg: null, health: () => (probes++, []) });
+  const found = filedBy(c, passing, { seed: 1, maxCases: 5 });
   assert.equal(found.length, 0);
   assert.equal(probes, 5);
 });
@@ -219,14 +228,7 @@ Deno.test("a filed case names the generator that made it, and a replay asks for 
     opName: () => "op",
   };
   using c = new Campaigner({ kmsg: null });
-  const found: FuzzFinding[] = [];
-  c.runCases(failing as CaseCampaign<unknown>, {
-    seed: 3,
-    timeSeconds: 1,
-    maxCases: 1,
-    stats: newStats(),
-    onFinding: (f) => found.push(f),
-  });
+  const found = filedBy(c, failing, { seed: 3, maxCases: 1 });
   const r = found[0]!.replay;
   assert.ok(r.suite === "fuzz");
   assert.equal(r.generator, GENERATOR);
@@ -238,13 +240,6 @@ Deno.test("a filed case names the generator that made it, and a replay asks for 
 });
 
 Deno.test("runCases(): maxCases counts this campaign's cases, not those of campaigns before it in the guest", () => {
-  const passing: CaseCampaign<number> = {
-    kind: "cases",
-    name: "pass",
-    arbitrary: () => fc.nat(),
-    run: () => {},
-    opName: () => "op",
-  };
   using c = new Campaigner({ kmsg: null });
   const stats = newStats();
   c.runCases(passing as CaseCampaign<unknown>, { seed: 1, timeSeconds: 5, maxCases: 30, stats });
