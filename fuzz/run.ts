@@ -69,6 +69,8 @@ export interface FuzzSummary {
   readonly byCommand: Record<string, number>;
   /** Milliseconds of self time per step of the cases, all VMs together (harness/steps.ts). */
   readonly spent?: Spent;
+  /** The campaigns' seconds summed over jobs and VMs: what `spent` is a share of. */
+  readonly campaignSeconds?: number;
   readonly findings: {
     title: string;
     dir: string;
@@ -407,7 +409,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzSummary> {
     ops: total.ops,
     seconds: all.reduce((a, s) => Math.max(a, s.seconds), 0),
     byCommand: total.byCommand,
-    ...(total.spent ? { spent: total.spent } : {}),
+    ...(total.spent ? { spent: total.spent, campaignSeconds: total.seconds } : {}),
     findings: st.findings.list.filter((f) => f.dir),
     kernelDied: st.kernelDied,
     restarts: st.restarts,
@@ -510,7 +512,8 @@ export function summaryMarkdown(s: FuzzSummary): string {
       })`,
     );
   }
-  const where = perCase(s.spent ?? {}, s.seconds * 1000, s.cases);
+  // Jobs run side by side: the steps of all of them are a share of all their time.
+  const where = perCase(s.spent ?? {}, (s.campaignSeconds ?? s.seconds) * 1000, s.cases);
   if (where.length) {
     lines.push(
       `- a case's time: ${

@@ -207,3 +207,45 @@ Deno.test("fuzzExit(): security checks that could not run fail a run that found 
   assert.equal(fuzzExit({ ...s, security: { ...notRun, complete: true } }), 0);
   assert.equal(fuzzExit({ ...s, kernelDied: true }), 255);
 });
+
+Deno.test("mergeStats() sums step times, and summaryMarkdown() shares them over every job's time", () => {
+  const s = mergeStats([
+    {
+      cases: 10,
+      ops: 50,
+      seconds: 10,
+      byCommand: {},
+      findings: 0,
+      seeds: [1],
+      spent: { commands: 6000 },
+    },
+    {
+      cases: 10,
+      ops: 50,
+      seconds: 10,
+      byCommand: {},
+      findings: 0,
+      seeds: [2],
+      spent: { commands: 4000, "health probe": 2000 },
+    },
+  ]);
+  assert.deepEqual(s.spent, { commands: 10000, "health probe": 2000 });
+  const md = summaryMarkdown({
+    target: "kmod",
+    seeds: s.seeds,
+    cases: s.cases,
+    ops: s.ops,
+    // Two jobs side by side: 10 s of wall clock, 20 s of campaigns.
+    seconds: 10,
+    campaignSeconds: s.seconds,
+    byCommand: {},
+    spent: s.spent!,
+    findings: [],
+    kernelDied: false,
+    restarts: 0,
+  });
+  assert.match(
+    md,
+    /a case's time: commands 500\.0 ms \(50 %\), untimed 400\.0 ms \(40 %\), health probe 100\.0 ms \(10 %\)/,
+  );
+});
