@@ -16,7 +16,7 @@ import {
 } from "./stats.ts";
 import type { Mix, MixSample } from "./mixes.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
-import { perCase } from "../harness/steps.ts";
+import { perCase, showPerCase, type StepShare } from "../harness/steps.ts";
 import { type CpuSplit, cpuSplit } from "./proc_stat.ts";
 import {
   type BootMarks,
@@ -148,7 +148,7 @@ export interface FuzzRow {
   readonly cpuTotal: CpuWindow;
   readonly findings: number;
   /** Where a case's time went, per step (harness/steps.ts), from the summary record. */
-  readonly perCase: readonly { step: string; ms: number; share: number }[];
+  readonly perCase: readonly StepShare[];
 }
 
 function cpuWindow(
@@ -536,11 +536,7 @@ function fuzzSection(r: BenchResults): string {
     "generation and shrinking and the model's bookkeeping):",
     "",
     ...r.fuzz.rows.map((f) =>
-      `- ${f.suite}: ${
-        f.perCase.length
-          ? f.perCase.map((w) => `${w.step} ${w.ms.toFixed(1)} ms (${pct(w.share)})`).join(", ")
-          : "no step times in its records"
-      }`
+      `- ${f.suite}: ${f.perCase.length ? showPerCase(f.perCase) : "no step times in its records"}`
     ),
   ].join("\n");
 }

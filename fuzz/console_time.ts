@@ -23,23 +23,27 @@ export function printkSeconds(line: string): number | null {
 }
 
 /**
- * When the report titled `title` came, from the boot's first fuzz case on;
- * null when the console has no such report, no fuzz case before it, or no
- * timestamps to measure by.
+ * When each report of the console came (its first, per title), from the
+ * boot's first fuzz case on: one parse of the console for all of them. A
+ * report with no fuzz case before it, or no timestamps to measure by, has
+ * no entry.
  */
-export function consoleFoundAfter(consoleText: string, title: string): FoundAfter | null {
-  const crash = parseAll(consoleText).find((c) => c.title === title);
-  if (!crash) return null;
+export function consoleFoundAfter(consoleText: string): Map<string, FoundAfter> {
   const lines = consoleText.split("\n");
+  const out = new Map<string, FoundAfter>();
   let first: number | null = null;
   let cases = 0;
-  for (const line of lines.slice(0, crash.startLine)) {
-    const m = parseMark(line);
-    if (m?.suite !== FUZZ_SUITE || m.phase !== "start") continue;
-    cases++;
-    first ??= printkSeconds(line);
+  let at = 0;
+  for (const crash of parseAll(consoleText)) {
+    for (; at < crash.startLine; at++) {
+      const m = parseMark(lines[at]!);
+      if (m?.suite !== FUZZ_SUITE || m.phase !== "start") continue;
+      cases++;
+      first ??= printkSeconds(lines[at]!);
+    }
+    const t = printkSeconds(lines[crash.startLine]!);
+    if (first === null || t === null || out.has(crash.title)) continue;
+    out.set(crash.title, { seconds: Math.round((t - first) * 10) / 10, cases });
   }
-  const at = printkSeconds(lines[crash.startLine]!);
-  if (first === null || at === null) return null;
-  return { seconds: Math.round((at - first) * 10) / 10, cases };
+  return out;
 }

@@ -38,6 +38,6 @@ const FOUND: [string, string, string, { seconds: number; cases: number } | null]
 ];
 for (const [name, log, title, want] of FOUND) {
   Deno.test(`consoleFoundAfter(): ${name}`, () => {
-    assert.deepEqual(consoleFoundAfter(log, title), want);
+    assert.deepEqual(consoleFoundAfter(log).get(title) ?? null, want);
   });
 }

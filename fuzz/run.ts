@@ -12,7 +12,7 @@
  * @module
  */
 import { type FoundAfter, FUZZ_SUITE, type FuzzFinding, type FuzzStats } from "./campaign.ts";
-import { perCase, type Spent } from "../harness/steps.ts";
+import { perCase, showPerCase, type Spent } from "../harness/steps.ts";
 import { consoleFoundAfter } from "./console_time.ts";
 import { parseShard, type Shard, shardSeeds } from "./shard.ts";
 import { afterBoot, planShares, showShares } from "./shares.ts";
@@ -177,12 +177,15 @@ class Findings {
 
   /**
    * Notes the finding of a folder saveFinding wrote, from its meta.json; a
-   * kernel report is timed by the console of the boot that printed it.
+   * kernel report is timed by `times`, its boot's console (console_time.ts).
    */
-  async noteFolder(dir: string, consoleText = ""): Promise<void> {
+  async noteFolder(
+    dir: string,
+    times: ReadonlyMap<string, FoundAfter> = new Map(),
+  ): Promise<void> {
     const meta = JSON.parse(await Deno.readTextFile(`${dir}/meta.json`)) as FindingMeta;
-    const at = meta.kind === "kernel" ? consoleFoundAfter(consoleText, meta.title) : null;
-    this.note(meta.title, dir, meta.count === 1, undefined, at ?? undefined);
+    const at = meta.kind === "kernel" ? times.get(meta.title) : undefined;
+    this.note(meta.title, dir, meta.count === 1, undefined, at);
   }
 }
 
@@ -346,7 +349,8 @@ async function job(o: FuzzOptions, j: number, firstSeed: number, st: RunState): 
     if (filingError) throw filingError;
     if (res.exitCode === KERNEL_DIED_EXIT) st.kernelDied = true;
     // Kernel reports on the console were filed by runGuest before we got here.
-    for (const dir of res.reportDirs) await st.findings.noteFolder(dir, res.run.console);
+    const times = res.reportDirs.length ? consoleFoundAfter(res.run.console) : new Map();
+    for (const dir of res.reportDirs) await st.findings.noteFolder(dir, times);
     if (vm.current) done.push(vm.current);
     if (vm.finished || res.run.outcome.kind === "interrupted") break;
     plan = afterBoot(
@@ -516,10 +520,7 @@ export function summaryMarkdown(s: FuzzSummary): string {
   const where = perCase(s.spent ?? {}, (s.campaignSeconds ?? s.seconds) * 1000, s.cases);
   if (where.length) {
     lines.push(
-      `- a case's time: ${
-        where.map((w) => `${w.step} ${w.ms.toFixed(1)} ms (${(w.share * 100).toFixed(0)} %)`)
-          .join(", ")
-      }`,
+      `- a case's time: ${showPerCase(where)}`,
     );
   }
   if (s.stoppedBy) {

@@ -66,6 +66,19 @@ export class StepClock {
   }
 }
 
+/** One step's milliseconds per case and share of the campaigns' time. */
+export interface StepShare {
+  readonly step: string;
+  readonly ms: number;
+  readonly share: number;
+}
+
+/** `commands 60.0 ms (60 %), …` (pure): how summaries print {@linkcode perCase}. */
+export function showPerCase(rows: readonly StepShare[]): string {
+  return rows.map((w) => `${w.step} ${w.ms.toFixed(1)} ms (${(w.share * 100).toFixed(0)} %)`)
+    .join(", ");
+}
+
 /** The guest process's clock. */
 export const steps: StepClock = new StepClock();
 
@@ -86,7 +99,7 @@ export function perCase(
   spent: Readonly<Spent>,
   wallMs: number,
   cases: number,
-): { step: string; ms: number; share: number }[] {
+): StepShare[] {
   if (cases <= 0 || wallMs <= 0) return [];
   const timed = Object.values(spent).reduce((a, b) => a + b, 0);
   const all = { ...spent, untimed: Math.max(0, wallMs - timed) };

@@ -281,6 +281,8 @@ type SuitePlan =
   /** Conformance where the baseline failed rules (phases.ts). */
   | {
     readonly kind: "phased";
+    /** Every rule the suite runs for this subject, and those of the first phase. */
+    readonly all: readonly string[];
     readonly first: readonly string[];
     /** Kernel reports the baseline printed too: they do not stop the first phase. */
     readonly knownReports: readonly string[];
@@ -329,9 +331,7 @@ async function runSuites(
       found[suite] = await findingsIn(reportsDir);
       if (stop(suite, found[suite]!)) break;
       const rows = JSON.parse(await Deno.readTextFile(`${outDir}/phase1/verdicts.json`)).rows;
-      const all = rulesFor(subject.abi.conformance.rules.all, subject.profile, subject.target.kind)
-        .map((r) => r.id);
-      await run(secondPhase(all, rows), `${outDir}/phase2`, false);
+      await run(secondPhase(p.all, rows), `${outDir}/phase2`, false);
     } else if (suite === "conformance") {
       await conformance({
         subject,
@@ -412,7 +412,7 @@ async function runMutant(
     const first = firstPhase(ids, known);
     const knownReports = (baseline[suite] ?? []).filter((f) => f.kind === "kernel")
       .map((f) => f.title);
-    return first === null ? WHOLE : { kind: "phased", first, knownReports };
+    return first === null ? WHOLE : { kind: "phased", all: ids, first, knownReports };
   };
   await runSuites(o, m.subject, work, (suite, found) => {
     const title = killingFinding(
