@@ -622,37 +622,71 @@ function initcallsSection(i: InitcallsRun): string {
 }
 
 function methodSection(r: BenchResults): string {
+  // Only what this run did: a `--parts find` run compiled no baseline.
+  const micro = r.micro.rows.length > 0;
+  const fuzz = r.fuzz.rows.length > 0;
+  const boot = r.boot.runs.length > 0;
+  const benchBoot = micro || fuzz;
+  const steps = [
+    micro
+      ? "the C baseline (`bench/baseline.c`) is compiled with `gcc -O2 -static` into " +
+        "`out/bench/baseline`"
+      : "",
+    benchBoot
+      ? `one guest boot runs \`bench/guest.ts\`, which ${
+        [fuzz ? "first runs the fuzz suites" : "", micro ? "then the micro-benchmark" : ""]
+          .filter(Boolean).join(", ")
+      }`
+      : "",
+    boot ? "then the boot-to-first-case boots" : "",
+    r.initcalls ? "one boot with `initcall_debug`" : "",
+    r.find?.length ? "one VM per broken variant and seed (time to find)" : "",
+  ].filter(Boolean);
   return [
     "## Method",
     "",
-    "- One `deno task bench` run: the C baseline (`bench/baseline.c`) is compiled with " +
-    "`gcc -O2 -static` into `out/bench/baseline`; one guest boot runs `bench/guest.ts`, which " +
-    "first runs the fuzz suites, then the micro-benchmark; then the boot-to-first-case boots.",
-    "- Micro-benchmark: both sides run in the same boot; in each repeat every mix runs on " +
-    "both sides back to back, the side that goes first alternating between repeats. Each " +
-    "side registers its own event, runs the op in batches (the same batch on both sides) " +
-    "and reads the monotonic clock between batches until the sample time has passed. The " +
-    "FFI side calls the harness's clients (`UdiagFile.register/close/delete/write`, " +
-    "`EnablePage.byte`, `Tracefs.setEnabled`), as the suites do. Enabled mixes enable the " +
-    "event in tracefs and start from an empty trace buffer. 0-byte writes are EFAULT by the " +
-    "RFC; 4096-byte writes with the event enabled are copied and passed to the probe, and " +
-    "ftrace drops records larger than a ring-buffer page.",
-    "- kmemleak's periodic scan thread is switched off in the benchmark boot " +
-    `(\`scan=off\`: ${r.guest.kmemleakThreadOff ?? "n/a"}), as its first scan (60 s after ` +
-    "boot) takes seconds of one vCPU under KASAN/TCG and would land in one sample.",
-    "- Kernel vs harness: the probe (`bench/fuzz_probe.ts`) reads `/proc/<pid>/stat` of " +
-    "the `fuzz/guest.ts` process every 100 ms: utime is user space (Deno, V8, fast-check, " +
-    "the FFI glue), stime is the kernel working for it (syscalls into udiag and tracefs, " +
-    "page faults, 9p reads of Deno's code on first use). Steady = from the first sample " +
-    "after the first progress record to the last sample. Whole life = the parent's " +
-    "cutime/cstime (getrusage(RUSAGE_CHILDREN)) across the child's run, start-up included. " +
-    "The guest kernel uses tick-based accounting (CONFIG_TICK_CPU_ACCOUNTING, HZ=250): each " +
-    "4 ms tick is charged whole to user or system, so shares are sampled, not traced.",
-    "- Boot stages: QEMU is started with the same initramfs and arguments as the runner " +
-    "(`buildInitramfs`, `qemuArgs`), only the `-append` value differs between variants; " +
-    "console lines are stamped on the host as they arrive; the marks are init.sh's " +
-    "`udiag-vm: booted` and `udiag-vm: running:` lines and the first case mark " +
-    "`udiag-fuzz[pid]: fuzz/…: start` that fuzz/guest.ts writes to /dev/kmsg.",
+    `- One \`deno task bench\` run: ${steps.join("; ")}.`,
+    ...(micro
+      ? [
+        "- Micro-benchmark: both sides run in the same boot; in each repeat every mix runs on " +
+        "both sides back to back, the side that goes first alternating between repeats. Each " +
+        "side registers its own event, runs the op in batches (the same batch on both sides) " +
+        "and reads the monotonic clock between batches until the sample time has passed. The " +
+        "FFI side calls the harness's clients (`UdiagFile.register/close/delete/write`, " +
+        "`EnablePage.byte`, `Tracefs.setEnabled`), as the suites do. Enabled mixes enable the " +
+        "event in tracefs and start from an empty trace buffer. 0-byte writes are EFAULT by the " +
+        "RFC; 4096-byte writes with the event enabled are copied and passed to the probe, and " +
+        "ftrace drops records larger than a ring-buffer page.",
+      ]
+      : []),
+    ...(benchBoot
+      ? [
+        "- kmemleak's periodic scan thread is switched off in the benchmark boot " +
+        `(\`scan=off\`: ${r.guest.kmemleakThreadOff ?? "n/a"}), as its first scan (60 s after ` +
+        "boot) takes seconds of one vCPU under KASAN/TCG and would land in one sample.",
+      ]
+      : []),
+    ...(fuzz
+      ? [
+        "- Kernel vs harness: the probe (`bench/fuzz_probe.ts`) reads `/proc/<pid>/stat` of " +
+        "the `fuzz/guest.ts` process every 100 ms: utime is user space (Deno, V8, fast-check, " +
+        "the FFI glue), stime is the kernel working for it (syscalls into udiag and tracefs, " +
+        "page faults, 9p reads of Deno's code on first use). Steady = from the first sample " +
+        "after the first progress record to the last sample. Whole life = the parent's " +
+        "cutime/cstime (getrusage(RUSAGE_CHILDREN)) across the child's run, start-up included. " +
+        "The guest kernel uses tick-based accounting (CONFIG_TICK_CPU_ACCOUNTING, HZ=250): each " +
+        "4 ms tick is charged whole to user or system, so shares are sampled, not traced.",
+      ]
+      : []),
+    ...(boot
+      ? [
+        "- Boot stages: QEMU is started with the same initramfs and arguments as the runner " +
+        "(`buildInitramfs`, `qemuArgs`), only the `-append` value differs between variants; " +
+        "console lines are stamped on the host as they arrive; the marks are init.sh's " +
+        "`udiag-vm: booted` and `udiag-vm: running:` lines and the first case mark " +
+        "`udiag-fuzz[pid]: fuzz/…: start` that fuzz/guest.ts writes to /dev/kmsg.",
+      ]
+      : []),
     `- Other QEMU guests on this machine (\`pgrep qemu-system\` less our own QEMU, at each ` +
     "phase's start and every 10 s): " +
     `${r.concurrency.otherVmsAtStart} at start (after waiting ${r.concurrency.waitedSeconds} s), ` +

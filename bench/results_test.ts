@@ -166,6 +166,73 @@ Deno.test("renderMarkdown() has a table per part, the machine, and says whether 
   assert.match(md, /\| FFI\/C and fuzz boot \| +3 \| +0 \| +0 \|/);
 });
 
+Deno.test("renderMarkdown(): a find-only run's Method says only what it did", () => {
+  const r: BenchResults = {
+    schema: "udiag-fuzz-bench/1",
+    command: "deno task bench --parts find",
+    startedAt: "2026-01-01T00:00:00Z",
+    finishedAt: "2026-01-01T00:10:00Z",
+    machine: {
+      nproc: 2,
+      cpuModel: "Test CPU",
+      memTotalKiB: 1,
+      hostKernel: "6.1.0",
+      qemu: "QEMU emulator version 7.2",
+      deno: "2.9.6",
+      v8: "15",
+      gcc: "gcc 12",
+    },
+    guest: {
+      release: "6.12.117",
+      cpus: 2,
+      profile: "base",
+      kernelKey: "k",
+      cmdline: "",
+      kmemleakThreadOff: null,
+    },
+    concurrency: {
+      waitedSeconds: 0,
+      otherVmsAtStart: 0,
+      otherVmsAtEnd: 0,
+      otherVmsMax: 0,
+      byPhase: {},
+      loadAverageAtStart: 0.5,
+      loadAverageAtEnd: 1,
+    },
+    config: { repeats: 1, seconds: 2, warmup: 0.5 },
+    micro: { samples: [], rows: [] },
+    fuzz: { runs: [], rows: [] },
+    boot: { runs: [], host: {}, guest: {} },
+    initcalls: null,
+    find: [{
+      variant: "SKIP_EBUSY",
+      timeSeconds: 120,
+      seed: 1,
+      cases: 9,
+      first: null,
+      console: [],
+    }],
+    problems: [],
+  };
+  const md = renderMarkdown(r);
+  assert.match(md, /- guest: Linux 6\.12\.117, 2 vCPUs/);
+  assert.match(
+    md,
+    /- One `deno task bench` run: one VM per broken variant and seed \(time to find\)\./,
+  );
+  for (
+    const absent of [
+      /Micro-benchmark:/,
+      /kmemleak's periodic/,
+      /Kernel vs harness/,
+      /Boot stages/,
+      /baseline\.c/,
+    ]
+  ) {
+    assert.doesNotMatch(md, absent);
+  }
+});
+
 Deno.test("findSection(): each variant's first finding with when, or none in the time", () => {
   const md = findSection([
     {

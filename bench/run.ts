@@ -18,7 +18,7 @@
 import { checkInput, parseFlags, profileFlag, runMain, UsageError } from "../harness/cli.ts";
 import { ROOT } from "../harness/paths.ts";
 import { ensureKernel, type KernelBuild } from "../harness/vm/kernel.ts";
-import { kernelCmdline } from "../harness/vm/qemu.ts";
+import { DEFAULT_CPUS, kernelCmdline } from "../harness/vm/qemu.ts";
 import { runGuest } from "../harness/vm/guest_run.ts";
 import type { ResultEvent } from "../harness/vm/runner.ts";
 import { parseMark } from "../harness/marks.ts";
@@ -477,7 +477,9 @@ function assemble(
       release: typeof info?.release === "string" ? info.release : kernel.release,
       cpus: typeof info?.cpus === "number"
         ? info.cpus
-        : bootRuns.find((b) => b.marks.cpus !== null)?.marks.cpus ?? null,
+        : bootRuns.find((b) => b.marks.cpus !== null)?.marks.cpus ??
+          // The find part's VMs are the suites' own, booted with the default.
+          (find.length ? DEFAULT_CPUS : null),
       profile: kernel.profile,
       kernelKey: kernel.key,
       cmdline: kernelCmdline(),

@@ -6,6 +6,9 @@
  * @module
  */
 
+/** vCPUs of a guest whose config names none (every suite's VM). */
+export const DEFAULT_CPUS = 2;
+
 /** Inputs of {@linkcode qemuArgs}. */
 export interface QemuConfig {
   readonly bzImage: string;
@@ -55,7 +58,7 @@ export function qemuArgs(c: QemuConfig): string[] {
     // early boot once hit a KASAN wild-memory-access in handle_edge_irq.
     "max,la57=off",
     "-smp",
-    String(c.cpus ?? 2),
+    String(c.cpus ?? DEFAULT_CPUS),
     "-m",
     String(c.memoryMiB ?? 2048),
     "-nodefaults",
