@@ -5,6 +5,7 @@ import { DIAG_IOCSREG, MAX_NAME_BYTES } from "../abi.ts";
 import { ioc, IOC_WRITE } from "../../../harness/ioctl.ts";
 import { UdiagFile } from "../device.ts";
 import { DEVICE } from "./fixture.ts";
+import type { RegRaceAnswers } from "./reg_race_worker.ts";
 
 const ok = (value: unknown) => ({ ok: true as const, value });
 
@@ -137,4 +138,112 @@ rule("UD-REG-010", (t) => {
     format.includes('print fmt: "datalen=%d", REC->datalen'),
     true,
   );
+});
+
+const REG_RACE_WORKER = new URL("./reg_race_worker.ts", import.meta.url).pathname;
+const REG_RACE_WORKERS = 4;
+const REG_RACE_NAMES = 8;
+const REG_RACE_READY_MS = 120_000;
+
+/** Reads a child's stdout up to and including its first line. */
+async function firstLine(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  let text = "";
+  const dec = new TextDecoder();
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += dec.decode(value, { stream: true });
+  }
+  return text;
+}
+
+async function rest(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  head: string,
+): Promise<string> {
+  let text = head;
+  const dec = new TextDecoder();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return text;
+    text += dec.decode(value, { stream: true });
+  }
+}
+
+rule("UD-REG-011", async (t) => {
+  using fx = new Fixture();
+  const names = Array.from(
+    { length: REG_RACE_WORKERS },
+    (_, w) => Array.from({ length: REG_RACE_NAMES }, () => fx.name(`r${w}`)),
+  );
+  // Processes, not workers of this one: the registrations must run on
+  // several CPUs at once, each from a file of its own.
+  const children = names.map((own) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--no-check", REG_RACE_WORKER, "--device", DEVICE, ...own],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn()
+  );
+  const readers = children.map((c) => c.stdout.getReader());
+  const timer = setTimeout(() => children.forEach((c) => c.kill("SIGKILL")), REG_RACE_READY_MS);
+  try {
+    const ready = await Promise.all(readers.map(firstLine));
+    t.expect(
+      "every process ready",
+      ready.map((l) => l.split("\n")[0]).join(", "),
+      ready.map(() => "ready").join(", "),
+    );
+    // One go for all, so that the registrations overlap.
+    await Promise.all(children.map(async (c) => {
+      const w = c.stdin.getWriter();
+      await w.write(new TextEncoder().encode("go\n"));
+      await w.close();
+    }));
+    const outs = await Promise.all(readers.map((r, i) => rest(r, ready[i]!)));
+    const statuses = await Promise.all(children.map((c) => c.status));
+    const answers: RegRaceAnswers = {};
+    outs.forEach((out, i) => {
+      const last = out.trim().split("\n").at(-1) ?? "";
+      t.expect(`process ${i} exit`, statuses[i]!.code, 0);
+      try {
+        Object.assign(answers, JSON.parse(last));
+      } catch {
+        t.expect(`process ${i} printed its answers`, last, "a JSON line");
+      }
+    });
+    const indexes = new Map<number, string[]>();
+    for (const name of names.flat()) {
+      const a = answers[name] ?? "no answer";
+      const m = /^ok (\d+)$/.exec(a);
+      t.expect(
+        `DIAG_IOCSREG("${name}") at once with others: index >= 1`,
+        m !== null && Number(m[1]) >= 1,
+        true,
+      );
+      if (!m) continue;
+      const index = Number(m[1]);
+      indexes.set(index, [...indexes.get(index) ?? [], name]);
+      // Looked up again afterwards, each name is still its own event.
+      t.expect(`"${name}" registered again`, fx.registerClosed(name), ok(index));
+    }
+    const shared = [...indexes].filter(([, ns]) => ns.length > 1)
+      .map(([i, ns]) => `${i}: ${ns.join(", ")}`);
+    t.expect(
+      `indexes shared among ${names.flat().length} names registered at once`,
+      shared.join("; ") || "none",
+      "none",
+    );
+  } finally {
+    clearTimeout(timer);
+    for (const c of children) {
+      try {
+        c.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }
+    await Promise.all(children.map((c) => c.status));
+    // stderr is unread: drain it so the process's resources go.
+    await Promise.all(children.map((c) => c.stderr.cancel()));
+  }
 });

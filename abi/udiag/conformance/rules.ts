@@ -81,6 +81,14 @@ const RULE_LIST: readonly Rule[] = [
     source: "diag_event_define_fields; print_fmt",
   },
   {
+    id: "UD-REG-011",
+    statement:
+      "distinct names registered at the same time from several processes get distinct indexes, and each is found again by its name afterwards",
+    source: "diag_dev_ioctl DIAG_IOCSREG: register_mutex around register_diag_event",
+    interpretation:
+      "Four processes register eight names each at one signal. An index is found free (find_first_zero_bit) long before it is taken (set_bit, after the event is added to tracefs), so registrations not serialized hand one index to two events or lose one from the name table.",
+  },
+  {
     id: "UD-DEL-001",
     statement: "DIAG_IOCSDEL of an unknown name fails with ENOENT",
     source: "delete_diag_event: find_diag_event",
