@@ -7,6 +7,7 @@
  */
 
 import { type Mutant, OPERATORS } from "./operators.ts";
+import { titleKey } from "../harness/report/dedup.ts";
 
 /**
  * What happened to one mutant. `timed-out`: the suites ran out of time
@@ -23,6 +24,21 @@ export interface KilledBy {
   readonly suite: string;
   /** Seconds from the start of the mutant's run to the finding. */
   readonly seconds: number;
+  /**
+   * Set when the finding is about a rule the baseline failed too: the
+   * rule and how many times it was rerun on the unmutated target without
+   * filing this finding (mutate/confirm.ts).
+   */
+  readonly confirmed?: { readonly rule: string; readonly runs: number };
+}
+
+/** A finding that would have killed the mutant, but the unmutated target filed it too on a rerun. */
+export interface VoidedKill {
+  readonly finding: string;
+  readonly rule: string;
+  /** Reruns of `rule` on the unmutated target that filed it, of `runs`. */
+  readonly seen: number;
+  readonly runs: number;
 }
 
 /** One mutant and what happened to it. */
@@ -35,6 +51,8 @@ export interface MutantResult {
   readonly equivalentReason?: string;
   /** The compiler's first error, when `status` is "did-not-build". */
   readonly buildError?: string;
+  /** Findings not counted as kills: the unmutated target filed them too, rerun. */
+  readonly voided?: readonly VoidedKill[];
 }
 
 /** The counts and the mutation score. */
@@ -147,8 +165,26 @@ export function byCause(
 }
 
 /**
+ * What two titles must share to be one finding when two runs are compared
+ * (pure): their {@linkcode titleKey}, with a broken consumer's CPU left out,
+ * since the CPU a health probe first notices it on is the scheduler's choice.
+ *
+ * @example
+ * ```ts
+ * import { findingKey } from "./results.ts";
+ * const a = findingKey("health: ftrace stopped working on CPU 0 after conformance UD-WR-007");
+ * if (a !== findingKey("health: ftrace stopped working on CPU 1 after conformance UD-WR-007")) {
+ *   throw new Error(a);
+ * }
+ * ```
+ */
+export function findingKey(title: string): string {
+  return titleKey(title).replace(/^(health: .+? stopped working) on CPU \d+ after /, "$1 after ");
+}
+
+/**
  * The finding that kills a mutant: the first title of its run that the
- * unmutated run does not have (titles compared exactly), or null.
+ * unmutated run does not have (compared by {@linkcode findingKey}), or null.
  *
  * @example
  * ```ts
@@ -164,8 +200,8 @@ export function killingFinding(
   baseline: readonly string[],
   mutantFindings: readonly string[],
 ): string | null {
-  const known = new Set(baseline);
-  return mutantFindings.find((t) => !known.has(t)) ?? null;
+  const known = new Set(baseline.map(findingKey));
+  return mutantFindings.find((t) => !known.has(findingKey(t))) ?? null;
 }
 
 function percent(s: Score): string {
@@ -180,17 +216,27 @@ function cell(text: string): string {
 /** Why the mutant ended as it did: the killing finding or the reason. */
 function outcome(r: MutantResult): string {
   switch (r.status) {
-    case "killed":
-      return r.killedBy
-        ? `${r.killedBy.finding} (${r.killedBy.suite}, ${r.killedBy.seconds.toFixed(0)} s)`
-        : "";
+    case "killed": {
+      const k = r.killedBy;
+      if (!k) return "";
+      const c = k.confirmed;
+      return `${k.finding} (${k.suite}, ${k.seconds.toFixed(0)} s)` +
+        (c ? `; not filed by ${c.runs} reruns of ${c.rule} on the unmutated target` : "") +
+        voidedText(r);
+    }
     case "equivalent":
       return r.equivalentReason ?? "";
     case "did-not-build":
       return (r.buildError ?? "").split("\n")[0]!;
     default:
-      return "";
+      return voidedText(r).replace(/^; /, "");
   }
+}
+
+function voidedText(r: MutantResult): string {
+  return (r.voided ?? []).map((v) =>
+    `; not counted: ${v.finding} (the unmutated target filed it in ${v.seen} of ${v.runs} reruns of ${v.rule})`
+  ).join("");
 }
 
 /**

@@ -98,6 +98,24 @@ const KILLS: readonly { name: string; base: string[]; got: string[]; want: strin
     want: "WARNING in f ",
   },
   { name: "a finding the baseline lost", base: ["a", "b"], got: ["a"], want: null },
+  {
+    name: "a broken consumer on another CPU after the same rule is the baseline's",
+    base: ["health: ftrace stopped working on CPU 1 after conformance UD-WR-007"],
+    got: ["health: ftrace stopped working on CPU 0 after conformance UD-WR-007"],
+    want: null,
+  },
+  {
+    name: "a broken consumer after another rule is new",
+    base: ["health: ftrace stopped working on CPU 1 after conformance UD-WR-007"],
+    got: ["health: ftrace stopped working on CPU 1 after conformance UD-WR-006"],
+    want: "health: ftrace stopped working on CPU 1 after conformance UD-WR-006",
+  },
+  {
+    name: "a list repeated more or fewer times is the same finding",
+    base: ["conformance UD-MM-006: other non-zero bytes returned N=N,…, expected none"],
+    got: ["conformance UD-MM-006: other non-zero bytes returned N=N,N=N,N=N, expected none"],
+    want: null,
+  },
 ];
 
 for (const { name, base, got, want } of KILLS) {
@@ -224,4 +242,45 @@ Deno.test("mergeRuns(): a title any baseline run filed is known, once, as first 
     null,
   );
   assert.deepEqual(mergeRuns([]), {});
+});
+
+Deno.test("summaryMarkdown() says which kills were confirmed by reruns and which were not counted", () => {
+  const [a, b] = mutants("f.c", "int f(void)\n{\n\treturn -EBUSY;\n}\n", ["swap-errno"])
+    .concat(mutants("f.c", "int f(void)\n{\n\treturn -EBUSY;\n}\n", ["drop-errno-return"]));
+  const md = summaryMarkdown({
+    target: "patch:x",
+    command: "deno task mutate",
+    date: "2025-01-01",
+    baseline: ["conformance UD-WR-005: died"],
+    results: [
+      {
+        mutant: a!,
+        status: "killed",
+        killedBy: {
+          finding: "conformance UD-WR-005: returned ok 16",
+          suite: "conformance",
+          seconds: 9,
+          confirmed: { rule: "UD-WR-005", runs: 3 },
+        },
+      },
+      {
+        mutant: b!,
+        status: "survived",
+        voided: [{
+          finding: "conformance UD-WR-005: returned ok 16",
+          rule: "UD-WR-005",
+          seen: 1,
+          runs: 3,
+        }],
+      },
+    ],
+  });
+  assert.match(
+    md,
+    /returned ok 16 \(conformance, 9 s\); not filed by 3 reruns of UD-WR-005 on the unmutated target \|/,
+  );
+  assert.match(
+    md,
+    /\| survived \| not counted: conformance UD-WR-005: returned ok 16 \(the unmutated target filed it in 1 of 3 reruns of UD-WR-005\) \|/,
+  );
 });

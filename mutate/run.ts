@@ -41,6 +41,7 @@ import { applyMutant, isOperatorName, mutants, type OperatorName } from "./opera
 import { applyPatchMutant, patchMutants } from "./patch_mutants.ts";
 import {
   byCause,
+  findingKey,
   type FindingsBySuite,
   killingFinding,
   mergeRuns,
@@ -48,6 +49,7 @@ import {
   resultsJson,
   score,
   summaryMarkdown,
+  type VoidedKill,
 } from "./results.ts";
 import type { Mutant } from "./operators.ts";
 import {
@@ -60,6 +62,7 @@ import {
 import { Interrupted, interrupted } from "../harness/interrupt.ts";
 import { rulesFor } from "../conformance/rule.ts";
 import { firstPhase, secondPhase } from "./phases.ts";
+import { confirmationRule } from "./confirm.ts";
 
 const SUITES = ["conformance", "security", "fuzz"] as const;
 type Suite = typeof SUITES[number];
@@ -81,6 +84,9 @@ const USAGE = [
   "  --baseline-runs N the unmutated target's suites run N times, and a finding",
   "                    any of them filed kills no mutant (for a target whose",
   "                    findings vary from run to run, as the RFC's do)      [1]",
+  "  --confirm-runs N  a kill by a finding about a rule the baseline failed",
+  "                    stands once that rule, rerun N times alone on the",
+  "                    unmutated target, never filed it (0: no reruns)      [3]",
   "  --equivalent FILE survivors judged equivalent, with reasons",
   "                    [mutate/equivalent/<abi>-<target>.json, if there]",
   "  --mutant-timeout S a mutant whose suites run longer than this without",
@@ -102,6 +108,8 @@ export interface MutateOptions {
   /** Mutant ids to run; undefined: all. */
   readonly ids: readonly string[] | undefined;
   readonly baselineRuns: number;
+  /** Reruns of a rule the baseline failed before a kill about it stands (confirm.ts). */
+  readonly confirmRuns: number;
   readonly outDir: string;
   readonly command: string;
   /** The equivalents file read, or null when there is none. */
@@ -154,6 +162,7 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     limit: { type: "string" },
     mutants: { type: "string" },
     "baseline-runs": { type: "string", default: "1" },
+    "confirm-runs": { type: "string", default: "3" },
     out: { type: "string", default: `${ROOT}/out/mutate` },
     equivalent: { type: "string" },
     "mutant-timeout": { type: "string" },
@@ -198,6 +207,7 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     only: only as OperatorName[] | undefined,
     limit: v.limit === undefined ? undefined : intFlag("limit", v.limit, 1),
     baselineRuns: intFlag("baseline-runs", v["baseline-runs"], 1),
+    confirmRuns: intFlag("confirm-runs", v["confirm-runs"], 0),
     ids: v.mutants?.split(",").map((s) => s.trim()).filter((s) => s !== ""),
     outDir: v.out,
     command: ["deno task mutate", ...args].join(" "),
@@ -306,7 +316,7 @@ async function runSuites(
   o: MutateOptions,
   subject: Subject,
   work: string,
-  stop: (suite: Suite, found: SuiteFindings[string]) => boolean,
+  stop: (suite: Suite, found: SuiteFindings[string]) => Promise<boolean> | boolean,
   plan: (suite: Suite) => SuitePlan = () => WHOLE,
 ): Promise<SuiteFindings> {
   const found: SuiteFindings = {};
@@ -329,7 +339,7 @@ async function runSuites(
         });
       await run(p.first, `${outDir}/phase1`, true);
       found[suite] = await findingsIn(reportsDir);
-      if (stop(suite, found[suite]!)) break;
+      if (await stop(suite, found[suite]!)) break;
       const rows = JSON.parse(await Deno.readTextFile(`${outDir}/phase1/verdicts.json`)).rows;
       await run(secondPhase(p.all, rows), `${outDir}/phase2`, false);
     } else if (suite === "conformance") {
@@ -356,7 +366,7 @@ async function runSuites(
       });
     }
     found[suite] = await findingsIn(reportsDir);
-    if (stop(suite, found[suite]!)) break;
+    if (await stop(suite, found[suite]!)) break;
   }
   return found;
 }
@@ -374,6 +384,9 @@ function buildError(e: unknown): string {
   return text.split("\n").find((l) => /error:/.test(l))?.trim() ?? text.split("\n")[0]!;
 }
 
+/** The titles each rerun of a rule on the unmutated target filed (see confirm.ts). */
+type Rerun = (rule: string, work: string) => Promise<readonly (readonly string[])[]>;
+
 /** Builds and runs one mutant; its result. */
 async function runMutant(
   o: MutateOptions,
@@ -381,6 +394,7 @@ async function runMutant(
   baseline: SuiteFindings,
   work: string,
   budgetSeconds: number,
+  rerun: Rerun,
 ): Promise<MutantResult> {
   try {
     // Built as the suites would (cached there); a failure here is the mutant's.
@@ -400,6 +414,9 @@ async function runMutant(
   const t0 = Date.now();
   let killedBy: MutantResult["killedBy"] | undefined;
   let timedOut = false;
+  const voided: VoidedKill[] = [];
+  const s = m.subject;
+  const ids = rulesFor(s.abi.conformance.rules.all, s.profile, s.target.kind).map((r) => r.id);
   // Where the baseline passed every case, the first failure kills the
   // mutant: the rest of the suite need not run. Where it failed some rules,
   // the rules it passed go first, stopped at their first failure.
@@ -407,21 +424,32 @@ async function runMutant(
     const known = (baseline[suite] ?? []).map((f) => f.title);
     if (known.length === 0) return { kind: "whole", failFast: true };
     if (suite !== "conformance") return WHOLE;
-    const s = m.subject;
-    const ids = rulesFor(s.abi.conformance.rules.all, s.profile, s.target.kind).map((r) => r.id);
     const first = firstPhase(ids, known);
     const knownReports = (baseline[suite] ?? []).filter((f) => f.kind === "kernel")
       .map((f) => f.title);
     return first === null ? WHOLE : { kind: "phased", all: ids, first, knownReports };
   };
-  await runSuites(o, m.subject, work, (suite, found) => {
-    const title = killingFinding(
-      (baseline[suite] ?? []).map((f) => f.title),
-      found.map((f) => f.title),
-    );
-    if (title !== null) {
-      killedBy = { finding: title, suite, seconds: secondsTo(found, title, t0) };
-      return true;
+  await runSuites(o, m.subject, work, async (suite, found) => {
+    const known = (baseline[suite] ?? []).map((f) => f.title);
+    const titles = found.map((f) => f.title);
+    for (;;) {
+      const title = killingFinding([...known, ...voided.map((v) => v.finding)], titles);
+      if (title === null) break;
+      const kill = { finding: title, suite, seconds: secondsTo(found, title, t0) };
+      const rule = suite === "conformance" && o.confirmRuns > 0
+        ? confirmationRule(title, known, ids)
+        : null;
+      if (rule === null) {
+        killedBy = kill;
+        return true;
+      }
+      const runs = await rerun(rule, `${work}/confirm`);
+      const seen = runs.filter((r) => r.some((t) => findingKey(t) === findingKey(title))).length;
+      if (seen === 0) {
+        killedBy = { ...kill, confirmed: { rule, runs: runs.length } };
+        return true;
+      }
+      voided.push({ finding: title, rule, seen, runs: runs.length });
     }
     // A suite is not cut short (its VM's own watchdogs file a hang as a
     // finding); a mutant that made the suites this slow without one is
@@ -429,8 +457,9 @@ async function runMutant(
     timedOut = (Date.now() - t0) / 1000 > budgetSeconds;
     return timedOut;
   }, plan);
-  if (killedBy) return { mutant: m.mutant, status: "killed", killedBy };
-  return { mutant: m.mutant, status: timedOut ? "timed-out" : "survived" };
+  const also = voided.length ? { voided } : {};
+  if (killedBy) return { mutant: m.mutant, status: "killed", killedBy, ...also };
+  return { mutant: m.mutant, status: timedOut ? "timed-out" : "survived", ...also };
 }
 
 /**
@@ -480,8 +509,10 @@ async function cacheKey(
     seed: o.seed,
     // Kept out at 1, so that the verdicts cached before the flag stay.
     ...(o.baselineRuns === 1 ? {} : { baselineRuns: o.baselineRuns }),
-    // The baseline's run does not depend on the budget it sets.
-    ...(baseline ? {} : { mutantTimeout: o.mutantTimeout ?? "from the baseline" }),
+    // The baseline's run does not depend on the budget it sets, nor on reruns.
+    ...(baseline
+      ? {}
+      : { mutantTimeout: o.mutantTimeout ?? "from the baseline", confirmRuns: o.confirmRuns }),
   });
   return (await sha256Hex(new TextEncoder().encode(`${settings}\0${text}`))).slice(0, 16);
 }
@@ -504,6 +535,66 @@ async function readCached(path: string): Promise<MutantResult | null> {
     if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return null;
     throw e;
   }
+}
+
+/**
+ * Reruns of a rule on the unmutated target, `--confirm-runs` times, each
+ * alone in its own boot: made once per rule and run (the first mutant that
+ * needs them waits for them, in its job's VM slot; another that needs the
+ * same rule meanwhile waits for the same reruns) and cached beside the
+ * baseline.
+ */
+function reruns(o: MutateOptions, kernelKey: string, suites: string, target: string): Rerun {
+  const made = new Map<string, Promise<readonly (readonly string[])[]>>();
+  const make = async (rule: string, work: string) => {
+    const key = await cacheKey(
+      o,
+      `${target}\0rerun ${rule} ×${o.confirmRuns}`,
+      kernelKey,
+      suites,
+      true,
+    );
+    const path = `${o.outDir}/cache/rerun-${key}.json`;
+    try {
+      return JSON.parse(await Deno.readTextFile(path)).runs as string[][];
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof SyntaxError)) throw e;
+    }
+    console.error(
+      `udiag-fuzz: mutate: a kill is about ${rule}, which the baseline failed: ` +
+        `rerunning it ${o.confirmRuns} times on the unmutated target`,
+    );
+    const runs: string[][] = [];
+    for (let i = 0; i < o.confirmRuns; i++) {
+      const dir = `${work}/${rule}-${i + 1}`;
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.mkdir(`${dir}/reports`, { recursive: true });
+      await conformance({
+        subject: o.subject,
+        ruleIds: [rule],
+        outDir: `${dir}/out`,
+        reportsDir: `${dir}/reports`,
+        echo: false,
+      });
+      if (interrupted.aborted) throw new Interrupted(`the reruns of ${rule}`);
+      runs.push((await findingsIn(`${dir}/reports`)).map((f) => f.title));
+    }
+    await Deno.writeTextFile(path, JSON.stringify({ rule, runs }, null, 2) + "\n");
+    console.error(
+      `udiag-fuzz: mutate: ${rule} rerun: ${runs.map((r) => r.length).join(", ")} finding(s)`,
+    );
+    return runs;
+  };
+  return (rule, work) => {
+    let p = made.get(rule);
+    if (!p) {
+      p = make(rule, work);
+      // A failed rerun is not remembered: the next kill about the rule tries again.
+      p.catch(() => made.delete(rule));
+      made.set(rule, p);
+    }
+    return p;
+  };
 }
 
 /** Runs the baseline and every mutant; writes the results after each; returns them. */
@@ -567,6 +658,7 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
       Math.round(baseSeconds)
     } s${cachedBase ? " (cached)" : ""}; a mutant gets ${budget} s`,
   );
+  const rerun = reruns(o, kernel.key, suites, await targetText(o));
   const results: (MutantResult | undefined)[] = new Array(todo.length);
   const write = async () => {
     const done = results.filter((r): r is MutantResult => r !== undefined);
@@ -590,7 +682,14 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
       const cache = `${o.outDir}/cache/${await cacheKey(o, m.text, kernel.key, suites)}.json`;
       const t0 = Date.now();
       const cached = await readCached(cache);
-      const raw = cached ?? await runMutant(o, m, baseline, `${o.outDir}/work/job${job}`, budget);
+      const raw = cached ?? await runMutant(
+        o,
+        m,
+        baseline,
+        `${o.outDir}/work/job${job}`,
+        budget,
+        rerun,
+      );
       // Suites a stop cut short did not finish: neither a verdict nor a cache entry.
       if (!cached && interrupted.aborted) break;
       if (!cached) await Deno.writeTextFile(cache, JSON.stringify(raw, null, 2) + "\n");
