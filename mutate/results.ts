@@ -7,7 +7,7 @@
  */
 
 import { type Mutant, OPERATORS } from "./operators.ts";
-import { titleKey } from "../harness/report/dedup.ts";
+import { reportClass, titleKey } from "../harness/report/dedup.ts";
 
 /**
  * What happened to one mutant. `timed-out`: the suites ran out of time
@@ -166,8 +166,11 @@ export function byCause(
 
 /**
  * What two titles must share to be one finding when two runs are compared
- * (pure): their {@linkcode titleKey}, with a broken consumer's CPU left out,
- * since the CPU a health probe first notices it on is the scheduler's choice.
+ * (pure): their {@linkcode titleKey}, with what the scheduler decides left
+ * out: a broken consumer's CPU (the one a health probe first noticed) and
+ * where a leaked preempt count was noticed ("BUG: scheduling while atomic"
+ * in whichever frame next scheduled, as harness/report/dedup.ts sameReport()
+ * has it).
  *
  * @example
  * ```ts
@@ -176,10 +179,15 @@ export function byCause(
  * if (a !== findingKey("health: ftrace stopped working on CPU 1 after conformance UD-WR-007")) {
  *   throw new Error(a);
  * }
+ * const b = findingKey("BUG: scheduling while atomic in rwsem_down_read_slowpath");
+ * if (b !== findingKey("BUG: scheduling while atomic on return to user mode")) throw new Error(b);
  * ```
  */
 export function findingKey(title: string): string {
-  return titleKey(title).replace(/^(health: .+? stopped working) on CPU \d+ after /, "$1 after ");
+  const key = titleKey(title);
+  const atomic = "BUG: scheduling while atomic";
+  if (reportClass(key) === atomic) return atomic;
+  return key.replace(/^(health: .+? stopped working) on CPU \d+ after /, "$1 after ");
 }
 
 /**

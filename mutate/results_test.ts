@@ -111,6 +111,18 @@ const KILLS: readonly { name: string; base: string[]; got: string[]; want: strin
     want: "health: ftrace stopped working on CPU 1 after conformance UD-WR-006",
   },
   {
+    name: "a leaked preempt count noticed in another frame is the baseline's",
+    base: ["BUG: scheduling while atomic on return to user mode"],
+    got: ["BUG: scheduling while atomic in rwsem_down_read_slowpath"],
+    want: null,
+  },
+  {
+    name: "another BUG in the same frame is new",
+    base: ["BUG: scheduling while atomic in diag_probe_trace"],
+    got: ["BUG: sleeping function called from invalid context in diag_probe_trace"],
+    want: "BUG: sleeping function called from invalid context in diag_probe_trace",
+  },
+  {
     name: "a list repeated more or fewer times is the same finding",
     base: ["conformance UD-MM-006: other non-zero bytes returned N=N,…, expected none"],
     got: ["conformance UD-MM-006: other non-zero bytes returned N=N,N=N,N=N, expected none"],
