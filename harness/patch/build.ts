@@ -16,6 +16,7 @@ import { type ExtractedPatch, extractPatch, type FileDiff, patchLineOf } from ".
 import { originalLine, type PortedModule, portPatch, type PortStep } from "./port.ts";
 import { type DryRun, type PortLogInput, renderPortLog } from "./port_log.ts";
 import { sha256Hex } from "../sha256.ts";
+import { withLock } from "../lock.ts";
 
 /** A built patch target. */
 export interface PatchTarget {
@@ -311,6 +312,23 @@ export async function buildPatchTarget(
   const extracted = extractPatch(new TextDecoder().decode(bytes), patchFile);
   const ported = portPatch(extracted);
   const dir = `${buildRoot}/patch-${patchSha256.slice(0, 8)}-${kernel.key}`;
+  // Two jobs of one run (a mutation baseline's runs side by side) or two
+  // runs may build the same patch at once: one make at a time in its folder.
+  return await withLock(
+    dir,
+    () => buildIn(dir, kernel, patchFile, bytes, patchSha256, extracted, ported),
+  );
+}
+
+async function buildIn(
+  dir: string,
+  kernel: KernelBuild,
+  patchFile: string,
+  bytes: Uint8Array,
+  patchSha256: string,
+  extracted: ExtractedPatch,
+  ported: PortedModule,
+): Promise<PatchTarget> {
   await writeModuleDir(dir, ported, bytes);
   const dryRuns = await dryRunInTree(kernel.tree, dir, ported.inTree);
   const steps = withDryRuns(ported.steps, dryRuns, kernel.release);

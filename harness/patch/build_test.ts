@@ -203,6 +203,23 @@ Deno.test({
 });
 
 Deno.test({
+  name: "buildPatchTarget() twice at once on one patch: both build (one make at a time)",
+  ignore,
+  fn: () =>
+    withBuildRoot(async (root) => {
+      // A mutation run's baseline runs side by side once made both builds
+      // race in one folder: fixdep lost its .o.d and make failed.
+      const [a, b] = await Promise.all([
+        buildPatchTarget(kernel!, RFC, root),
+        buildPatchTarget(kernel!, RFC, root),
+      ]);
+      assert.equal(a.modulePath, b.modulePath);
+      assert.ok((await Deno.stat(a.modulePath)).size > 0);
+      assert.equal((await Deno.readTextFile(`${a.dir}/build.log`)).match(/CC \[M\]/g)?.length, 1);
+    }),
+});
+
+Deno.test({
   name: "buildPatchTarget() names the patch line of a compile error",
   ignore,
   fn: () =>
