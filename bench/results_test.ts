@@ -20,6 +20,21 @@ const RUN: FuzzProbeRun = JSON.parse(
   Deno.readTextFileSync(new URL("./testdata/fuzz_model_run.json", import.meta.url)),
 );
 
+/** The guest of every rendered run here, less its command line and kmemleak. */
+const GUEST = { release: "6.12.117", cpus: 2, profile: "base", kernelKey: "k" } as const;
+
+/** The host every rendered run here ran on. */
+const MACHINE: BenchResults["machine"] = {
+  nproc: 2,
+  cpuModel: "Test CPU",
+  memTotalKiB: 1,
+  hostKernel: "6.1.0",
+  qemu: "QEMU emulator version 7.2",
+  deno: "2.9.6",
+  v8: "15",
+  gcc: "gcc 12",
+};
+
 function sample(mix: string, side: "ffi" | "c", repeat: number, ops: number): MixSample {
   return { mix, side, repeat, ops, seconds: 2, errors: 0 };
 }
@@ -106,24 +121,8 @@ Deno.test("renderMarkdown() has a table per part, the machine, and says whether 
     command: "deno task bench",
     startedAt: "2026-01-01T00:00:00Z",
     finishedAt: "2026-01-01T00:10:00Z",
-    machine: {
-      nproc: 2,
-      cpuModel: "Test CPU",
-      memTotalKiB: 1,
-      hostKernel: "6.1.0",
-      qemu: "QEMU emulator version 7.2",
-      deno: "2.9.6",
-      v8: "15",
-      gcc: "gcc 12",
-    },
-    guest: {
-      release: "6.12.117",
-      cpus: 2,
-      profile: "base",
-      kernelKey: "k",
-      cmdline: "acpi=noirq",
-      kmemleakThreadOff: true,
-    },
+    machine: MACHINE,
+    guest: { ...GUEST, cmdline: "acpi=noirq", kmemleakThreadOff: true },
     concurrency: {
       waitedSeconds: 0,
       otherVmsAtStart: 0,
@@ -172,24 +171,8 @@ Deno.test("renderMarkdown(): a find-only run's Method says only what it did", ()
     command: "deno task bench --parts find",
     startedAt: "2026-01-01T00:00:00Z",
     finishedAt: "2026-01-01T00:10:00Z",
-    machine: {
-      nproc: 2,
-      cpuModel: "Test CPU",
-      memTotalKiB: 1,
-      hostKernel: "6.1.0",
-      qemu: "QEMU emulator version 7.2",
-      deno: "2.9.6",
-      v8: "15",
-      gcc: "gcc 12",
-    },
-    guest: {
-      release: "6.12.117",
-      cpus: 2,
-      profile: "base",
-      kernelKey: "k",
-      cmdline: "",
-      kmemleakThreadOff: null,
-    },
+    machine: MACHINE,
+    guest: { ...GUEST, cmdline: "", kmemleakThreadOff: null },
     concurrency: {
       waitedSeconds: 0,
       otherVmsAtStart: 0,
