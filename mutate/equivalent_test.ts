@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { judge, parseEquivalents, staleEquivalents, wrongJudgments } from "./equivalent.ts";
 import { mutants } from "./operators.ts";
+import { patchMutants } from "./patch_mutants.ts";
 import type { MutantResult } from "./results.ts";
 
 const SRC = "int f(int n)\n{\n\tif (n > 4)\n\t\treturn -EBUSY;\n\treturn 0;\n}\n";
@@ -61,4 +62,14 @@ Deno.test("mutate/equivalent/udiag-kmod.json judges mutants udiag.c still has", 
   const list = parseEquivalents(await Deno.readTextFile(file), file.pathname);
   const src = await Deno.readTextFile(new URL("../abi/udiag/kmod/udiag.c", import.meta.url));
   assert.deepEqual(staleEquivalents(list, mutants("udiag/kmod/udiag.c", src)), []);
+});
+
+Deno.test("mutate/equivalent/udiag-patch-000_aa391f59f6e4613c.json judges mutants the RFC still has", async () => {
+  const file = new URL("./equivalent/udiag-patch-000_aa391f59f6e4613c.json", import.meta.url);
+  const list = parseEquivalents(await Deno.readTextFile(file), file.pathname);
+  const patch = await Deno.readTextFile(
+    new URL("../abi/udiag/rfc/000_aa391f59f6e4613c.txt", import.meta.url),
+  );
+  assert.equal(list.length, 2);
+  assert.deepEqual(staleEquivalents(list, patchMutants(patch).map((p) => p.mutant)), []);
 });
