@@ -9,8 +9,10 @@
  * finding the baseline did not (killed) or all have run (survived); where the
  * baseline failed rules, conformance runs the rules it passed first, stopped
  * at their first failure (phases.ts), and `--baseline-runs` run side by side
- * as `--jobs` allows. A mutant
- * that does not build is reported as such and not counted. Results go to
+ * as `--jobs` allows; a kill by a finding about a rule the baseline failed
+ * stands only once that rule, rerun on the unmutated target, never filed it
+ * (confirm.ts). A mutant that does not build is reported as such and not
+ * counted. Results go to
  * `out/mutate/{summary.md,results.json}`, rewritten after every mutant, and
  * each mutant's result is cached under `out/mutate/cache/` by the hash of its
  * source and of the run's settings: a second run redoes only what changed.
