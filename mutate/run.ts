@@ -519,20 +519,10 @@ async function cacheKey(
   return (await sha256Hex(new TextEncoder().encode(`${settings}\0${text}`))).slice(0, 16);
 }
 
-async function readCachedBaseline(
-  path: string,
-): Promise<{ findings: SuiteFindings; runs?: SuiteFindings[]; seconds: number } | null> {
+/** A cache entry, or null when there is none or a stop cut its writing short. */
+async function readCached<T>(path: string): Promise<T | null> {
   try {
-    return JSON.parse(await Deno.readTextFile(path));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return null;
-    throw e;
-  }
-}
-
-async function readCached(path: string): Promise<MutantResult | null> {
-  try {
-    return JSON.parse(await Deno.readTextFile(path)) as MutantResult;
+    return JSON.parse(await Deno.readTextFile(path)) as T;
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return null;
     throw e;
@@ -557,11 +547,8 @@ function reruns(o: MutateOptions, kernelKey: string, suites: string, target: str
       true,
     );
     const path = `${o.outDir}/cache/rerun-${key}.json`;
-    try {
-      return JSON.parse(await Deno.readTextFile(path)).runs as string[][];
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound || e instanceof SyntaxError)) throw e;
-    }
+    const cached = await readCached<{ runs: string[][] }>(path);
+    if (cached) return cached.runs;
     console.error(
       `udiag-fuzz: mutate: a kill is about ${rule}, which the baseline failed: ` +
         `rerunning it ${o.confirmRuns} times on the unmutated target`,
@@ -619,14 +606,17 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   );
   const suites = await suitesHash();
   await Deno.mkdir(`${o.outDir}/cache`, { recursive: true });
+  const target = await targetText(o);
   const baseCache = `${o.outDir}/cache/baseline-${await cacheKey(
     o,
-    await targetText(o),
+    target,
     kernel.key,
     suites,
     true,
   )}.json`;
-  const cachedBase = await readCachedBaseline(baseCache);
+  const cachedBase = await readCached<
+    { findings: SuiteFindings; runs?: SuiteFindings[]; seconds: number }
+  >(baseCache);
   const runs: SuiteFindings[] = cachedBase?.runs ?? (cachedBase ? [cachedBase.findings] : []);
   let baseSeconds = cachedBase?.seconds ?? 0;
   if (!cachedBase) {
@@ -660,7 +650,7 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
       Math.round(baseSeconds)
     } s${cachedBase ? " (cached)" : ""}; a mutant gets ${budget} s`,
   );
-  const rerun = reruns(o, kernel.key, suites, await targetText(o));
+  const rerun = reruns(o, kernel.key, suites, target);
   const results: (MutantResult | undefined)[] = new Array(todo.length);
   const write = async () => {
     const done = results.filter((r): r is MutantResult => r !== undefined);
@@ -683,7 +673,7 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
       const m = todo[i]!;
       const cache = `${o.outDir}/cache/${await cacheKey(o, m.text, kernel.key, suites)}.json`;
       const t0 = Date.now();
-      const cached = await readCached(cache);
+      const cached = await readCached<MutantResult>(cache);
       const raw = cached ?? await runMutant(
         o,
         m,
