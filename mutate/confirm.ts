@@ -5,11 +5,18 @@
  * traced write from NULL (UD-WR-005) ends its process in some runs and
  * returns 16 in others, whatever the mutant changed, and two baseline runs
  * do not show every way. So a kill by a finding about such a rule stands only
- * once that rule, rerun alone on the unmutated target (`--confirm-runs`
- * times), never filed the same finding; a finding it did file is the
- * target's own and kills no mutant (mutate/run.ts keeps the verdicts, like
- * the baseline's, in the cache). Findings about rules the baseline passed
- * need no rerun: any failure there is new.
+ * once that rule, rerun on the unmutated target (`--confirm-runs` times)
+ * after the rules that ran before it in the mutant's run, never filed the
+ * same finding; a finding it did file is the target's own and kills no
+ * mutant (mutate/run.ts keeps the verdicts, like the baseline's, in the
+ * cache). Findings about rules the baseline passed need no rerun: any
+ * failure there is new.
+ *
+ * The rules before it are part of the rerun because a rule of the RFC can
+ * fail only after the ones before it damaged the kernel: UD-WR-007 files
+ * "records recovered returned 0" after UD-WR-005/006 broke ftrace, while
+ * alone it only ever dies; three mutants were "killed" by that title when
+ * the rerun was the rule alone.
  *
  * @module
  */
@@ -37,4 +44,21 @@ export function confirmationRule(
 ): string | null {
   const failed = rulesNamed(baselineTitles, ids);
   return [...rulesNamed([title], ids)].find((id) => failed.has(id)) ?? null;
+}
+
+/**
+ * The rules a rerun for `rule` runs, in order: those of `ran` (the rules of
+ * the mutant's suite run that filed the finding, in their order) up to and
+ * including `rule`; `[rule]` when `ran` does not have it.
+ *
+ * @example
+ * ```ts
+ * import { rerunRules } from "./confirm.ts";
+ * const ran = ["UD-REG-008", "UD-WR-005", "UD-WR-007", "UD-MM-003"];
+ * if (rerunRules("UD-WR-007", ran).join() !== "UD-REG-008,UD-WR-005,UD-WR-007") throw new Error();
+ * ```
+ */
+export function rerunRules(rule: string, ran: readonly string[]): string[] {
+  const at = ran.indexOf(rule);
+  return at < 0 ? [rule] : ran.slice(0, at + 1);
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { confirmationRule } from "./confirm.ts";
+import { confirmationRule, rerunRules } from "./confirm.ts";
 
 const IDS = ["UD-WR-005", "UD-WR-007", "UD-DEL-001", "UD-REG-011"];
 const BASE = [
@@ -39,5 +39,34 @@ const CASES: readonly { name: string; title: string; want: string | null }[] = [
 for (const { name, title, want } of CASES) {
   Deno.test(`confirmationRule(): ${name}`, () => {
     assert.equal(confirmationRule(title, BASE, IDS), want);
+  });
+}
+
+const RAN = ["UD-REG-008", "UD-WR-005", "UD-WR-006", "UD-WR-007", "UD-MM-003"];
+
+const RERUNS: readonly { name: string; rule: string; ran: readonly string[]; want: string[] }[] = [
+  {
+    name: "the rules before it in the mutant's run come first, the ones after do not run",
+    rule: "UD-WR-007",
+    ran: RAN,
+    want: ["UD-REG-008", "UD-WR-005", "UD-WR-006", "UD-WR-007"],
+  },
+  {
+    name: "the first rule of the run reruns alone",
+    rule: "UD-REG-008",
+    ran: RAN,
+    want: ["UD-REG-008"],
+  },
+  {
+    name: "a rule the run did not have reruns alone",
+    rule: "UD-DEL-001",
+    ran: RAN,
+    want: ["UD-DEL-001"],
+  },
+];
+
+for (const { name, rule, ran, want } of RERUNS) {
+  Deno.test(`rerunRules(): ${name}`, () => {
+    assert.deepEqual(rerunRules(rule, ran), want);
   });
 }

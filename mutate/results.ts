@@ -26,10 +26,11 @@ export interface KilledBy {
   readonly seconds: number;
   /**
    * Set when the finding is about a rule the baseline failed too: the
-   * rule and how many times it was rerun on the unmutated target without
-   * filing this finding (mutate/confirm.ts).
+   * rule, how many times it was rerun on the unmutated target without
+   * filing this finding, and how many rules ran before it in each rerun
+   * (mutate/confirm.ts; absent in verdicts from before those rules ran).
    */
-  readonly confirmed?: { readonly rule: string; readonly runs: number };
+  readonly confirmed?: { readonly rule: string; readonly runs: number; readonly before?: number };
 }
 
 /** A finding that would have killed the mutant, but the unmutated target filed it too on a rerun. */
@@ -39,6 +40,8 @@ export interface VoidedKill {
   /** Reruns of `rule` on the unmutated target that filed it, of `runs`. */
   readonly seen: number;
   readonly runs: number;
+  /** Rules run before `rule` in each rerun. */
+  readonly before?: number;
 }
 
 /** One mutant and what happened to it. */
@@ -229,7 +232,9 @@ function outcome(r: MutantResult): string {
       if (!k) return "";
       const c = k.confirmed;
       return `${k.finding} (${k.suite}, ${k.seconds.toFixed(0)} s)` +
-        (c ? `; not filed by ${c.runs} reruns of ${c.rule} on the unmutated target` : "") +
+        (c
+          ? `; not filed by ${c.runs} reruns of ${c.rule}${after(c.before)} on the unmutated target`
+          : "") +
         voidedText(r);
     }
     case "equivalent":
@@ -243,8 +248,14 @@ function outcome(r: MutantResult): string {
 
 function voidedText(r: MutantResult): string {
   return (r.voided ?? []).map((v) =>
-    `; not counted: ${v.finding} (the unmutated target filed it in ${v.seen} of ${v.runs} reruns of ${v.rule})`
+    `; not counted: ${v.finding} (the unmutated target filed it in ${v.seen} of ${v.runs} reruns of ${v.rule}${
+      after(v.before)
+    })`
   ).join("");
+}
+
+function after(before: number | undefined): string {
+  return before ? ` after the ${before} rule(s) before it` : "";
 }
 
 /**

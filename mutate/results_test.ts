@@ -256,7 +256,7 @@ Deno.test("mergeRuns(): a title any baseline run filed is known, once, as first 
   assert.deepEqual(mergeRuns([]), {});
 });
 
-Deno.test("summaryMarkdown() says which kills were confirmed by reruns and which were not counted", () => {
+Deno.test("summaryMarkdown() says which kills were confirmed by reruns (after how many rules) and which were not counted", () => {
   const [a, b] = mutants("f.c", "int f(void)\n{\n\treturn -EBUSY;\n}\n", ["swap-errno"])
     .concat(mutants("f.c", "int f(void)\n{\n\treturn -EBUSY;\n}\n", ["drop-errno-return"]));
   const md = summaryMarkdown({
@@ -283,6 +283,7 @@ Deno.test("summaryMarkdown() says which kills were confirmed by reruns and which
           rule: "UD-WR-005",
           seen: 1,
           runs: 3,
+          before: 4,
         }],
       },
     ],
@@ -293,6 +294,6 @@ Deno.test("summaryMarkdown() says which kills were confirmed by reruns and which
   );
   assert.match(
     md,
-    /\| survived \| not counted: conformance UD-WR-005: returned ok 16 \(the unmutated target filed it in 1 of 3 reruns of UD-WR-005\) \|/,
+    /\| survived \| not counted: conformance UD-WR-005: returned ok 16 \(the unmutated target filed it in 1 of 3 reruns of UD-WR-005 after the 4 rule\(s\) before it\) \|/,
   );
 });

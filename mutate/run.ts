@@ -64,7 +64,7 @@ import {
 import { Interrupted, interrupted } from "../harness/interrupt.ts";
 import { rulesFor } from "../conformance/rule.ts";
 import { firstPhase, secondPhase } from "./phases.ts";
-import { confirmationRule } from "./confirm.ts";
+import { confirmationRule, rerunRules } from "./confirm.ts";
 
 const SUITES = ["conformance", "security", "fuzz"] as const;
 type Suite = typeof SUITES[number];
@@ -311,6 +311,12 @@ async function findingsIn(reportsDir: string): Promise<SuiteFindings[string]> {
 }
 
 /**
+ * What `stop` is told besides a suite's findings: the conformance rules of
+ * the run that filed them, in their order (null: all of the suite's).
+ */
+type Ran = readonly string[] | null;
+
+/**
  * Runs `o.suites` on `subject` in order; stops after the first suite (or a
  * phased suite's first phase) for which `stop` says so.
  */
@@ -318,7 +324,7 @@ async function runSuites(
   o: MutateOptions,
   subject: Subject,
   work: string,
-  stop: (suite: Suite, found: SuiteFindings[string]) => Promise<boolean> | boolean,
+  stop: (suite: Suite, found: SuiteFindings[string], ran: Ran) => Promise<boolean> | boolean,
   plan: (suite: Suite) => SuitePlan = () => WHOLE,
 ): Promise<SuiteFindings> {
   const found: SuiteFindings = {};
@@ -341,9 +347,13 @@ async function runSuites(
         });
       await run(p.first, `${outDir}/phase1`, true);
       found[suite] = await findingsIn(reportsDir);
-      if (await stop(suite, found[suite]!)) break;
+      if (await stop(suite, found[suite]!, p.first)) break;
       const rows = JSON.parse(await Deno.readTextFile(`${outDir}/phase1/verdicts.json`)).rows;
-      await run(secondPhase(p.all, rows), `${outDir}/phase2`, false);
+      const second = secondPhase(p.all, rows);
+      await run(second, `${outDir}/phase2`, false);
+      found[suite] = await findingsIn(reportsDir);
+      if (await stop(suite, found[suite]!, second)) break;
+      continue;
     } else if (suite === "conformance") {
       await conformance({
         subject,
@@ -368,7 +378,7 @@ async function runSuites(
       });
     }
     found[suite] = await findingsIn(reportsDir);
-    if (await stop(suite, found[suite]!)) break;
+    if (await stop(suite, found[suite]!, null)) break;
   }
   return found;
 }
@@ -386,8 +396,11 @@ function buildError(e: unknown): string {
   return text.split("\n").find((l) => /error:/.test(l))?.trim() ?? text.split("\n")[0]!;
 }
 
-/** The titles each rerun of a rule on the unmutated target filed (see confirm.ts). */
-type Rerun = (rule: string, work: string) => Promise<readonly (readonly string[])[]>;
+/**
+ * The titles each rerun of `rules` (a rule and the rules before it, see
+ * confirm.ts) on the unmutated target filed.
+ */
+type Rerun = (rules: readonly string[], work: string) => Promise<readonly (readonly string[])[]>;
 
 /** Builds and runs one mutant; its result. */
 async function runMutant(
@@ -431,7 +444,7 @@ async function runMutant(
       .map((f) => f.title);
     return first === null ? WHOLE : { kind: "phased", all: ids, first, knownReports };
   };
-  await runSuites(o, m.subject, work, async (suite, found) => {
+  await runSuites(o, m.subject, work, async (suite, found, ran) => {
     const known = (baseline[suite] ?? []).map((f) => f.title);
     const titles = found.map((f) => f.title);
     for (;;) {
@@ -445,13 +458,15 @@ async function runMutant(
         killedBy = kill;
         return true;
       }
-      const runs = await rerun(rule, `${work}/confirm`);
+      const rules = rerunRules(rule, ran ?? ids);
+      const runs = await rerun(rules, `${work}/confirm`);
       const seen = runs.filter((r) => r.some((t) => findingKey(t) === findingKey(title))).length;
+      const before = rules.length - 1;
       if (seen === 0) {
-        killedBy = { ...kill, confirmed: { rule, runs: runs.length } };
+        killedBy = { ...kill, confirmed: { rule, runs: runs.length, before } };
         return true;
       }
-      voided.push({ finding: title, rule, seen, runs: runs.length });
+      voided.push({ finding: title, rule, seen, runs: runs.length, before });
     }
     // A suite is not cut short (its VM's own watchdogs file a hang as a
     // finding); a mutant that made the suites this slow without one is
@@ -530,18 +545,19 @@ async function readCached<T>(path: string): Promise<T | null> {
 }
 
 /**
- * Reruns of a rule on the unmutated target, `--confirm-runs` times, each
- * alone in its own boot: made once per rule and run (the first mutant that
- * needs them waits for them, in its job's VM slot; another that needs the
- * same rule meanwhile waits for the same reruns) and cached beside the
- * baseline.
+ * Reruns of a rule on the unmutated target, after the rules before it in
+ * the mutant's run, `--confirm-runs` times, each in its own boot: made once
+ * per list of rules and run (the first mutant that needs them waits for
+ * them, in its job's VM slot; another that needs the same meanwhile waits
+ * for the same reruns) and cached beside the baseline.
  */
 function reruns(o: MutateOptions, kernelKey: string, suites: string, target: string): Rerun {
   const made = new Map<string, Promise<readonly (readonly string[])[]>>();
-  const make = async (rule: string, work: string) => {
+  const make = async (rules: readonly string[], work: string) => {
+    const rule = rules.at(-1)!;
     const key = await cacheKey(
       o,
-      `${target}\0rerun ${rule} ×${o.confirmRuns}`,
+      `${target}\0rerun ${rules.join(",")} ×${o.confirmRuns}`,
       kernelKey,
       suites,
       true,
@@ -549,9 +565,10 @@ function reruns(o: MutateOptions, kernelKey: string, suites: string, target: str
     const path = `${o.outDir}/cache/rerun-${key}.json`;
     const cached = await readCached<{ runs: string[][] }>(path);
     if (cached) return cached.runs;
+    const before = rules.length > 1 ? `, after the ${rules.length - 1} rule(s) before it,` : "";
     console.error(
       `udiag-fuzz: mutate: a kill is about ${rule}, which the baseline failed: ` +
-        `rerunning it ${o.confirmRuns} times on the unmutated target`,
+        `rerunning it${before} ${o.confirmRuns} times on the unmutated target`,
     );
     const runs: string[][] = [];
     for (let i = 0; i < o.confirmRuns; i++) {
@@ -560,7 +577,7 @@ function reruns(o: MutateOptions, kernelKey: string, suites: string, target: str
       await Deno.mkdir(`${dir}/reports`, { recursive: true });
       await conformance({
         subject: o.subject,
-        ruleIds: [rule],
+        ruleIds: rules,
         outDir: `${dir}/out`,
         reportsDir: `${dir}/reports`,
         echo: false,
@@ -568,19 +585,20 @@ function reruns(o: MutateOptions, kernelKey: string, suites: string, target: str
       if (interrupted.aborted) throw new Interrupted(`the reruns of ${rule}`);
       runs.push((await findingsIn(`${dir}/reports`)).map((f) => f.title));
     }
-    await Deno.writeTextFile(path, JSON.stringify({ rule, runs }, null, 2) + "\n");
+    await Deno.writeTextFile(path, JSON.stringify({ rules, runs }, null, 2) + "\n");
     console.error(
       `udiag-fuzz: mutate: ${rule} rerun: ${runs.map((r) => r.length).join(", ")} finding(s)`,
     );
     return runs;
   };
-  return (rule, work) => {
-    let p = made.get(rule);
+  return (rules, work) => {
+    const id = rules.join(",");
+    let p = made.get(id);
     if (!p) {
-      p = make(rule, work);
+      p = make(rules, work);
       // A failed rerun is not remembered: the next kill about the rule tries again.
-      p.catch(() => made.delete(rule));
-      made.set(rule, p);
+      p.catch(() => made.delete(id));
+      made.set(id, p);
     }
     return p;
   };

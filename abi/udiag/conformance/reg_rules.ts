@@ -1,11 +1,14 @@
 /** Conformance: opening the device, DIAG_IOCSREG, and the tracefs event it creates. */
 import { Fixture, rule } from "./fixture.ts";
-import { GuardedBytes, sysIoctl } from "../../../harness/syscall.ts";
+import { GuardedBytes, sysIoctl, sysWriteText } from "../../../harness/syscall.ts";
+import { O_TRUNC, O_WRONLY } from "../../../harness/libc.ts";
+import { showResult } from "../../../harness/errno.ts";
 import { DIAG_IOCSREG, MAX_NAME_BYTES } from "../abi.ts";
 import { ioc, IOC_WRITE } from "../../../harness/ioctl.ts";
 import { UdiagFile } from "../device.ts";
 import { DEVICE } from "./fixture.ts";
 import type { RegRaceAnswers } from "./reg_race_worker.ts";
+import type { EnableMessage, EnableStart } from "./reg_enable_worker.ts";
 
 const ok = (value: unknown) => ({ ok: true as const, value });
 
@@ -247,5 +250,103 @@ rule("UD-REG-011", async (t) => {
     await Promise.all(children.map((c) => c.status));
     // stderr is unread: drain it so the process's resources go.
     await Promise.all(children.map((c) => c.stderr.cancel()));
+  }
+});
+
+const REG_ENABLE_WORKER = new URL("./reg_enable_worker.ts", import.meta.url).href;
+const REG_ENABLE_NAMES = 192;
+// Trace instances the registrations must add each event to after the one
+// the tracer walks (see the rule).
+const REG_ENABLE_INSTANCES = 16;
+// The Worker loads its modules in a TCG guest: allow for a slow start, and
+// for a loop that a kernel bug stalls.
+const REG_ENABLE_READY_MS = 120_000;
+const REG_ENABLE_DONE_MS = 60_000;
+
+/** What the Worker posted, or why it posted nothing. */
+type Heard = EnableMessage | { readonly kind: "none"; readonly why: string };
+
+/** The next message of `w`, or why there was none. */
+function nextMessage(w: Worker, ms: number): Promise<Heard> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(
+      () => resolve({ kind: "none", why: `no message in ${ms / 1000} s` }),
+      ms,
+    );
+    w.onmessage = (e: MessageEvent<EnableMessage>) => {
+      clearTimeout(timer);
+      resolve(e.data);
+    };
+    w.onerror = (e) => {
+      clearTimeout(timer);
+      e.preventDefault();
+      resolve({ kind: "none", why: `worker error: ${e.message}` });
+    };
+  });
+}
+
+function heard(m: Heard): string {
+  return m.kind === "none" ? m.why : m.kind === "failed" ? `open: ${m.open}` : m.kind;
+}
+
+rule("UD-REG-012", async (t) => {
+  using fx = new Fixture();
+  // The system's directory lives while one of its events does.
+  const anchor = fx.name("anchor");
+  t.expect("register an event first", fx.registerClosed(anchor).ok, true);
+  // trace_add_event_call() adds a new event to each trace instance in turn,
+  // the newest first (ftrace_trace_arrays is a stack), the top level last.
+  // A tracer of the newest instance sees the event while the registration
+  // still adds it to the others: a window a few instances wide, where the
+  // top level's would be a few instructions.
+  const instances = Array.from(
+    { length: REG_ENABLE_INSTANCES },
+    (_, i) => `${fx.tracefs.root}/instances/udiag_fuzz_${Deno.pid}_${i}`,
+  );
+  for (const dir of instances) {
+    Deno.mkdirSync(dir);
+    fx.defer(() => Deno.removeSync(dir));
+  }
+  const tracer = `${instances.at(-1)}/events/${fx.tracefs.system}/enable`;
+  // Disabled again before the events are deleted (an enabled event is in use).
+  fx.defer(() => void sysWriteText(tracer, "0", O_WRONLY | O_TRUNC));
+  const stop = new SharedArrayBuffer(4);
+  const w = new Worker(REG_ENABLE_WORKER, { type: "module" });
+  try {
+    const ready = nextMessage(w, REG_ENABLE_READY_MS);
+    w.postMessage({ path: tracer, stop } satisfies EnableStart);
+    const first = await ready;
+    t.expect("the tracer's loop started", heard(first), "ready");
+    if (first.kind !== "ready") return;
+    const done = nextMessage(w, REG_ENABLE_DONE_MS);
+    const failed: string[] = [];
+    for (let i = 0; i < REG_ENABLE_NAMES; i++) {
+      const name = fx.name("e");
+      const r = fx.registerClosed(name);
+      if (!r.ok) failed.push(`${name}: ${showResult(r)}`);
+    }
+    Atomics.store(new Int32Array(stop), 0, 1);
+    const tally = await done;
+    t.expect(
+      `DIAG_IOCSREG of ${REG_ENABLE_NAMES} names while a tracer enables udiag/*`,
+      failed.join("; ") || "all ok",
+      "all ok",
+    );
+    t.expect("the tracer's loop ended", heard(tally), "done");
+    if (tally.kind !== "done") return;
+    // Counts vary from run to run: noted, not compared (the finding's
+    // title is the comparison, and must read the same in every run).
+    t.note("writes of 1 to the instance's events/udiag/enable", tally.writes);
+    for (const [answer, n] of Object.entries(tally.failures)) {
+      t.note(`writes answered ${answer}`, n);
+    }
+    t.expect(
+      "errors of writes of 1 to events/udiag/enable",
+      Object.keys(tally.failures).sort().join(", ") || "none",
+      "none",
+    );
+  } finally {
+    Atomics.store(new Int32Array(stop), 0, 1);
+    w.terminate();
   }
 });

@@ -89,6 +89,15 @@ const RULE_LIST: readonly Rule[] = [
       "Four processes register eight names each at one signal. An index is found free (find_first_zero_bit) long before it is taken (set_bit, after the event is added to tracefs), so registrations not serialized hand one index to two events or lose one from the name table.",
   },
   {
+    id: "UD-REG-012",
+    statement:
+      "an event can be enabled from tracefs from the moment tracefs lists it: a tracer enabling the system's events while names are registered gets no error",
+    source:
+      "register_diag_event: trace_add_event_call(), then diag->call.data = diag; diag_event_reg",
+    interpretation:
+      "A Worker writes 1 to events/udiag/enable of a trace instance in a loop while the rule registers 192 names. Each write enables, under event_mutex, every udiag event not enabled yet in the instance, and fails with the first error a reg() returned. An event published to the tracing core before its class's reg() can serve it fails that enable (the RFC's ENOENT while call->data is NULL) or, without the check, oopses on it. The tracer's instance is the newest of sixteen, which the tracing core adds each new event to first: the window lasts while the event is added to the other fifteen.",
+  },
+  {
     id: "UD-DEL-001",
     statement: "DIAG_IOCSDEL of an unknown name fails with ENOENT",
     source: "delete_diag_event: find_diag_event",
