@@ -77,6 +77,8 @@ const USAGE = [
   "  --profile NAME    kernel debug profile                               [base]",
   "  --suites LIST     suites that may kill a mutant, run in this order",
   "                    (conformance, security, fuzz)              [conformance,fuzz]",
+  "  --rules ID,…      only these conformance rules, for the baseline and every",
+  "                    mutant alike (a survivor's rule under another profile) [all]",
   "  --time SEC        fuzz campaign time per mutant                      [60]",
   "  --seed S          fuzz campaign seed                                 [1]",
   "  --jobs J          mutants run side by side, a VM each                [1]",
@@ -87,8 +89,9 @@ const USAGE = [
   "                    any of them filed kills no mutant (for a target whose",
   "                    findings vary from run to run, as the RFC's do)      [1]",
   "  --confirm-runs N  a kill by a finding about a rule the baseline failed",
-  "                    stands once that rule, rerun N times alone on the",
-  "                    unmutated target, never filed it (0: no reruns)      [3]",
+  "                    stands once that rule, rerun N times on the unmutated",
+  "                    target after the rules before it in the mutant's run,",
+  "                    never filed it (0: no reruns)                        [3]",
   "  --equivalent FILE survivors judged equivalent, with reasons",
   "                    [mutate/equivalent/<abi>-<target>.json, if there]",
   "  --mutant-timeout S a mutant whose suites run longer than this without",
@@ -109,6 +112,8 @@ export interface MutateOptions {
   readonly limit: number | undefined;
   /** Mutant ids to run; undefined: all. */
   readonly ids: readonly string[] | undefined;
+  /** The conformance rules to run, in the suite's order; undefined: all. */
+  readonly rules: readonly string[] | undefined;
   readonly baselineRuns: number;
   /** Reruns of a rule the baseline failed before a kill about it stands (confirm.ts). */
   readonly confirmRuns: number;
@@ -163,6 +168,7 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     only: { type: "string" },
     limit: { type: "string" },
     mutants: { type: "string" },
+    rules: { type: "string" },
     "baseline-runs": { type: "string", default: "1" },
     "confirm-runs": { type: "string", default: "3" },
     out: { type: "string", default: `${ROOT}/out/mutate` },
@@ -197,6 +203,20 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     v.equivalent !== undefined,
   );
   const timeout = v["mutant-timeout"];
+  const all = rulesFor(subject.abi.conformance.rules.all, subject.profile, target.kind)
+    .map((r) => r.id);
+  const asked = v.rules?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const unknownRules = (asked ?? []).filter((id) => !all.includes(id));
+  if (unknownRules.length) {
+    throw new UsageError(
+      `--rules: ${
+        unknownRules.join(", ")
+      }: no such rule of ${subject.abi.name} under profile ${subject.profile}`,
+    );
+  }
+  if (asked !== undefined && !suites.includes("conformance")) {
+    throw new UsageError("--rules needs the conformance suite in --suites");
+  }
   return {
     equivalentFile: eq.file,
     equivalents: eq.list,
@@ -211,6 +231,7 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     baselineRuns: intFlag("baseline-runs", v["baseline-runs"], 1),
     confirmRuns: intFlag("confirm-runs", v["confirm-runs"], 0),
     ids: v.mutants?.split(",").map((s) => s.trim()).filter((s) => s !== ""),
+    rules: asked === undefined ? undefined : all.filter((id) => asked.includes(id)),
     outDir: v.out,
     command: ["deno task mutate", ...args].join(" "),
   };
@@ -357,7 +378,7 @@ async function runSuites(
     } else if (suite === "conformance") {
       await conformance({
         subject,
-        ruleIds: [],
+        ruleIds: o.rules ?? [],
         outDir,
         reportsDir,
         echo: false,
@@ -431,7 +452,8 @@ async function runMutant(
   let timedOut = false;
   const voided: VoidedKill[] = [];
   const s = m.subject;
-  const ids = rulesFor(s.abi.conformance.rules.all, s.profile, s.target.kind).map((r) => r.id);
+  const ids = o.rules ??
+    rulesFor(s.abi.conformance.rules.all, s.profile, s.target.kind).map((r) => r.id);
   // Where the baseline passed every case, the first failure kills the
   // mutant: the rest of the suite need not run. Where it failed some rules,
   // the rules it passed go first, stopped at their first failure.
@@ -524,6 +546,8 @@ async function cacheKey(
     suites: o.suites,
     time: o.timeSeconds,
     seed: o.seed,
+    // Kept out when unset, so that the verdicts cached before the flag stay.
+    ...(o.rules === undefined ? {} : { rules: o.rules }),
     // Kept out at 1, so that the verdicts cached before the flag stay.
     ...(o.baselineRuns === 1 ? {} : { baselineRuns: o.baselineRuns }),
     // The baseline's run does not depend on the budget it sets, nor on reruns.
