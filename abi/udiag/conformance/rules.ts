@@ -219,18 +219,6 @@ const RULE_LIST: readonly Rule[] = [
       "The RFC's kmalloc()ed page is not zeroed; stale heap bytes must not be visible.",
   },
   {
-    id: "UD-CAP-001",
-    statement: "exactly PAGE_SIZE-1 events fit; the next DIAG_IOCSREG fails with EMFILE",
-    source: "MAX_PROVIDERS = PAGE_SIZE; bit 0 set at init; register_diag_event: -EMFILE",
-    byDesign:
-      "The PAGE_SIZE-1 indexes are shared by all users with no per-user quota, and events outlive the files that made them: one user can take them all (SEC-CAP-001).",
-  },
-  {
-    id: "UD-CAP-002",
-    statement: "after a delete at capacity, a new name registers and reuses the freed index",
-    source: "destroy_diag_event: clear_bit",
-  },
-  {
     id: "UD-TR-001",
     statement: "enabling events/udiag/<name> sets its enable byte to 1; disabling sets it to 0",
     source: "diag_event_reg; update_reg_page_for",
@@ -253,6 +241,14 @@ const RULE_LIST: readonly Rule[] = [
     id: "UD-TR-004",
     statement: "no record is emitted while the event is not traced",
     source: "diag_dev_write: tp->key.enabled",
+  },
+  {
+    id: "UD-BPF-001",
+    statement:
+      "an eBPF tracepoint program attached to the event reads, at the offsets the format file publishes, the payload byte for byte",
+    source: "diag_probe_perf: trace_call_bpf(&diag->call, &context)",
+    interpretation:
+      "The RFC promises eBPF consumers but publishes no context layout; a program attached with PERF_EVENT_IOC_SET_BPF is a tracepoint program, whose context is the event's record (the kernel hides its first 8 bytes), so the format file is the layout it can rely on.",
   },
   {
     id: "UD-SZ-001",
@@ -315,12 +311,16 @@ const RULE_LIST: readonly Rule[] = [
     profile: "faults",
   },
   {
-    id: "UD-BPF-001",
-    statement:
-      "an eBPF tracepoint program attached to the event reads, at the offsets the format file publishes, the payload byte for byte",
-    source: "diag_probe_perf: trace_call_bpf(&diag->call, &context)",
-    interpretation:
-      "The RFC promises eBPF consumers but publishes no context layout; a program attached with PERF_EVENT_IOC_SET_BPF is a tracepoint program, whose context is the event's record (the kernel hides its first 8 bytes), so the format file is the layout it can rely on.",
+    id: "UD-CAP-001",
+    statement: "exactly PAGE_SIZE-1 events fit; the next DIAG_IOCSREG fails with EMFILE",
+    source: "MAX_PROVIDERS = PAGE_SIZE; bit 0 set at init; register_diag_event: -EMFILE",
+    byDesign:
+      "The PAGE_SIZE-1 indexes are shared by all users with no per-user quota, and events outlive the files that made them: one user can take them all (SEC-CAP-001).",
+  },
+  {
+    id: "UD-CAP-002",
+    statement: "after a delete at capacity, a new name registers and reuses the freed index",
+    source: "destroy_diag_event: clear_bit",
   },
   {
     id: "UD-MOD-001",

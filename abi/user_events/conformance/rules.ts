@@ -82,18 +82,18 @@ const RULE_LIST: readonly Rule[] = [
     source: "U:2527-2533 (strndup_user, MAX_EVENT_DESC U:36); MU:272-293",
   },
   {
+    id: "UE-REG-014",
+    statement:
+      "a struct field SIZE that does not fit an int (2^31 or more) fails with EINVAL, like any other bad field",
+    source: "U:1206; U:1266; U:1283-1284; D:131-163 (field format); NOTES.md §6 (struct SIZE)",
+  },
+  {
     id: "UE-REG-013",
     statement:
       "a kernel enable_addr fails EFAULT; a read-only or unmapped enable_addr fails ENOMEM",
     source: "U:2489-2491 (access_ok); U:2563-2566; U:435-462; U:937-969",
     interpretation:
       "The kernel reports a non-writable enable word as ENOMEM (enabler creation failed), not EFAULT; NOTES.md §5 step 13.",
-  },
-  {
-    id: "UE-REG-014",
-    statement:
-      "a struct field SIZE that does not fit an int (2^31 or more) fails with EINVAL, like any other bad field",
-    source: "U:1206; U:1266; U:1283-1284; D:131-163 (field format); NOTES.md §6 (struct SIZE)",
   },
   {
     id: "UE-ENABLE-001",
@@ -131,35 +131,6 @@ const RULE_LIST: readonly Rule[] = [
     source: "U:2613-2623; U:2680; H:66-81",
   },
   {
-    id: "UE-DEL-001",
-    statement: "DIAG_IOCSDEL of an event this fd still has registered fails with EBUSY",
-    source: "U:2254-2279; U:2580-2600; D:171-174",
-  },
-  {
-    id: "UE-DEL-002",
-    statement: "DIAG_IOCSDEL of a name no event has fails with ENOENT",
-    source: "U:2254-2279",
-  },
-  {
-    id: "UE-DEL-003",
-    statement:
-      "a non-persistent event is deleted automatically once unregistered and closed; DIAG_IOCSDEL then fails ENOENT",
-    source: "U:265-338; U:241-263; U:976-985",
-  },
-  {
-    id: "UE-PERSIST-001",
-    statement:
-      "a PERSIST event survives unregister and close, and DIAG_IOCSDEL from another fd then deletes it",
-    source: "H:21-31; D:77-111; U:2219-2225; U:976-985; U:2254-2279",
-  },
-  {
-    id: "UE-DEL-004",
-    statement:
-      "once a PERSIST event's enabler is unregistered and no fd holds it, DIAG_IOCSDEL deletes it at once (no EBUSY window)",
-    source:
-      "D:165-184; U:2254-2279; U:976-985; tools/testing/selftests/user_events/abi_test.c:255-270 (TEST_F(user, flags))",
-  },
-  {
     id: "UE-WRITE-001",
     statement: "a write with a negative write index fails with EINVAL",
     source: "U:2296-2297",
@@ -191,41 +162,33 @@ const RULE_LIST: readonly Rule[] = [
     source: "U:2316-2317; U:2293-2294",
   },
   {
-    id: "UE-SZ-001",
-    statement:
-      "while ftrace traces the event, a write at each size limit either returns its count and its record arrives whole, or fails with an errno and leaves no record",
-    source:
-      "U:2284-2357 (user_events_write_core: ret = i->count); U:1632-1667 (user_event_ftrace: trace_event_buffer_reserve of sizeof(entry) + i->count); U:1596-1627; D:260-300",
-    interpretation:
-      "the ABI promises the payload to the sinks: a write that returns its full count told the writer the record was made, so a record that vanishes (a reserve larger than the ring buffer's max event just returns, U:1648-1651) is a silent loss, not an error the writer can see",
+    id: "UE-DEL-001",
+    statement: "DIAG_IOCSDEL of an event this fd still has registered fails with EBUSY",
+    source: "U:2254-2279; U:2580-2600; D:171-174",
   },
   {
-    id: "UE-SZ-002",
-    statement:
-      "while perf samples the event, a write at each size limit either returns its count and its sample's raw data arrives whole, or fails with an errno and leaves no sample",
-    source:
-      "U:2284-2357 (user_events_write_core); U:1673-1711 (user_event_perf: perf_trace_buf_alloc of ALIGN(sizeof(entry) + i->count, 8)); kernel/trace/trace_event_perf.c:405-407 (PERF_MAX_TRACE_SIZE)",
-    interpretation:
-      "the ABI promises the payload to the sinks: a write that returns its full count while perf_trace_buf_alloc refuses the sample (U:1686-1690) loses the record silently; the WARN_ONCE that refusal raises is itself a finding",
+    id: "UE-DEL-002",
+    statement: "DIAG_IOCSDEL of a name no event has fails with ENOENT",
+    source: "U:2254-2279",
   },
   {
-    id: "UE-FI-001",
+    id: "UE-DEL-003",
     statement:
-      "while ftrace traces the event, a write whose N-th fault point fails (a user copy under fail_usercopy, or an allocation) returns an errno and leaves no record, for each N the write reaches; past the last one its record arrives whole",
-    source:
-      "U:2284-2357 (user_events_write_core: copy_from_iter of the index, faulted -> -EFAULT); U:1653-1654 (user_event_ftrace: copy_nofault failure discards the event)",
-    interpretation:
-      "As for sizes (UE-SZ-001), a traced write reaches the sink or fails. Needs the faults kernel profile (fail-nth).",
-    profile: "faults",
+      "a non-persistent event is deleted automatically once unregistered and closed; DIAG_IOCSDEL then fails ENOENT",
+    source: "U:265-338; U:241-263; U:976-985",
   },
   {
-    id: "UE-FI-002",
+    id: "UE-PERSIST-001",
     statement:
-      "while perf samples the event, a write whose N-th fault point fails returns an errno and leaves no sample, for each N the write reaches; past the last one its sample arrives whole",
+      "a PERSIST event survives unregister and close, and DIAG_IOCSDEL from another fd then deletes it",
+    source: "H:21-31; D:77-111; U:2219-2225; U:976-985; U:2254-2279",
+  },
+  {
+    id: "UE-DEL-004",
+    statement:
+      "once a PERSIST event's enabler is unregistered and no fd holds it, DIAG_IOCSDEL deletes it at once (no EBUSY window)",
     source:
-      "U:2284-2357 (user_events_write_core); U:1694-1695 (user_event_perf: copy_nofault failure discards the sample)",
-    interpretation: "As UE-FI-001, for perf's sink. Needs the faults kernel profile (fail-nth).",
-    profile: "faults",
+      "D:165-184; U:2254-2279; U:976-985; tools/testing/selftests/user_events/abi_test.c:255-270 (TEST_F(user, flags))",
   },
   {
     id: "UE-DYN-001",
@@ -286,6 +249,43 @@ const RULE_LIST: readonly Rule[] = [
       "perf_event_open on the event sets the enable bit, a write is a PERF_RECORD_SAMPLE with the payload after the 8-byte header, and closing perf clears the bit",
     source:
       "NOTES.md §8; U:1783-1796 (TRACE_REG_PERF_REGISTER); U:1804-1811; U:1671-1710 (user_event_perf); D:119-122; perf_test.c TEST_F(user, perf_write)",
+  },
+  {
+    id: "UE-SZ-001",
+    statement:
+      "while ftrace traces the event, a write at each size limit either returns its count and its record arrives whole, or fails with an errno and leaves no record",
+    source:
+      "U:2284-2357 (user_events_write_core: ret = i->count); U:1632-1667 (user_event_ftrace: trace_event_buffer_reserve of sizeof(entry) + i->count); U:1596-1627; D:260-300",
+    interpretation:
+      "the ABI promises the payload to the sinks: a write that returns its full count told the writer the record was made, so a record that vanishes (a reserve larger than the ring buffer's max event just returns, U:1648-1651) is a silent loss, not an error the writer can see",
+  },
+  {
+    id: "UE-SZ-002",
+    statement:
+      "while perf samples the event, a write at each size limit either returns its count and its sample's raw data arrives whole, or fails with an errno and leaves no sample",
+    source:
+      "U:2284-2357 (user_events_write_core); U:1673-1711 (user_event_perf: perf_trace_buf_alloc of ALIGN(sizeof(entry) + i->count, 8)); kernel/trace/trace_event_perf.c:405-407 (PERF_MAX_TRACE_SIZE)",
+    interpretation:
+      "the ABI promises the payload to the sinks: a write that returns its full count while perf_trace_buf_alloc refuses the sample (U:1686-1690) loses the record silently; the WARN_ONCE that refusal raises is itself a finding",
+  },
+  {
+    id: "UE-FI-001",
+    statement:
+      "while ftrace traces the event, a write whose N-th fault point fails (a user copy under fail_usercopy, or an allocation) returns an errno and leaves no record, for each N the write reaches; past the last one its record arrives whole",
+    source:
+      "U:2284-2357 (user_events_write_core: copy_from_iter of the index, faulted -> -EFAULT); U:1653-1654 (user_event_ftrace: copy_nofault failure discards the event)",
+    interpretation:
+      "As for sizes (UE-SZ-001), a traced write reaches the sink or fails. Needs the faults kernel profile (fail-nth).",
+    profile: "faults",
+  },
+  {
+    id: "UE-FI-002",
+    statement:
+      "while perf samples the event, a write whose N-th fault point fails returns an errno and leaves no sample, for each N the write reaches; past the last one its sample arrives whole",
+    source:
+      "U:2284-2357 (user_events_write_core); U:1694-1695 (user_event_perf: copy_nofault failure discards the sample)",
+    interpretation: "As UE-FI-001, for perf's sink. Needs the faults kernel profile (fail-nth).",
+    profile: "faults",
   },
 ];
 
