@@ -3,6 +3,8 @@ import { Fixture, rule } from "./fixture.ts";
 import { GuardedBytes, sysIoctl } from "../../../harness/syscall.ts";
 import { DIAG_IOCSDEL, MAX_NAME_BYTES } from "../abi.ts";
 import { openTracepointPerf } from "./perf_fixture.ts";
+import { DEVICE } from "./fixture.ts";
+import type { DelRaceMessage, DelRaceStart } from "./del_race_worker.ts";
 
 rule("UD-DEL-001", (t) => {
   using fx = new Fixture();
@@ -79,4 +81,99 @@ rule("UD-DEL-007", (t) => {
   t.expect("96-byte name", f.delete("d".repeat(MAX_NAME_BYTES + 1)), "EINVAL");
   using g = new GuardedBytes(new TextEncoder().encode("abc"));
   t.expect("unterminated, then unmapped", f.delete(g.address), "EFAULT");
+});
+
+const DEL_RACE_WORKER = new URL("./del_race_worker.ts", import.meta.url).href;
+const DEL_RACE_NAMES = 4;
+const DEL_RACE_MS = 3000;
+// Workers load their modules in a TCG guest: allow for a slow start.
+const DEL_RACE_READY_MS = 120_000;
+const DEL_RACE_DONE_MS = 60_000;
+
+/** What a thread posted, or why it posted nothing. */
+type Heard = DelRaceMessage | { readonly kind: "none"; readonly why: string };
+
+/** The next message of `w`, or why there was none. */
+function nextMessage(w: Worker, ms: number): Promise<Heard> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(
+      () => resolve({ kind: "none", why: `no message in ${ms / 1000} s` }),
+      ms,
+    );
+    w.onmessage = (e: MessageEvent<DelRaceMessage>) => {
+      clearTimeout(timer);
+      resolve(e.data);
+    };
+    w.onerror = (e) => {
+      clearTimeout(timer);
+      e.preventDefault();
+      resolve({ kind: "none", why: `worker error: ${e.message}` });
+    };
+  });
+}
+
+function heard(m: Heard): string {
+  return m.kind === "none" ? m.why : m.kind === "failed" ? `open: ${m.open}` : m.kind;
+}
+
+/** The answers of `m` not in `allowed`, sorted; "none" when all are. */
+function unexpected(m: Extract<DelRaceMessage, { kind: "done" }>, allowed: readonly string[]) {
+  return Object.keys(m.answers).filter((a) => !allowed.includes(a)).sort().join(", ") || "none";
+}
+
+rule("UD-DEL-008", async (t) => {
+  using fx = new Fixture();
+  const names = Array.from({ length: DEL_RACE_NAMES }, () => fx.name("dr"));
+  const stop = new SharedArrayBuffer(4);
+  // One thread registers, two delete: a delete can meet a registration and
+  // another delete of the same event.
+  const roles = ["register", "delete", "delete"] as const;
+  const workers = roles.map(() => new Worker(DEL_RACE_WORKER, { type: "module" }));
+  try {
+    const ready = workers.map((w) => nextMessage(w, DEL_RACE_READY_MS));
+    workers.forEach((w, i) =>
+      w.postMessage({ role: roles[i]!, device: DEVICE, names, stop } satisfies DelRaceStart)
+    );
+    const first = await Promise.all(ready);
+    t.expect(
+      "every thread ready",
+      first.map(heard).join(", "),
+      roles.map(() => "ready").join(", "),
+    );
+    if (first.some((m) => m.kind !== "ready")) return;
+    const done = workers.map((w) => nextMessage(w, DEL_RACE_DONE_MS));
+    await new Promise((r) => setTimeout(r, DEL_RACE_MS));
+    Atomics.store(new Int32Array(stop), 0, 1);
+    const tallies = await Promise.all(done);
+    t.expect(
+      "every thread done",
+      tallies.map(heard).join(", "),
+      roles.map(() => "done").join(", "),
+    );
+    tallies.forEach((m, i) => {
+      if (m.kind !== "done") return;
+      // Counts vary from run to run: noted, not compared.
+      for (const [a, n] of Object.entries(m.answers)) t.note(`${roles[i]} #${i}: ${a}`, n);
+      t.expect(
+        roles[i] === "register"
+          ? "DIAG_IOCSREG answers, deletes racing it, other than ok"
+          : "DIAG_IOCSDEL answers, racing a register and a delete, other than ok, ENOENT, EBUSY",
+        unexpected(m, roles[i] === "register" ? ["ok"] : ["ok", "ENOENT", "EBUSY"]),
+        "none",
+      );
+    });
+    // Afterwards each name is one event or none: a delete takes it away for
+    // good, and it registers again afresh.
+    const ctl = fx.open();
+    for (const name of names) {
+      const d = ctl.delete(name);
+      t.expect(`"${name}" deleted after the race`, d.ok || d.errno === "ENOENT", true);
+      t.expect(`"${name}" gone from tracefs`, fx.tracefs.hasEvent(name), false);
+      const r = fx.registerClosed(name);
+      t.expect(`"${name}" registered again: index >= 1`, r.ok && r.value >= 1, true);
+    }
+  } finally {
+    Atomics.store(new Int32Array(stop), 0, 1);
+    for (const w of workers) w.terminate();
+  }
 });

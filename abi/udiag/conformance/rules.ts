@@ -136,6 +136,14 @@ const RULE_LIST: readonly Rule[] = [
     source: "diag_dev_ioctl DIAG_IOCSDEL: strndup_user",
   },
   {
+    id: "UD-DEL-008",
+    statement:
+      "DIAG_IOCSDEL racing DIAG_IOCSREG and another DIAG_IOCSDEL of the same names answers ok, ENOENT or EBUSY, and leaves each name one whole event or none",
+    source: "diag_dev_ioctl DIAG_IOCSDEL: register_mutex around delete_diag_event",
+    interpretation:
+      "Three threads of one process, on three CPUs' worth of time: one registers four names over and over, each on a file it closes again, two delete them, for three seconds. A delete not serialized with a registration frees the event the registration has just found and is about to take a reference on; two deletes of one event free it twice. The kernel's reports (KASAN) are the oracle for those; the rule checks the answers and that each name deletes and registers afresh afterwards.",
+  },
+  {
     id: "UD-WR-001",
     statement: "write on a file without a registered event fails with ENOENT",
     source: "diag_dev_write: !file->private_data",
