@@ -4,6 +4,7 @@ import { GuardedBytes, sysIoctl } from "../../../harness/syscall.ts";
 import { DIAG_IOCSDEL, MAX_NAME_BYTES } from "../abi.ts";
 import { openTracepointPerf } from "./perf_fixture.ts";
 import { DEVICE } from "./fixture.ts";
+import { heard, nextMessage } from "./worker_message.ts";
 import type { DelRaceMessage, DelRaceStart } from "./del_race_worker.ts";
 
 rule("UD-DEL-001", (t) => {
@@ -90,32 +91,6 @@ const DEL_RACE_MS = 3000;
 const DEL_RACE_READY_MS = 120_000;
 const DEL_RACE_DONE_MS = 60_000;
 
-/** What a thread posted, or why it posted nothing. */
-type Heard = DelRaceMessage | { readonly kind: "none"; readonly why: string };
-
-/** The next message of `w`, or why there was none. */
-function nextMessage(w: Worker, ms: number): Promise<Heard> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(
-      () => resolve({ kind: "none", why: `no message in ${ms / 1000} s` }),
-      ms,
-    );
-    w.onmessage = (e: MessageEvent<DelRaceMessage>) => {
-      clearTimeout(timer);
-      resolve(e.data);
-    };
-    w.onerror = (e) => {
-      clearTimeout(timer);
-      e.preventDefault();
-      resolve({ kind: "none", why: `worker error: ${e.message}` });
-    };
-  });
-}
-
-function heard(m: Heard): string {
-  return m.kind === "none" ? m.why : m.kind === "failed" ? `open: ${m.open}` : m.kind;
-}
-
 /** The answers of `m` not in `allowed`, sorted; "none" when all are. */
 function unexpected(m: Extract<DelRaceMessage, { kind: "done" }>, allowed: readonly string[]) {
   return Object.keys(m.answers).filter((a) => !allowed.includes(a)).sort().join(", ") || "none";
@@ -130,7 +105,7 @@ rule("UD-DEL-008", async (t) => {
   const roles = ["register", "delete", "delete"] as const;
   const workers = roles.map(() => new Worker(DEL_RACE_WORKER, { type: "module" }));
   try {
-    const ready = workers.map((w) => nextMessage(w, DEL_RACE_READY_MS));
+    const ready = workers.map((w) => nextMessage<DelRaceMessage>(w, DEL_RACE_READY_MS));
     workers.forEach((w, i) =>
       w.postMessage({ role: roles[i]!, device: DEVICE, names, stop } satisfies DelRaceStart)
     );
@@ -141,7 +116,7 @@ rule("UD-DEL-008", async (t) => {
       roles.map(() => "ready").join(", "),
     );
     if (first.some((m) => m.kind !== "ready")) return;
-    const done = workers.map((w) => nextMessage(w, DEL_RACE_DONE_MS));
+    const done = workers.map((w) => nextMessage<DelRaceMessage>(w, DEL_RACE_DONE_MS));
     await new Promise((r) => setTimeout(r, DEL_RACE_MS));
     Atomics.store(new Int32Array(stop), 0, 1);
     const tallies = await Promise.all(done);

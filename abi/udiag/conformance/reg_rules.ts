@@ -7,6 +7,7 @@ import { DIAG_IOCSREG, MAX_NAME_BYTES } from "../abi.ts";
 import { ioc, IOC_WRITE } from "../../../harness/ioctl.ts";
 import { UdiagFile } from "../device.ts";
 import { DEVICE } from "./fixture.ts";
+import { heard, nextMessage } from "./worker_message.ts";
 import type { RegRaceAnswers } from "./reg_race_worker.ts";
 import type { EnableMessage, EnableStart } from "./reg_enable_worker.ts";
 
@@ -263,32 +264,6 @@ const REG_ENABLE_INSTANCES = 16;
 const REG_ENABLE_READY_MS = 120_000;
 const REG_ENABLE_DONE_MS = 60_000;
 
-/** What the Worker posted, or why it posted nothing. */
-type Heard = EnableMessage | { readonly kind: "none"; readonly why: string };
-
-/** The next message of `w`, or why there was none. */
-function nextMessage(w: Worker, ms: number): Promise<Heard> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(
-      () => resolve({ kind: "none", why: `no message in ${ms / 1000} s` }),
-      ms,
-    );
-    w.onmessage = (e: MessageEvent<EnableMessage>) => {
-      clearTimeout(timer);
-      resolve(e.data);
-    };
-    w.onerror = (e) => {
-      clearTimeout(timer);
-      e.preventDefault();
-      resolve({ kind: "none", why: `worker error: ${e.message}` });
-    };
-  });
-}
-
-function heard(m: Heard): string {
-  return m.kind === "none" ? m.why : m.kind === "failed" ? `open: ${m.open}` : m.kind;
-}
-
 rule("UD-REG-012", async (t) => {
   using fx = new Fixture();
   // The system's directory lives while one of its events does.
@@ -313,12 +288,12 @@ rule("UD-REG-012", async (t) => {
   const stop = new SharedArrayBuffer(4);
   const w = new Worker(REG_ENABLE_WORKER, { type: "module" });
   try {
-    const ready = nextMessage(w, REG_ENABLE_READY_MS);
+    const ready = nextMessage<EnableMessage>(w, REG_ENABLE_READY_MS);
     w.postMessage({ path: tracer, stop } satisfies EnableStart);
     const first = await ready;
     t.expect("the tracer's loop started", heard(first), "ready");
     if (first.kind !== "ready") return;
-    const done = nextMessage(w, REG_ENABLE_DONE_MS);
+    const done = nextMessage<EnableMessage>(w, REG_ENABLE_DONE_MS);
     const failed: string[] = [];
     for (let i = 0; i < REG_ENABLE_NAMES; i++) {
       const name = fx.name("e");
