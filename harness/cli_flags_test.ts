@@ -130,6 +130,7 @@ const TASKS: readonly Task[] = [
       [["--target", "kmod", "--baseline-runs", "0"], /--baseline-runs.*0/],
       [["--target", "kmod", "--rules", "UD-REG-001,UD-NOSUCH-001"], /--rules: UD-NOSUCH-001:/],
       [["--target", "kmod", "--rules", "UD-FI-003"], /UD-FI-003: .*profile base/],
+      [["--target", "kmod", "--rules", ","], /--rules: no rule given/],
       [["--target", "kmod", "--suites", "fuzz", "--rules", "UD-REG-001"], /--rules needs/],
       [["--target", "kmod", "--mutant-timeout", "0"], /--mutant-timeout.*0/],
       [["--target", "kmod", "--equivalent", "/nonexistent.json"], /\/nonexistent\.json/],

@@ -214,6 +214,8 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
       }: no such rule of ${subject.abi.name} under profile ${subject.profile}`,
     );
   }
+  // An empty list would reach the suite as "every rule".
+  if (asked !== undefined && asked.length === 0) throw new UsageError("--rules: no rule given");
   if (asked !== undefined && !suites.includes("conformance")) {
     throw new UsageError("--rules needs the conformance suite in --suites");
   }
