@@ -10,6 +10,7 @@
  */
 import { UdiagFile } from "../device.ts";
 import { showResult } from "../../../harness/errno.ts";
+import { serveLoop } from "./worker_message.ts";
 
 /** What the rule sends to start a thread. */
 export interface DelRaceStart {
@@ -66,25 +67,4 @@ export function delRaceLoop(
   return { kind: "done", calls, answers };
 }
 
-/** What a Worker's global scope offers this module. */
-interface WorkerScope {
-  onmessage: ((e: MessageEvent<DelRaceStart>) => void) | null;
-  postMessage(m: DelRaceMessage): void;
-  close(): void;
-}
-
-// Only a Worker's global scope has WorkerGlobalScope: importing this module
-// elsewhere (its test, the rule) starts nothing.
-if ("WorkerGlobalScope" in globalThis) {
-  const scope = globalThis as unknown as WorkerScope;
-  scope.onmessage = (e) => {
-    const stop = new Int32Array(e.data.stop);
-    const done = delRaceLoop(
-      e.data,
-      () => Atomics.load(stop, 0) !== 0,
-      () => scope.postMessage({ kind: "ready" }),
-    );
-    scope.postMessage(done);
-    scope.close();
-  };
-}
+serveLoop<DelRaceStart, DelRaceMessage>(delRaceLoop);

@@ -16,6 +16,7 @@
 import { sysClose, sysOpen, sysWrite } from "../../../harness/syscall.ts";
 import { O_WRONLY } from "../../../harness/libc.ts";
 import { showResult } from "../../../harness/errno.ts";
+import { serveLoop } from "./worker_message.ts";
 
 /** What the rule sends to start the worker. */
 export interface EnableStart {
@@ -60,25 +61,4 @@ export function enableLoop(
   return { kind: "done", writes, failures };
 }
 
-/** What a Worker's global scope offers this module. */
-interface WorkerScope {
-  onmessage: ((e: MessageEvent<EnableStart>) => void) | null;
-  postMessage(m: EnableMessage): void;
-  close(): void;
-}
-
-// Only a Worker's global scope has WorkerGlobalScope: importing this module
-// elsewhere (its test, the rule) starts nothing.
-if ("WorkerGlobalScope" in globalThis) {
-  const scope = globalThis as unknown as WorkerScope;
-  scope.onmessage = (e) => {
-    const stop = new Int32Array(e.data.stop);
-    const done = enableLoop(
-      e.data.path,
-      () => Atomics.load(stop, 0) !== 0,
-      () => scope.postMessage({ kind: "ready" }),
-    );
-    scope.postMessage(done);
-    scope.close();
-  };
-}
+serveLoop<EnableStart, EnableMessage>((s, stopped, ready) => enableLoop(s.path, stopped, ready));

@@ -39,3 +39,25 @@ Deno.test("enableLoop(): a file it cannot open is said, and it is not ready", ()
   });
   assert.equal(s.wasReady(), false);
 });
+
+Deno.test("reg_enable_worker.ts as a Worker: ready, then its tally once stopped", async () => {
+  const w = new Worker(new URL("./reg_enable_worker.ts", import.meta.url).href, {
+    type: "module",
+  });
+  const stop = new SharedArrayBuffer(4);
+  const heard: { kind: string; writes?: number }[] = [];
+  const ended = new Promise<void>((resolve) => {
+    w.onmessage = (e) => {
+      heard.push(e.data);
+      if (e.data.kind === "ready") Atomics.store(new Int32Array(stop), 0, 1);
+      else resolve();
+    };
+  });
+  w.postMessage({ path: "/dev/null", stop });
+  // A Worker that never answers fails the test instead of hanging it.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([ended, new Promise((r) => timer = setTimeout(r, 30_000))]);
+  clearTimeout(timer);
+  w.terminate();
+  assert.deepEqual(heard.map((m) => m.kind), ["ready", "done"]);
+});
