@@ -116,6 +116,8 @@ const TASKS: readonly Task[] = [
       "--confirm-runs",
       "--equivalent",
       "--mutant-timeout",
+      "--compile-only",
+      "--from",
       "--out",
     ],
     bad: [
@@ -133,6 +135,9 @@ const TASKS: readonly Task[] = [
       [["--target", "kmod", "--rules", ","], /--rules: no rule given/],
       [["--target", "kmod", "--suites", "fuzz", "--rules", "UD-REG-001"], /--rules needs/],
       [["--target", "kmod", "--mutant-timeout", "0"], /--mutant-timeout.*0/],
+      [["--target", "kmod", "--from", ","], /--from: no run given/],
+      [["--target", "kmod", "--from", "/nonexistent.json"], /--from \/nonexistent\.json/],
+      [["--target", "kmod", "--from", "deno.json", "--compile-only"], /give one/],
       [["--target", "kmod", "--equivalent", "/nonexistent.json"], /\/nonexistent\.json/],
       [["--target", "kmod", "--equivalent", "deno.json"], /deno\.json: expected an array/],
       [["--target", "patch:/nonexistent.patch"], /\/nonexistent/],

@@ -12,9 +12,17 @@ import { reportClass, titleKey } from "../harness/report/dedup.ts";
 /**
  * What happened to one mutant. `timed-out`: the suites ran out of time
  * without a new finding (counted as not killed); `equivalent`: judged to
- * behave as the original, with a reason.
+ * behave as the original, with a reason; `duplicate`: compiled to the code
+ * of an earlier mutant (tce.ts), whose verdict it shares without counting
+ * twice.
  */
-export type MutantStatus = "killed" | "survived" | "did-not-build" | "timed-out" | "equivalent";
+export type MutantStatus =
+  | "killed"
+  | "survived"
+  | "did-not-build"
+  | "timed-out"
+  | "equivalent"
+  | "duplicate";
 
 /** The first finding that told the mutant from the original. */
 export interface KilledBy {
@@ -56,6 +64,12 @@ export interface MutantResult {
   readonly buildError?: string;
   /** Findings not counted as kills: the unmutated target filed them too, rerun. */
   readonly voided?: readonly VoidedKill[];
+  /** The hash of its object code (tce_build.ts), when the target's objects are compared. */
+  readonly code?: string;
+  /** Set when `status` is "duplicate": the mutant with the same code, and its status. */
+  readonly duplicateOf?: { readonly id: string; readonly status: MutantStatus };
+  /** The results.json of the run that gave this verdict, when runs were combined (combine.ts). */
+  readonly run?: string;
 }
 
 /** The counts and the mutation score. */
@@ -66,7 +80,8 @@ export interface Score {
   readonly timedOut: number;
   readonly didNotBuild: number;
   readonly equivalent: number;
-  /** The mutants that count: total less did-not-build and equivalent ones. */
+  readonly duplicate: number;
+  /** The mutants that count: total less did-not-build, equivalent and duplicate ones. */
   readonly scored: number;
   /** killed / scored, from 0 to 1; null when no mutant counts. */
   readonly score: number | null;
@@ -90,8 +105,8 @@ export interface MutateRun {
 }
 
 /**
- * The score of `results`: killed / (total - did-not-build - equivalent). A
- * timed-out mutant counts as not killed.
+ * The score of `results`: killed / (total - did-not-build - equivalent -
+ * duplicate). A timed-out mutant counts as not killed.
  *
  * @example
  * ```ts
@@ -108,7 +123,8 @@ export function score(results: readonly MutantResult[]): Score {
   const killed = count("killed");
   const didNotBuild = count("did-not-build");
   const equivalent = count("equivalent");
-  const scored = total - didNotBuild - equivalent;
+  const duplicate = count("duplicate");
+  const scored = total - didNotBuild - equivalent - duplicate;
   return {
     total,
     killed,
@@ -116,6 +132,7 @@ export function score(results: readonly MutantResult[]): Score {
     timedOut: count("timed-out"),
     didNotBuild,
     equivalent,
+    duplicate,
     scored,
     score: scored > 0 ? killed / scored : null,
   };
@@ -224,8 +241,12 @@ function cell(text: string): string {
   return text.replace(/\s+/g, " ").trim().replace(/\|/g, "\\|");
 }
 
-/** Why the mutant ended as it did: the killing finding or the reason. */
+/** Why the mutant ended as it did: the killing finding or the reason (and the run's, if combined). */
 function outcome(r: MutantResult): string {
+  return ownOutcome(r) + (r.run ? ` [${r.run}]` : "");
+}
+
+function ownOutcome(r: MutantResult): string {
   switch (r.status) {
     case "killed": {
       const k = r.killedBy;
@@ -239,6 +260,10 @@ function outcome(r: MutantResult): string {
     }
     case "equivalent":
       return r.equivalentReason ?? "";
+    case "duplicate":
+      return r.duplicateOf
+        ? `the same object code as ${r.duplicateOf.id} (${r.duplicateOf.status}); not run again`
+        : "";
     case "did-not-build":
       return (r.buildError ?? "").split("\n")[0]!;
     default:
@@ -288,8 +313,8 @@ export function summaryMarkdown(o: MutateRun): string {
     "",
     `**Score: ${percent(s)} (${s.killed} of ${s.scored} killed)**; ${s.total} mutants: ` +
     `${s.survived} survived, ${s.timedOut} timed out, ${s.didNotBuild} did not build, ` +
-    `${s.equivalent} equivalent. A timed-out mutant counts as not killed; ` +
-    "one that did not build or is equivalent does not count.",
+    `${s.equivalent} equivalent, ${s.duplicate} duplicate. A timed-out mutant counts as not ` +
+    "killed; one that did not build, is equivalent or duplicates another's code does not count.",
     ...(o.equivalentFile
       ? ["", `Equivalent mutants are judged, with reasons, in \`${o.equivalentFile}\`.`]
       : []),

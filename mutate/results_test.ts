@@ -60,6 +60,7 @@ const SCORES: readonly { name: string; statuses: MutantResult["status"][]; want:
     { name: "all killed", statuses: ["killed", "killed", "did-not-build"], want: 1 },
     { name: "a timed-out mutant as not killed", statuses: ["killed", "timed-out"], want: 0.5 },
     { name: "survivors", statuses: ["killed", "survived", "survived", "equivalent"], want: 1 / 3 },
+    { name: "duplicates count once", statuses: ["killed", "duplicate", "survived"], want: 1 / 2 },
   ];
 
 for (const { name, statuses, want } of SCORES) {
@@ -68,7 +69,7 @@ for (const { name, statuses, want } of SCORES) {
     assert.equal(s.score, want);
     assert.equal(s.total, statuses.length);
     assert.equal(
-      s.killed + s.survived + s.timedOut + s.didNotBuild + s.equivalent,
+      s.killed + s.survived + s.timedOut + s.didNotBuild + s.equivalent + s.duplicate,
       statuses.length,
     );
   });
@@ -82,9 +83,35 @@ Deno.test("score() gives every count", () => {
     timedOut: 1,
     didNotBuild: 1,
     equivalent: 1,
+    duplicate: 0,
     scored: 5,
     score: 0.4,
   });
+});
+
+Deno.test("a duplicate (the code of an earlier mutant) shares its verdict and counts once", () => {
+  const dup: MutantResult = {
+    mutant: swap!,
+    status: "duplicate",
+    duplicateOf: { id: negate!.id, status: "killed" },
+    code: "0123456789abcdef",
+  };
+  const results = [RESULTS[0]!, dup];
+  assert.deepEqual(
+    [score(results).scored, score(results).killed, score(results).duplicate],
+    [1, 1, 1],
+  );
+  const md = summaryMarkdown({ ...RUN, results });
+  assert.ok(
+    md.includes(
+      `| ${swap!.id} | swap-errno | kmod/f.c:4 | duplicate | the same object code as ${
+        negate!.id
+      } (killed); not run again |`,
+    ),
+    md,
+  );
+  assert.match(md, /1 equivalent|0 equivalent, 1 duplicate/);
+  assert.equal(JSON.parse(resultsJson({ ...RUN, results })).results[1].duplicateOf.id, negate!.id);
 });
 
 const KILLS: readonly { name: string; base: string[]; got: string[]; want: string | null }[] = [

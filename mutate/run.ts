@@ -65,6 +65,9 @@ import { Interrupted, interrupted } from "../harness/interrupt.ts";
 import { rulesFor } from "../conformance/rule.ts";
 import { firstPhase, secondPhase } from "./phases.ts";
 import { confirmationRule, rerunRules } from "./confirm.ts";
+import { type CodeClasses, codeClasses, TCE_REASON } from "./tce.ts";
+import { moduleCode } from "./tce_build.ts";
+import { combineVerdicts, latestVerdicts, type PastRun } from "./combine.ts";
 
 const SUITES = ["conformance", "security", "fuzz"] as const;
 type Suite = typeof SUITES[number];
@@ -96,6 +99,11 @@ const USAGE = [
   "                    [mutate/equivalent/<abi>-<target>.json, if there]",
   "  --mutant-timeout S a mutant whose suites run longer than this without",
   "                    a new finding is timed-out         [3 × the baseline + 60]",
+  "  --from R,…        take each mutant's verdict from these runs' results.json",
+  "                    (its latest) instead of running the suites; the mutants",
+  "                    are still built and their code compared: no VM",
+  "  --compile-only    build the mutants and compare their object code with the",
+  "                    target's and each other's (code.json), then stop: no VM",
   "  --out DIR         where summary.md, results.json and the cache go   [out/mutate]",
   "",
   "Exit status: 0 the results were written, 2 bad flags (before anything is built).",
@@ -124,6 +132,10 @@ export interface MutateOptions {
   readonly equivalents: readonly Equivalence[];
   /** Seconds; undefined: from the baseline's run time. */
   readonly mutantTimeout: number | undefined;
+  /** Stop once the mutants are built and their code compared (tce.ts). */
+  readonly compileOnly: boolean;
+  /** Past runs whose verdicts are combined instead of running the suites (combine.ts). */
+  readonly from: readonly PastRun[] | undefined;
 }
 
 /** The default equivalents file of a target: `mutate/equivalent/<abi>-<target>.json`. */
@@ -174,6 +186,8 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     out: { type: "string", default: `${ROOT}/out/mutate` },
     equivalent: { type: "string" },
     "mutant-timeout": { type: "string" },
+    "compile-only": { type: "boolean" },
+    from: { type: "string" },
     help: { type: "boolean" },
   }, USAGE);
   if (v.target === undefined) throw new UsageError("No --target: kmod, patch:FILE or kernel:PATCH");
@@ -219,7 +233,24 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
   if (asked !== undefined && !suites.includes("conformance")) {
     throw new UsageError("--rules needs the conformance suite in --suites");
   }
+  const fromFiles = v.from?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (fromFiles !== undefined && fromFiles.length === 0) {
+    throw new UsageError("--from: no run given");
+  }
+  const from = fromFiles === undefined
+    ? undefined
+    : await Promise.all(fromFiles.map(async (path) => {
+      try {
+        return { path, doc: JSON.parse(await Deno.readTextFile(path)) as unknown };
+      } catch (e) {
+        throw new UsageError(`--from ${path}: ${(e as Error).message}`);
+      }
+    }));
+  if (from !== undefined && v["compile-only"]) {
+    throw new UsageError("--from and --compile-only: give one");
+  }
   return {
+    from,
     equivalentFile: eq.file,
     equivalents: eq.list,
     mutantTimeout: timeout === undefined ? undefined : intFlag("mutant-timeout", timeout, 1),
@@ -235,6 +266,7 @@ export async function parseMutateArgs(args: readonly string[]): Promise<MutateOp
     ids: v.mutants?.split(",").map((s) => s.trim()).filter((s) => s !== ""),
     rules: asked === undefined ? undefined : all.filter((id) => asked.includes(id)),
     outDir: v.out,
+    compileOnly: v["compile-only"] === true,
     command: ["deno task mutate", ...args].join(" "),
   };
 }
@@ -425,7 +457,39 @@ function buildError(e: unknown): string {
  */
 type Rerun = (rules: readonly string[], work: string) => Promise<readonly (readonly string[])[]>;
 
-/** Builds and runs one mutant; its result. */
+/**
+ * What building a subject left: the hash of its object code (null when its
+ * objects are not compared: a whole kernel's build), or the compiler's error.
+ */
+type Built = { readonly code: string | null } | { readonly buildError: string };
+
+/**
+ * Builds `s` as the suites would (they find it in the build cache) and
+ * hashes its module's object code (tce_build.ts); a build failure is the
+ * subject's, returned, not thrown.
+ */
+async function buildSubject(s: Subject): Promise<Built> {
+  const kernel = await kernelOf(subjectGuest(s).kernel);
+  let modules: readonly string[];
+  try {
+    ({ modules } = await s.abi.load({
+      target: s.target,
+      kernel,
+      buildRoot: `${ROOT}/out/build`,
+      broken: null,
+      ...(s.mutant ? { mutant: s.mutant } : {}),
+    }));
+  } catch (e) {
+    // A build the user's stop cut short says nothing of the mutant.
+    if (e instanceof UsageError || e instanceof Interrupted || interrupted.aborted) throw e;
+    return { buildError: buildError(e) };
+  }
+  // A kernel patch is built into the kernel: only a module's objects are compared.
+  const ko = s.target.kind === "kernel" ? undefined : modules[0];
+  return { code: ko === undefined ? null : await moduleCode(kernel, ko) };
+}
+
+/** Runs one built mutant through the suites; its result. */
 async function runMutant(
   o: MutateOptions,
   m: Materialized,
@@ -434,21 +498,6 @@ async function runMutant(
   budgetSeconds: number,
   rerun: Rerun,
 ): Promise<MutantResult> {
-  try {
-    // Built as the suites would (cached there); a failure here is the mutant's.
-    const s = m.subject;
-    await s.abi.load({
-      target: s.target,
-      kernel: await kernelOf(subjectGuest(s).kernel),
-      buildRoot: `${ROOT}/out/build`,
-      broken: null,
-      ...(s.mutant ? { mutant: s.mutant } : {}),
-    });
-  } catch (e) {
-    // A build the user's stop cut short says nothing of the mutant.
-    if (e instanceof UsageError || e instanceof Interrupted || interrupted.aborted) throw e;
-    return { mutant: m.mutant, status: "did-not-build", buildError: buildError(e) };
-  }
   const t0 = Date.now();
   let killedBy: MutantResult["killedBy"] | undefined;
   let timedOut = false;
@@ -630,6 +679,129 @@ function reruns(o: MutateOptions, kernelKey: string, suites: string, target: str
   };
 }
 
+/** Every mutant's build, and what their object code says of them (tce.ts). */
+interface BuiltAll extends CodeClasses {
+  readonly byId: ReadonlyMap<string, Built>;
+}
+
+/**
+ * Builds the target and every mutant of `todo` (one cached with its code is
+ * not built again), compares their object code, and writes what it found to
+ * `code.json`. Throws when the unmutated target does not build.
+ */
+async function buildAll(
+  o: MutateOptions,
+  todo: readonly Materialized[],
+  cacheOf: (m: Materialized) => Promise<string>,
+): Promise<BuiltAll> {
+  console.error(
+    `udiag-fuzz: mutate: building the target and ${todo.length} mutants to compare their object code`,
+  );
+  const base = await buildSubject(o.subject);
+  if ("buildError" in base) {
+    throw new Error(`the unmutated target does not build: ${base.buildError}`);
+  }
+  const byId = new Map<string, Built>();
+  for (const m of todo) {
+    if (interrupted.aborted) throw new Interrupted("the mutants' builds");
+    const cached = await readCached<MutantResult>(await cacheOf(m));
+    byId.set(
+      m.mutant.id,
+      cached?.code !== undefined
+        ? { code: cached.code }
+        : cached?.status === "did-not-build"
+        ? { buildError: cached.buildError ?? "did not build" }
+        : await buildSubject(m.subject),
+    );
+  }
+  const codes = todo.map((m) => {
+    const b = byId.get(m.mutant.id)!;
+    return { id: m.mutant.id, code: "code" in b ? b.code : null };
+  });
+  const classes = codeClasses(base.code, codes);
+  await Deno.writeTextFile(
+    `${o.outDir}/code.json`,
+    JSON.stringify(
+      {
+        target: base.code,
+        mutants: Object.fromEntries(codes.map((c) => [c.id, c.code])),
+        equivalent: [...classes.equivalent],
+        duplicateOf: Object.fromEntries(classes.duplicateOf),
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  const failed = todo.length - codes.filter((c) => c.code !== null).length;
+  const dups = [...classes.duplicateOf].map(([d, r]) => `${d} as ${r}`);
+  console.error(
+    base.code === null
+      ? `udiag-fuzz: mutate: a kernel target's code is not compared; ${failed} did not build`
+      : `udiag-fuzz: mutate: ${failed} did not build; ${classes.equivalent.size} compile to the ` +
+        `target's code${
+          classes.equivalent.size ? ` (${[...classes.equivalent].join(", ")})` : ""
+        }` +
+        `; ${dups.length} to an earlier mutant's${
+          dups.length ? ` (${dups.join(", ")})` : ""
+        }; ${o.outDir}/code.json`,
+  );
+  return { byId, ...classes };
+}
+
+/** The verdicts of `o.from`'s runs, one per mutant of `todo`, written as a run's; returns them. */
+async function writeCombined(
+  o: MutateOptions,
+  todo: readonly Materialized[],
+  built: BuiltAll,
+): Promise<MutantResult[]> {
+  let combined;
+  try {
+    combined = combineVerdicts(todo.map((m) => m.mutant), latestVerdicts(o.from!), built);
+  } catch (e) {
+    if (e instanceof TypeError) throw new UsageError(`--from: ${e.message}`);
+    throw e;
+  }
+  const judged = new Map(combined.results.map((r) => {
+    const b = built.byId.get(r.mutant.id)!;
+    const j: MutantResult = "buildError" in b
+      ? { mutant: r.mutant, status: "did-not-build", ...b }
+      : judge(b.code === null ? r : { ...r, code: b.code }, o.equivalents);
+    return [r.mutant.id, j];
+  }));
+  // A duplicate shows its class's verdict as judged.
+  const results = [...judged.values()].map((r) =>
+    r.duplicateOf
+      ? { ...r, duplicateOf: { ...r.duplicateOf, status: judged.get(r.duplicateOf.id)!.status } }
+      : r
+  );
+  const baseline = o.from!.flatMap(({ path, doc }) =>
+    ((doc as { baseline?: string[] }).baseline ?? []).map((t) => `${t} [${path}]`)
+  );
+  const run = {
+    ...(o.equivalentFile ? { equivalentFile: o.equivalentFile.replace(`${ROOT}/`, "") } : {}),
+    warnings: [...combined.warnings, ...wrongJudgments(results, o.equivalents)],
+    target: targetLabel(o.subject.target),
+    command: o.command,
+    date: new Date().toISOString(),
+    baseline,
+    results,
+  };
+  await Deno.mkdir(o.outDir, { recursive: true });
+  await Deno.writeTextFile(`${o.outDir}/summary.md`, summaryMarkdown(run));
+  await Deno.writeTextFile(`${o.outDir}/results.json`, resultsJson(run));
+  const sc = score(results);
+  console.error(
+    `udiag-fuzz: mutate ${subjectLabel(o.subject)}: the latest verdicts of ${
+      o.from!.length
+    } runs: ` +
+      `score ${sc.score === null ? "none" : `${(sc.score * 100).toFixed(1)} %`} (${sc.killed} ` +
+      `killed of ${sc.scored}; ${sc.equivalent} equivalent, ${sc.duplicate} duplicate, ` +
+      `${sc.didNotBuild} did not build); ${o.outDir}/summary.md`,
+  );
+  for (const w of run.warnings) console.error(`udiag-fuzz: mutate: ${w}`);
+  return results;
+}
+
 /** Runs the baseline and every mutant; writes the results after each; returns them. */
 export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   const all = await materialize(o);
@@ -651,6 +823,11 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
   const suites = await suitesHash();
   await Deno.mkdir(`${o.outDir}/cache`, { recursive: true });
   const target = await targetText(o);
+  const cacheOf = async (m: Materialized) =>
+    `${o.outDir}/cache/${await cacheKey(o, m.text, kernel.key, suites)}.json`;
+  const built = await buildAll(o, todo, cacheOf);
+  if (o.compileOnly) return [];
+  if (o.from) return await writeCombined(o, todo, built);
   const baseCache = `${o.outDir}/cache/baseline-${await cacheKey(
     o,
     target,
@@ -710,27 +887,69 @@ export async function mutate(o: MutateOptions): Promise<MutantResult[]> {
     await Deno.writeTextFile(`${o.outDir}/summary.md`, summaryMarkdown(run));
     await Deno.writeTextFile(`${o.outDir}/results.json`, resultsJson(run));
   };
+  // A duplicate waits for the verdict of the mutant with its code (tce.ts).
+  const verdicts = new Map(
+    todo.map((m) => [m.mutant.id, Promise.withResolvers<MutantResult | null>()]),
+  );
+  const verdictOf = async (
+    m: Materialized,
+    job: number,
+  ): Promise<{ r: MutantResult; cached: boolean } | null> => {
+    const b = built.byId.get(m.mutant.id)!;
+    if ("buildError" in b) {
+      return {
+        r: { mutant: m.mutant, status: "did-not-build", buildError: b.buildError },
+        cached: false,
+      };
+    }
+    const code = b.code === null ? {} : { code: b.code };
+    if (built.equivalent.has(m.mutant.id)) {
+      return {
+        r: { mutant: m.mutant, status: "equivalent", equivalentReason: TCE_REASON, ...code },
+        cached: false,
+      };
+    }
+    const rep = built.duplicateOf.get(m.mutant.id);
+    if (rep !== undefined) {
+      const theirs = await verdicts.get(rep)!.promise;
+      if (theirs === null) return null;
+      return {
+        r: {
+          mutant: m.mutant,
+          status: "duplicate",
+          duplicateOf: { id: rep, status: theirs.status },
+          ...code,
+        },
+        cached: false,
+      };
+    }
+    const cache = await cacheOf(m);
+    const cached = await readCached<MutantResult>(cache);
+    if (cached) return { r: cached, cached: true };
+    const raw = await runMutant(o, m, baseline, `${o.outDir}/work/job${job}`, budget, rerun);
+    // Suites a stop cut short did not finish: neither a verdict nor a cache entry.
+    if (interrupted.aborted) return null;
+    const r = { ...raw, ...code };
+    await Deno.writeTextFile(cache, JSON.stringify(r, null, 2) + "\n");
+    return { r, cached: false };
+  };
   let next = 0;
   let done = 0;
   const worker = async (job: number) => {
     for (let i = next++; i < todo.length && !interrupted.aborted; i = next++) {
       const m = todo[i]!;
-      const cache = `${o.outDir}/cache/${await cacheKey(o, m.text, kernel.key, suites)}.json`;
       const t0 = Date.now();
-      const cached = await readCached<MutantResult>(cache);
-      const raw = cached ?? await runMutant(
-        o,
-        m,
-        baseline,
-        `${o.outDir}/work/job${job}`,
-        budget,
-        rerun,
-      );
-      // Suites a stop cut short did not finish: neither a verdict nor a cache entry.
-      if (!cached && interrupted.aborted) break;
-      if (!cached) await Deno.writeTextFile(cache, JSON.stringify(raw, null, 2) + "\n");
-      // Judged after the cache: the judgment is not a result of the run.
-      const r = judge(raw, o.equivalents);
+      let got: Awaited<ReturnType<typeof verdictOf>> = null;
+      let r: MutantResult | null = null;
+      try {
+        got = await verdictOf(m, job);
+        // Judged after the cache: the judgment is not a result of the run.
+        if (got) r = judge(got.r, o.equivalents);
+      } finally {
+        verdicts.get(m.mutant.id)!.resolve(r);
+      }
+      if (got === null || r === null) break;
+      const cached = got.cached;
       results[i] = r;
       done++;
       const why = r.killedBy
