@@ -7,6 +7,9 @@
  * - {@linkcode addedFile} (pure): the C file a patch target adds.
  * - {@linkcode killingFinding}, {@linkcode score}, {@linkcode summaryMarkdown},
  *   {@linkcode resultsJson} (pure): the verdicts and `out/mutate/{summary.md,results.json}`.
+ * - {@linkcode codeClasses} (pure): mutants equivalent or duplicate by their object code.
+ * - {@linkcode latestVerdicts}, {@linkcode combineVerdicts} (pure): one verdict per
+ *   mutant from several runs.
  *
  * @example
  * ```ts
@@ -39,3 +42,5 @@ export {
   score,
   summaryMarkdown,
 } from "./results.ts";
+export { type CodeClasses, codeClasses, TCE_REASON } from "./tce.ts";
+export { combineVerdicts, latestVerdicts, type PastRun, type PastVerdict } from "./combine.ts";

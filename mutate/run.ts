@@ -2,9 +2,12 @@
  * `deno task mutate --target kmod|patch:FILE|kernel:PATCH [--abi NAME] [--suites LIST] [--time S] [--jobs J] [--only OP,…]`:
  * how many single-edit mutants of the target's C source the suites kill.
  *
- * The unmutated target runs first (the baseline); then each mutant
- * (operators.ts; patch_mutants.ts for a patch's added lines) is built as the
- * suites build the target and run through the suites in order, conformance
+ * Every mutant (operators.ts; patch_mutants.ts for a patch's added lines)
+ * is built first, as the suites build the target, and its object code
+ * compared with the target's and the other mutants' (tce.ts: one of the
+ * target's code is equivalent, one of another's a duplicate that runs once).
+ * The unmutated target runs next (the baseline); then each mutant runs
+ * through the suites in order, conformance
  * first, each with the same seeds on the same kernel, until one files a
  * finding the baseline did not (killed) or all have run (survived); where the
  * baseline failed rules, conformance runs the rules it passed first, stopped
@@ -16,6 +19,8 @@
  * `out/mutate/{summary.md,results.json}`, rewritten after every mutant, and
  * each mutant's result is cached under `out/mutate/cache/` by the hash of its
  * source and of the run's settings: a second run redoes only what changed.
+ * `--from` gives each mutant the latest verdict of past runs instead
+ * (combine.ts), for a target finished over several runs.
  *
  * Exit status: 0 the results were written, 2 bad flags.
  *
