@@ -102,6 +102,8 @@ export interface MutateRun {
   readonly equivalentFile?: string;
   /** What a reader must not miss: a judgment of equivalence the suites refuted. */
   readonly warnings?: readonly string[];
+  /** Combined runs (combine.ts) that disagreed on mutants of the same object code. */
+  readonly disagreements?: readonly string[];
 }
 
 /**
@@ -325,6 +327,13 @@ export function summaryMarkdown(o: MutateRun): string {
         ...o.warnings.map((w) => `- ${w}`),
       ]
       : []),
+    ...(o.disagreements?.length
+      ? [
+        "",
+        "**Runs that disagreed on the same object code (the class counts as not killed):**",
+        ...o.disagreements.map((w) => `- ${w}`),
+      ]
+      : []),
     "",
     "## By operator",
     "",
@@ -391,6 +400,7 @@ export function resultsJson(o: MutateRun): string {
     baseline: o.baseline,
     ...(o.equivalentFile ? { equivalentFile: o.equivalentFile } : {}),
     warnings: o.warnings ?? [],
+    ...(o.disagreements?.length ? { disagreements: o.disagreements } : {}),
     score: score(o.results),
     results: o.results.map(({ mutant: m, status, ...why }) => ({
       id: m.id,

@@ -112,6 +112,12 @@ Deno.test("a duplicate (the code of an earlier mutant) shares its verdict and co
   );
   assert.match(md, /1 equivalent|0 equivalent, 1 duplicate/);
   assert.equal(JSON.parse(resultsJson({ ...RUN, results })).results[1].duplicateOf.id, negate!.id);
+  const told = summaryMarkdown({ ...RUN, results, disagreements: ["x and y disagreed"] });
+  assert.match(
+    told,
+    /\*\*Runs that disagreed on the same object code[^\n]*\n- x and y disagreed$/m,
+  );
+  assert.doesNotMatch(told, /the judgment is wrong/);
 });
 
 const KILLS: readonly { name: string; base: string[]; got: string[]; want: string | null }[] = [

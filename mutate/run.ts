@@ -779,12 +779,21 @@ async function writeCombined(
       ? { ...r, duplicateOf: { ...r.duplicateOf, status: judged.get(r.duplicateOf.id)!.status } }
       : r
   );
-  const baseline = o.from!.flatMap(({ path, doc }) =>
-    ((doc as { baseline?: string[] }).baseline ?? []).map((t) => `${t} [${path}]`)
+  // Each title once, with the runs whose baseline filed it.
+  const filedBy = new Map<string, string[]>();
+  for (const { path, doc } of o.from!) {
+    for (const t of (doc as { baseline?: string[] }).baseline ?? []) {
+      const title = t.replace(/ \(in \d+ of \d+ runs\)$/, "");
+      filedBy.set(title, [...filedBy.get(title) ?? [], path]);
+    }
+  }
+  const baseline = [...filedBy].map(([t, runs]) =>
+    `${t} [${runs.length === o.from!.length ? "every run" : runs.join(", ")}]`
   );
   const run = {
     ...(o.equivalentFile ? { equivalentFile: o.equivalentFile.replace(`${ROOT}/`, "") } : {}),
-    warnings: [...combined.warnings, ...wrongJudgments(results, o.equivalents)],
+    warnings: wrongJudgments(results, o.equivalents),
+    disagreements: combined.warnings,
     target: targetLabel(o.subject.target),
     command: o.command,
     date: new Date().toISOString(),
@@ -803,7 +812,9 @@ async function writeCombined(
       `killed of ${sc.scored}; ${sc.equivalent} equivalent, ${sc.duplicate} duplicate, ` +
       `${sc.didNotBuild} did not build); ${o.outDir}/summary.md`,
   );
-  for (const w of run.warnings) console.error(`udiag-fuzz: mutate: ${w}`);
+  for (const w of [...run.warnings, ...run.disagreements]) {
+    console.error(`udiag-fuzz: mutate: ${w}`);
+  }
   return results;
 }
 
