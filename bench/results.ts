@@ -302,10 +302,68 @@ export interface BenchResults {
   };
   /** Null when the `initcalls` part did not run. */
   readonly initcalls: InitcallsRun | null;
+  /** The `kbuild` part; null or absent when it did not run. */
+  readonly kbuild?: KbuildRun | null;
   /** The `find` part: a campaign per broken variant; empty when it did not run. */
   readonly find?: readonly FindRun[];
   /** Anything that went wrong but did not stop the run. */
   readonly problems: readonly string[];
+}
+
+/** The `kbuild` part: a kernel patch built from a copy of the cached tree, timed. */
+export interface KbuildRun {
+  readonly patchFile: string;
+  /** make -j. */
+  readonly jobs: number;
+  /** Seconds copying the cached tree, applying the patch, running make; and in all. */
+  readonly copy: number;
+  readonly apply: number;
+  readonly make: number;
+  /** Objects make compiled. */
+  readonly compiled: number;
+  readonly total: number;
+  readonly logFile: string;
+}
+
+/** Goals the `kbuild` section holds the builds to (issue 17), in seconds. */
+export const BUILD_GOALS = { cold: 360, patch: 90 } as const;
+
+/** The kernel builds: the cold one as recorded, a patch target's as timed now (pure). */
+export function kbuildSection(k: KbuildRun, cold: KernelBuildRecord | null | undefined): string {
+  const goal = (s: number | null, g: number) =>
+    s === null ? "–" : s <= g ? `met (≤ ${g} s)` : `not met (≤ ${g} s)`;
+  const coldSeconds = cold?.seconds ?? null;
+  return [
+    "## Kernel builds",
+    "",
+    "The cold build is the profile's own record (`done.json`: unpacking the source to bzImage " +
+    "and modules); a cold build is measured again with an empty cache " +
+    "(`UDIAG_CACHE=$(mktemp -d)`). The patch build is measured in this run, as a " +
+    "`--target kernel:PATCH` run builds its kernel the first time: a copy of the cached tree, " +
+    "the patch, `make -j" + k.jobs + " bzImage modules`.",
+    "",
+    markdownTable(
+      ["build", "seconds", "of which", "goal"],
+      [
+        [
+          "cold, the profile's kernel",
+          coldSeconds === null ? "no record" : String(coldSeconds),
+          cold ? (cold.inThisRun ? "built in this run" : `recorded ${cold.at}`) : "–",
+          goal(coldSeconds, BUILD_GOALS.cold),
+        ],
+        [
+          `kernel patch from the cached tree (\`${k.patchFile.replace(/^.*\//, "")}\`)`,
+          k.total.toFixed(1),
+          `copy ${k.copy.toFixed(1)} s, make ${k.make.toFixed(1)} s (${k.compiled} objects ` +
+          "compiled)",
+          goal(k.total, BUILD_GOALS.patch),
+        ],
+      ],
+      ["left", "right", "left", "left"],
+    ),
+    "",
+    `Log of the patch build: \`${k.logFile}\`.`,
+  ].join("\n");
 }
 
 /** One broken variant of our module, fuzzed with the default campaigns for a fixed time. */
@@ -451,6 +509,104 @@ const pct = (x: number | null | undefined) =>
 const secs = (x: number) => `${x.toFixed(1)} s`;
 const times = (x: number) => x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`;
 
+/** One layer of the FFI side's cost, from the layer mixes' medians. */
+export interface LayerCost {
+  readonly layer: string;
+  /** What one operation costs through this layer, nanoseconds (median ops/s inverted). */
+  readonly ns: number;
+  /** What this layer adds to the one below it (the first: the C operation itself). */
+  readonly addedNs: number;
+}
+
+/** The layer stacks: each mix's median per operation, from C's own to the client's. */
+const LAYER_STACKS: readonly {
+  readonly title: string;
+  readonly layers: readonly [label: string, mix: string, side: "ffi" | "c"][];
+}[] = [
+  {
+    title: "write 64 B, event disabled",
+    layers: [
+      ["C: the system call", "write64_off", "c"],
+      ["+ the FFI call: V8's fast call into the bare dlopen symbol", "write64_off_symbol", "ffi"],
+      ["+ rawSyscallBufInt(): argument checks", "write64_off_rawsys", "ffi"],
+      ["+ sysWrite(): the result value, errno by name", "write64_off_syscall", "ffi"],
+      ["+ UdiagFile.write(): the client", "write64_off", "ffi"],
+    ],
+  },
+  {
+    title: "enable-byte read",
+    layers: [
+      ["C: a load from the mapped page", "enable_byte_array", "c"],
+      ["+ a Uint8Array over the page, indexed in JS", "enable_byte_array", "ffi"],
+      ["+ EnablePage.byte(): its range check", "enable_byte", "ffi"],
+    ],
+  },
+];
+
+/**
+ * Where the FFI side's time goes, layer by layer: each layer mix's median
+ * cost per operation and what it adds to the layer below (pure). A stack is
+ * left out when one of its mixes did not run. The differences are of
+ * medians of separate samples, so a small negative one is noise.
+ *
+ * @example
+ * ```ts
+ * import { layerCosts } from "./results.ts";
+ * if (layerCosts([]).length !== 0) throw new Error();
+ * ```
+ */
+export function layerCosts(
+  rows: readonly Pick<MicroRow, "mix" | "ffi" | "c">[],
+): { readonly title: string; readonly layers: readonly LayerCost[] }[] {
+  const out = [];
+  for (const stack of LAYER_STACKS) {
+    const ns = stack.layers.map(([, mix, side]) => {
+      const row = rows.find((r) => r.mix === mix);
+      const rate = row?.[side].median;
+      return rate && rate > 0 ? 1e9 / rate : null;
+    });
+    const each = ns.filter((x): x is number => x !== null);
+    if (each.length !== ns.length) continue;
+    let below = 0;
+    out.push({
+      title: stack.title,
+      layers: stack.layers.map(([layer], i) => {
+        const cost = { layer, ns: each[i]!, addedNs: each[i]! - below };
+        below = each[i]!;
+        return cost;
+      }),
+    });
+  }
+  return out;
+}
+
+function layerSection(rows: readonly MicroRow[]): string[] {
+  const stacks = layerCosts(rows);
+  if (stacks.length === 0) return [];
+  const ns = (
+    x: number,
+  ) => (Math.abs(x) >= 1000 ? `${(x / 1000).toFixed(2)} µs` : `${x.toFixed(0)} ns`);
+  return [
+    "",
+    "Where the FFI side's time goes, layer by layer: each layer mix's median cost per operation " +
+    "(1 / median ops/s) and what the layer adds to the one above it in the table. The first " +
+    "line is the C side's operation; the second adds the FFI call itself, which no harness " +
+    "change removes (it is V8's fast-call entry and exit and the JIT code of the loop, one per " +
+    "system call: only batching calls into one native call would share it, and a fuzzer decides " +
+    "each call on the last one's answer). Differences of medians of separate samples: a small " +
+    "negative one is noise.",
+    "",
+    ...stacks.flatMap((s) => [
+      markdownTable(
+        [s.title, "per operation", "added"],
+        s.layers.map((l) => [l.layer, ns(l.ns), ns(l.addedNs)]),
+        ["left", "right", "right"],
+      ),
+      "",
+    ]),
+  ].slice(0, -1);
+}
+
 function microSection(r: BenchResults): string {
   const cfg = r.config;
   const rows = r.micro.rows.map((m) => [
@@ -473,6 +629,7 @@ function microSection(r: BenchResults): string {
       rows,
       ["left", "right", "right", "right", "right", "right"],
     ),
+    ...layerSection(r.micro.rows),
   ].join("\n");
 }
 
@@ -640,6 +797,7 @@ function methodSection(r: BenchResults): string {
       : "",
     boot ? "then the boot-to-first-case boots" : "",
     r.initcalls ? "one boot with `initcall_debug`" : "",
+    r.kbuild ? "a kernel patch built from a copy of the cached tree" : "",
     r.find?.length ? "one VM per broken variant and seed (time to find)" : "",
   ].filter(Boolean);
   return [
@@ -731,6 +889,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.fuzz.rows.length) parts.push(fuzzSection(r), "");
   if (r.boot.runs.length) parts.push(bootSection(r), "");
   if (r.initcalls) parts.push(initcallsSection(r.initcalls), "");
+  if (r.kbuild) parts.push(kbuildSection(r.kbuild, r.kernelBuild), "");
   if (r.find?.length) parts.push(findSection(r.find), "");
   parts.push(methodSection(r), "");
   if (r.problems.length) {

@@ -6,7 +6,10 @@ import {
   type FindRun,
   findSection,
   fuzzRow,
+  type KbuildRun,
+  kbuildSection,
   kernelBuildLine,
+  layerCosts,
   microRows,
   renderMarkdown,
   stageSummary,
@@ -150,6 +153,7 @@ Deno.test("renderMarkdown() has a table per part, the machine, and says whether 
         "[    7.000000] udiag-vm: booted",
       ]),
     },
+    kbuild: KBUILD,
     problems: ["something"],
   };
   const md = renderMarkdown(r);
@@ -163,6 +167,8 @@ Deno.test("renderMarkdown() has a table per part, the machine, and says whether 
   assert.match(md, /\| `slow_init` \| 3000 ms \| 100 % \| 0 \|/);
   assert.match(md, /\| last built-in initcall to `Run \/init` \| 1\.00 s \|/);
   assert.match(md, /\| FFI\/C and fuzz boot \| +3 \| +0 \| +0 \|/);
+  assert.match(md, /## Kernel builds[^#]*kernel patch from the cached tree/);
+  assert.match(md, /a kernel patch built from a copy of the cached tree/);
 });
 
 Deno.test("renderMarkdown(): a find-only run's Method says only what it did", () => {
@@ -315,3 +321,73 @@ for (const [name, b, want] of BUILD_LINES) {
     assert.match(kernelBuildLine(b), want);
   });
 }
+
+const KBUILD: KbuildRun = {
+  patchFile: "/x/abi/user_events/reverts/01-write-index-negative.patch",
+  jobs: 2,
+  copy: 21.4,
+  apply: 0.1,
+  make: 63.2,
+  compiled: 4,
+  total: 84.7,
+  logFile: "out/bench/kbuild/build.log",
+};
+
+const KBUILD_ROWS: [string, KbuildRun, Parameters<typeof kbuildSection>[1], RegExp[]][] = [
+  [
+    "both goals met",
+    KBUILD,
+    { seconds: 350, inThisRun: true, at: "t" },
+    [
+      /\| cold, the profile's kernel +\| +350 \| built in this run +\| met \(≤ 360 s\)/,
+      /`01-write-index-negative\.patch`\) \| +84\.7 \| copy 21\.4 s, make 63\.2 s \(4 objects compiled\) \| met \(≤ 90 s\)/,
+      /make -j2 bzImage modules/,
+    ],
+  ],
+  [
+    "both goals missed",
+    { ...KBUILD, total: 90.1 },
+    { seconds: 756, inThisRun: false, at: "2026-12-04T21:27:00Z" },
+    [
+      /\| +756 \| recorded 2026-12-04T21:27:00Z +\| not met \(≤ 360 s\)/,
+      /90\.1 .*not met \(≤ 90 s\)/,
+    ],
+  ],
+  ["no record of the cold build", KBUILD, null, [/\| no record \| –/]],
+];
+for (const [name, k, cold, want] of KBUILD_ROWS) {
+  Deno.test(`kbuildSection(): ${name}`, () => {
+    const md = kbuildSection(k, cold);
+    for (const re of want) assert.match(md, re);
+  });
+}
+
+/** A row of ops/s medians, for layerCosts(). */
+function rates(mix: string, ffi: number, c: number) {
+  const sum = (median: number) => ({ n: 1, median, min: median, max: median });
+  return { mix, ffi: sum(ffi), c: sum(c) };
+}
+
+Deno.test("layerCosts(): each layer's cost per operation and what it adds to the one below", () => {
+  const stacks = layerCosts([
+    rates("write64_off", 250_000, 500_000), // client 4 µs, C 2 µs
+    rates("write64_off_symbol", 400_000, 1), // 2.5 µs
+    rates("write64_off_rawsys", 320_000, 1), // 3.125 µs
+    rates("write64_off_syscall", 312_500, 1), // 3.2 µs
+  ]);
+  assert.equal(stacks.length, 1, "the enable-byte stack's mixes did not run");
+  assert.equal(stacks[0]?.title, "write 64 B, event disabled");
+  assert.deepEqual(
+    stacks[0]?.layers.map((l) => [Math.round(l.ns), Math.round(l.addedNs)]),
+    [[2000, 2000], [2500, 500], [3125, 625], [3200, 75], [4000, 800]],
+  );
+});
+
+Deno.test("layerCosts(): a stack with a mix that measured nothing is left out", () => {
+  assert.deepEqual(
+    layerCosts([rates("enable_byte_array", 10e6, 0), rates("enable_byte", 5e6, 1)]),
+    [],
+  );
+  const [s] = layerCosts([rates("enable_byte_array", 10e6, 50e6), rates("enable_byte", 5e6, 1)]);
+  assert.deepEqual(s?.layers.map((l) => Math.round(l.addedNs)), [20, 80, 100]);
+});

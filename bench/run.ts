@@ -8,16 +8,25 @@
  *    both sides, Deno FFI and C, interleaved per repeat;
  * 3. boots to the first fuzz case with the current kernel command line
  *    (`--boots` times) and once with the line before the boot fix;
- * 4. writes `out/bench/results.json` (raw samples, summaries, machine) and
+ * 4. times a `kernel:PATCH` target's incremental build from the cached tree
+ *    (`kbuild`), beside the cold build's own record;
+ * 5. writes `out/bench/results.json` (raw samples, summaries, machine) and
  *    `out/bench/results.md` (tables).
  *
  * Exit status: 0 every part measured, 1 a part had problems, 2 bad flags.
  *
  * @module
  */
-import { checkInput, parseFlags, profileFlag, runMain, UsageError } from "../harness/cli.ts";
+import {
+  checkInput,
+  fileFlag,
+  parseFlags,
+  profileFlag,
+  runMain,
+  UsageError,
+} from "../harness/cli.ts";
 import { ROOT } from "../harness/paths.ts";
-import { ensureKernel, type KernelBuild } from "../harness/vm/kernel.ts";
+import { ensureKernel, type KernelBuild, timePatchedBuild } from "../harness/vm/kernel.ts";
 import { DEFAULT_CPUS, kernelCmdline } from "../harness/vm/qemu.ts";
 import { runGuest } from "../harness/vm/guest_run.ts";
 import type { ResultEvent } from "../harness/vm/runner.ts";
@@ -36,6 +45,7 @@ import {
   type FindRun,
   fuzzRow,
   type InitcallsRun,
+  type KbuildRun,
   type KernelBuildRecord,
   microRows,
   renderMarkdown,
@@ -45,10 +55,16 @@ import { parseInitcalls } from "./initcalls.ts";
 import { loadAverage, machineInfo, qemuCount, QemuMonitor, waitForIdle } from "./machine.ts";
 
 /** The benchmark's parts, in the order they run. */
-const PARTS = ["micro", "fuzz", "boot", "initcalls", "find"] as const;
+const PARTS = ["micro", "fuzz", "boot", "initcalls", "kbuild", "find"] as const;
 
 /** Parts run when `--parts` is not given (`find` boots a VM per variant: asked for). */
-const DEFAULT_PARTS = ["micro", "fuzz", "boot", "initcalls"];
+const DEFAULT_PARTS = ["micro", "fuzz", "boot", "initcalls", "kbuild"];
+
+/**
+ * The kernel patch `kbuild` builds: a one-function change to
+ * trace_events_user.c, as a `kernel:PATCH` target is (a calibration revert).
+ */
+const KBUILD_PATCH = "abi/user_events/reverts/01-write-index-negative.patch";
 
 /** Broken variants of our module that the base profile's fuzz campaigns can meet. */
 const FIND_VARIANTS = ["SKIP_EBUSY", "BPF_CONTEXT", "CPU_BUFFER", "DROP_LARGE"];
@@ -64,8 +80,11 @@ const USAGE = `Usage: deno task bench [options]
   --boots N            boots to the first case with the current cmdline       [3]
   --before-timeout S   the one boot without acpi=noirq; 0 skips it            [300]
   --parts LIST         micro,fuzz,boot,initcalls (one initcall_debug boot),
+                       kbuild (a kernel patch built from the cached tree),
                        find (time to find each broken variant's bug)
-                                                          [micro,fuzz,boot,initcalls]
+                                                   [micro,fuzz,boot,initcalls,kbuild]
+  --kbuild-patch FILE  the kernel patch kbuild builds
+                       [${KBUILD_PATCH}]
   --find-seconds S     fuzz time per broken variant (find)                    [120]
   --find-variants LIST broken variants (find)   [${FIND_VARIANTS.join(",")}]
   --find-seeds N       fuzz seeds per variant, from --seed on (find): the
@@ -113,6 +132,8 @@ export interface BenchOptions {
   readonly findVariants: readonly string[];
   /** Seeds per variant, from `seed` on. */
   readonly findSeeds: number;
+  /** The kernel patch the `kbuild` part builds. */
+  readonly kbuildPatch: string;
   readonly waitIdle: number;
   readonly profile: string;
   readonly outDir: string;
@@ -346,6 +367,34 @@ async function measureInitcalls(
 }
 
 /**
+ * Step 3c: a `kernel:PATCH` target's kernel built from the cached tree, in a
+ * scratch folder, so that every run measures it (a target's own build is
+ * cached by its patch, and measured only once).
+ */
+async function measureKbuild(
+  o: BenchOptions,
+  monitor: QemuMonitor,
+  problems: string[],
+): Promise<KbuildRun | null> {
+  monitor.phase = "kernel patch build";
+  await monitor.check();
+  const scratch = `${o.outDir}/kbuild`;
+  log(`bench: kbuild: ${o.kbuildPatch} on a copy of the cached ${o.profile} tree (${scratch})`);
+  try {
+    const t = await timePatchedBuild({ profile: o.profile, patch: o.kbuildPatch, scratch, log });
+    log(`bench: kbuild: ${t.total} s (copy ${t.copy} s, make ${t.make} s, ${t.compiled} objects)`);
+    return { patchFile: o.kbuildPatch, jobs: navigator.hardwareConcurrency, ...t };
+  } catch (e) {
+    problems.push(
+      `The kernel patch build failed: ${
+        e instanceof Error ? e.message : e
+      } (log: ${scratch}/build.log)`,
+    );
+    return null;
+  }
+}
+
+/**
  * Step 3d: each broken variant under the default fuzz campaigns for
  * `findSeconds`, one VM each; how soon its first finding was filed.
  */
@@ -424,6 +473,7 @@ export async function bench(o: BenchOptions): Promise<BenchResults> {
   const initcalls = o.parts.includes("initcalls")
     ? await measureInitcalls(o, setup, monitor, problems)
     : null;
+  const kbuild = o.parts.includes("kbuild") ? await measureKbuild(o, monitor, problems) : null;
   const find = o.parts.includes("find") ? await measureFind(o, monitor) : [];
 
   monitor.phase = "end";
@@ -431,7 +481,7 @@ export async function bench(o: BenchOptions): Promise<BenchResults> {
   othersMax = Math.max(othersMax, othersEnd, monitor.max);
   const micro = microRows(guest.samples, o.mixes.map(mixById));
   problems.push(...mixProblems(micro));
-  const results = assemble(o, setup, guest, bootRuns, initcalls, find, micro, {
+  const results = assemble(o, setup, guest, bootRuns, initcalls, kbuild, find, micro, {
     startedAt,
     problems,
     othersEnd,
@@ -451,6 +501,7 @@ function assemble(
   guest: GuestPart,
   bootRuns: BootResult[],
   initcalls: InitcallsRun | null,
+  kbuild: KbuildRun | null,
   find: readonly FindRun[],
   micro: ReturnType<typeof microRows>,
   run: {
@@ -507,6 +558,7 @@ function assemble(
       boots: o.boots,
       beforeTimeout: o.beforeTimeout,
       parts: o.parts,
+      ...(o.parts.includes("kbuild") ? { kbuildPatch: o.kbuildPatch } : {}),
       ...(o.parts.includes("find")
         ? { findSeconds: o.findSeconds, findVariants: o.findVariants, findSeeds: o.findSeeds }
         : {}),
@@ -519,6 +571,7 @@ function assemble(
       guest: Object.fromEntries(variants.map((v) => [v, stageSummary(byVariant(v), "guest")])),
     },
     initcalls,
+    kbuild,
     find,
     problems: run.problems,
   };
@@ -540,6 +593,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     "find-seconds": { type: "string", default: "120" },
     "find-variants": { type: "string", default: FIND_VARIANTS.join(",") },
     "find-seeds": { type: "string", default: "3" },
+    "kbuild-patch": { type: "string", default: `${ROOT}/${KBUILD_PATCH}` },
     "wait-idle": { type: "string", default: "600" },
     profile: { type: "string" },
     out: { type: "string", default: `${ROOT}/out/bench` },
@@ -579,6 +633,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     findSeconds: num("find-seconds", v["find-seconds"], true),
     findVariants: list(v["find-variants"]),
     findSeeds: positive("find-seeds", v["find-seeds"]),
+    kbuildPatch: fileFlag("kbuild-patch", v["kbuild-patch"]),
     waitIdle: num("wait-idle", v["wait-idle"]),
     profile: profileFlag(v.profile),
     outDir: v.out.startsWith("/") ? v.out : `${Deno.cwd()}/${v.out}`,

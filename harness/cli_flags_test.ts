@@ -233,6 +233,7 @@ const TASKS: readonly Task[] = [
       "--find-seconds",
       "--find-variants",
       "--find-seeds",
+      "--kbuild-patch",
       "--profile",
       "--out",
     ],
@@ -247,6 +248,7 @@ const TASKS: readonly Task[] = [
       [["--find-variants", "SKIP_EBUSY,NOSUCH"], /--find-variants.*NOSUCH/],
       [["--find-seconds", "x"], /--find-seconds.*x/],
       [["--find-seeds", "0"], /--find-seeds.*at least 1/],
+      [["--kbuild-patch", "/nonexistent.patch"], /--kbuild-patch.*\/nonexistent\.patch/],
     ],
   },
   {

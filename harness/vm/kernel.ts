@@ -10,7 +10,7 @@ import { kconfigMismatches, parseKconfig } from "./kconfig.ts";
 import { capture, runLogged } from "../proc.ts";
 import { ensurePackages, exists, KERNEL_BUILD_PACKAGES } from "../tools.ts";
 import { withLock } from "../lock.ts";
-import { COLD_BUILD_OBJECTS, watchBuild } from "./build_progress.ts";
+import { COLD_BUILD_OBJECTS, countCompiled, watchBuild } from "./build_progress.ts";
 import { tempPath } from "../interrupt.ts";
 import { sha256Hex } from "../sha256.ts";
 
@@ -128,6 +128,57 @@ async function ensurePatchedKernel(
   }, () => log(`udiag-fuzz: waiting for another run building ${dir}`));
 }
 
+/** How long each step of a patched kernel's incremental build took, in seconds. */
+export interface PatchedBuildTimes {
+  /** Copying the profile's built tree (`cp -a`). */
+  readonly copy: number;
+  /** Applying the patch. */
+  readonly apply: number;
+  /** `make bzImage modules` on the copy: the changed objects and a relink. */
+  readonly make: number;
+  /** Objects make compiled (its `CC` lines). */
+  readonly compiled: number;
+  readonly total: number;
+}
+
+/**
+ * Builds `patchFile` on a copy of `base`'s built tree at `work/tree`, its log
+ * at `work/build.log`: the steps a `kernel:PATCH` target costs, timed.
+ */
+async function buildPatchedTree(
+  base: KernelBuild,
+  patchFile: string,
+  work: string,
+  log: (l: string) => void,
+  jobs: number,
+): Promise<PatchedBuildTimes> {
+  const logFile = `${work}/build.log`;
+  const t0 = performance.now();
+  // A full copy, not hard links: make rewrites objects in place.
+  await runLogged("cp", ["-a", base.tree, `${work}/tree`], { logFile });
+  const t1 = performance.now();
+  const step = (cmd: string, args: string[]) =>
+    runLogged(cmd, args, { cwd: `${work}/tree`, logFile });
+  await step("patch", ["-p1", "--forward", "-i", await Deno.realPath(patchFile)]);
+  const t2 = performance.now();
+  const before = countCompiled(await Deno.readTextFile(logFile));
+  const stop = watchBuild(logFile, null, log);
+  try {
+    await step("make", [`-j${jobs}`, "bzImage", "modules"]);
+  } finally {
+    stop();
+  }
+  const t3 = performance.now();
+  const s = (ms: number) => Math.round(ms / 100) / 10;
+  return {
+    copy: s(t1 - t0),
+    apply: s(t2 - t1),
+    make: s(t3 - t2),
+    compiled: countCompiled(await Deno.readTextFile(logFile)) - before,
+    total: s(t3 - t0),
+  };
+}
+
 /** Builds the patched kernel `build` into `dir` (the caller holds its lock). */
 async function buildPatched(
   base: KernelBuild,
@@ -141,35 +192,22 @@ async function buildPatched(
   const forget = tempPath(work);
   await Deno.remove(work, { recursive: true }).catch(() => {});
   await Deno.mkdir(work, { recursive: true });
-  const logFile = `${work}/build.log`;
-  const started = Date.now();
   log(
-    `udiag-fuzz: building kernel ${base.profile}-${key} from the cached ${base.key} tree + ${patchFile}; log: ${logFile}`,
+    `udiag-fuzz: building kernel ${base.profile}-${key} from the cached ${base.key} tree + ${patchFile}; log: ${work}/build.log`,
   );
-  // A full copy, not hard links: make rewrites objects in place.
-  await runLogged("cp", ["-a", base.tree, `${work}/tree`], { logFile });
-  const step = (cmd: string, args: string[]) =>
-    runLogged(cmd, args, { cwd: `${work}/tree`, logFile });
-  await step("patch", ["-p1", "--forward", "-i", await Deno.realPath(patchFile)]);
-  const jobs = opts.jobs ?? navigator.hardwareConcurrency;
-  const stop = watchBuild(logFile, null, log);
-  try {
-    await step("make", [`-j${jobs}`, "bzImage", "modules"]);
-  } finally {
-    stop();
-  }
+  const times = await buildPatchedTree(
+    base,
+    patchFile,
+    work,
+    log,
+    opts.jobs ?? navigator.hardwareConcurrency,
+  );
   const release = Deno.readTextFileSync(`${work}/tree/include/config/kernel.release`).trim();
+  const seconds = Math.round(times.total);
   await Deno.writeTextFile(
     `${work}/done.json`,
     JSON.stringify(
-      {
-        profile: base.profile,
-        key,
-        base: base.key,
-        patch: patchFile,
-        release,
-        seconds: Math.round((Date.now() - started) / 1000),
-      },
+      { profile: base.profile, key, base: base.key, patch: patchFile, release, seconds, times },
       null,
       2,
     ) + "\n",
@@ -177,12 +215,43 @@ async function buildPatched(
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.rename(work, dir);
   forget();
-  log(
-    `udiag-fuzz: kernel ${base.profile}-${key} built in ${
-      Math.round((Date.now() - started) / 1000)
-    } s`,
-  );
+  log(`udiag-fuzz: kernel ${base.profile}-${key} built in ${seconds} s`);
   return { ...build, release };
+}
+
+/**
+ * Times the incremental build of `patch` from the profile's cached tree, in
+ * `scratch` (removed afterwards, its log kept): what a `kernel:PATCH` target
+ * costs when its kernel is not cached yet, measured again on every call
+ * (`deno task bench --parts kbuild`). Builds the profile's kernel first if
+ * it is not cached.
+ */
+export async function timePatchedBuild(opts: {
+  readonly profile: string;
+  readonly patch: string;
+  readonly scratch: string;
+  readonly jobs?: number;
+  readonly log?: (line: string) => void;
+}): Promise<PatchedBuildTimes & { readonly logFile: string }> {
+  const log = opts.log ?? ((l: string) => console.error(l));
+  const base = await ensureBaseKernel({ profile: opts.profile, log });
+  const forget = tempPath(`${opts.scratch}/tree`);
+  await Deno.remove(opts.scratch, { recursive: true }).catch(() => {});
+  await Deno.mkdir(opts.scratch, { recursive: true });
+  try {
+    const times = await buildPatchedTree(
+      base,
+      opts.patch,
+      opts.scratch,
+      log,
+      opts.jobs ?? navigator.hardwareConcurrency,
+    );
+    return { ...times, logFile: `${opts.scratch}/build.log` };
+  } finally {
+    // The tree is the size of the cached one (2 GB): keep only the log.
+    await Deno.remove(`${opts.scratch}/tree`, { recursive: true }).catch(() => {});
+    forget();
+  }
 }
 
 /** The profile's kernel, built cold when it is not cached. */
