@@ -3,7 +3,9 @@
  *
  *     deno run -A bench/guest.ts --baseline out/bench/baseline --repeats 5 --seconds 1
  *
- * First the fuzz campaign's throughput (`fuzz/guest.ts` per suite, watched
+ * First Deno's start-up, split (`startup`): the runtime alone (`deno eval 0`)
+ * and what fuzz/guest.ts loads before its first case (`--load-only`), each
+ * \`STARTUP_RUNS\` times (startup.ts). Then the fuzz campaign's throughput (`fuzz/guest.ts` per suite, watched
  * by `fuzz_probe.ts`), then the micro-benchmark: every mix on both sides,
  * Deno FFI and the C baseline, one after the other in each repeat, the side
  * that goes first alternating between repeats. Every sample goes to the host
@@ -17,6 +19,7 @@ import { DIAG_SYSTEM } from "../abi/udiag/abi.ts";
 import { type Mix, mixById, MIXES, type MixSample } from "./mixes.ts";
 import { runFfiMix } from "./ffi_mixes.ts";
 import { probeFuzz } from "./fuzz_probe.ts";
+import { STARTUP_COMMANDS, STARTUP_RUNS } from "./startup.ts";
 
 let port: Deno.FsFile | null | undefined;
 
@@ -74,6 +77,24 @@ async function runC(
   return JSON.parse(dec.decode(stdout)) as MixSample;
 }
 
+/** Wall seconds of one `deno` command, which must succeed. */
+async function timeDeno(args: readonly string[]): Promise<number> {
+  const t0 = performance.now();
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [...args],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const seconds = (performance.now() - t0) / 1000;
+  if (code !== 0) {
+    throw new Error(
+      `deno ${args.join(" ")} exited ${code}: ${new TextDecoder().decode(stderr).trim()}`,
+    );
+  }
+  return seconds;
+}
+
 function number(name: string, s: string): number {
   const n = Number(s);
   if (!Number.isFinite(n) || n < 0) {
@@ -94,7 +115,7 @@ if (import.meta.main) {
       "fuzz-seconds": { type: "string", default: "20" },
       seed: { type: "string", default: "1" },
       suites: { type: "string", default: "model,raw" },
-      parts: { type: "string", default: "fuzz,micro" },
+      parts: { type: "string", default: "startup,fuzz,micro" },
     },
   });
   const repeats = number("repeats", v.repeats);
@@ -111,6 +132,16 @@ if (import.meta.main) {
     kmemleakThreadOff: stopKmemleakThread(),
     cpus: navigator.hardwareConcurrency,
   });
+
+  if (parts.includes("startup")) {
+    for (let run = 0; run < STARTUP_RUNS; run++) {
+      for (const c of STARTUP_COMMANDS) {
+        const seconds = await timeDeno(c.args);
+        emit({ event: "bench-startup", uptime: uptime(), what: c.what, run, seconds });
+        console.log(`bench: start-up ${c.what} run ${run}: ${seconds.toFixed(2)} s`);
+      }
+    }
+  }
 
   if (parts.includes("fuzz")) {
     for (const suite of v.suites.split(",").filter(Boolean)) {

@@ -27,6 +27,7 @@ import {
   type TimedRecord,
 } from "./stages.ts";
 import type { Machine, PhaseCounts } from "./machine.ts";
+import { type StartupSample, startupSummary } from "./startup.ts";
 
 /** One row of the FFI-vs-C table. */
 export interface MicroRow {
@@ -293,6 +294,8 @@ export interface BenchResults {
   };
   readonly concurrency: Concurrency;
   readonly config: Record<string, unknown>;
+  /** The `startup` part's samples; empty or absent when it did not run. */
+  readonly startup?: readonly StartupSample[];
   readonly micro: { readonly samples: readonly MixSample[]; readonly rows: readonly MicroRow[] };
   readonly fuzz: { readonly runs: readonly FuzzProbeRun[]; readonly rows: readonly FuzzRow[] };
   readonly boot: {
@@ -766,6 +769,43 @@ function bootSection(r: BenchResults): string {
   ].join("\n");
 }
 
+/** Deno's start-up in the guest, split into the runtime and the modules (pure). */
+export function startupSection(samples: readonly StartupSample[]): string {
+  const s = startupSummary(samples);
+  if (!s) return "";
+  const sec = (x: number) => `${x.toFixed(2)} s`;
+  return [
+    "## Deno's start-up in the guest",
+    "",
+    "In the benchmark's boot, before the fuzz runs: each command spawned by `bench/guest.ts` " +
+    `${s.runtime.n} times, wall seconds from spawn to exit, median (min–max). The guest's ` +
+    "DENO_DIR holds the host's emits and V8 code cache (harness/vm/deno_dir.ts), and Deno's " +
+    "binary is in the page cache by then, so this is the CPU cost of starting, not 9p reads.",
+    "",
+    markdownTable(
+      ["command", "seconds", "what it is"],
+      [
+        [
+          "`deno eval 0`",
+          formatSummary(s.runtime, sec),
+          "the runtime alone (V8, Deno's own start)",
+        ],
+        [
+          "`deno run -A fuzz/guest.ts --abi udiag --load-only`",
+          formatSummary(s.fuzzGuest, sec),
+          "what a fuzz run loads before its first case",
+        ],
+        [
+          "difference of medians",
+          sec(s.modules),
+          "fuzz/guest.ts's modules: the ABI plugin, campaigns, fast-check, the canary",
+        ],
+      ],
+      ["left", "right", "left"],
+    ),
+  ].join("\n");
+}
+
 function initcallsSection(i: InitcallsRun): string {
   return [
     "## Where the kernel's boot time goes (`initcall_debug`)",
@@ -783,7 +823,8 @@ function methodSection(r: BenchResults): string {
   const micro = r.micro.rows.length > 0;
   const fuzz = r.fuzz.rows.length > 0;
   const boot = r.boot.runs.length > 0;
-  const benchBoot = micro || fuzz;
+  const startup = (r.startup?.length ?? 0) > 0;
+  const benchBoot = micro || fuzz || startup;
   const steps = [
     micro
       ? "the C baseline (`bench/baseline.c`) is compiled with `gcc -O2 -static` into " +
@@ -791,8 +832,11 @@ function methodSection(r: BenchResults): string {
       : "",
     benchBoot
       ? `one guest boot runs \`bench/guest.ts\`, which ${
-        [fuzz ? "first runs the fuzz suites" : "", micro ? "then the micro-benchmark" : ""]
-          .filter(Boolean).join(", ")
+        [
+          startup ? "times Deno's start-up" : "",
+          fuzz ? "runs the fuzz suites" : "",
+          micro ? "runs the micro-benchmark" : "",
+        ].filter(Boolean).join(", then ")
       }`
       : "",
     boot ? "then the boot-to-first-case boots" : "",
@@ -885,6 +929,7 @@ export function renderMarkdown(r: BenchResults): string {
     }`,
     "",
   ];
+  if (r.startup?.length) parts.push(startupSection(r.startup), "");
   if (r.micro.rows.length) parts.push(microSection(r), "");
   if (r.fuzz.rows.length) parts.push(fuzzSection(r), "");
   if (r.boot.runs.length) parts.push(bootSection(r), "");

@@ -3,9 +3,10 @@
  * baseline in the same run, and how long a fuzz run takes to its first case.
  *
  * 1. compiles `bench/baseline.c` (gcc -O2 -static) into `out/bench/baseline`;
- * 2. one guest boot runs `bench/guest.ts`: the fuzz campaign per suite
- *    (throughput, kernel vs harness CPU time), then every operation mix on
- *    both sides, Deno FFI and C, interleaved per repeat;
+ * 2. one guest boot runs `bench/guest.ts`: Deno's start-up split into the
+ *    runtime and the modules, the fuzz campaign per suite (throughput,
+ *    kernel vs harness CPU time), then every operation mix on both sides,
+ *    Deno FFI and C, interleaved per repeat;
  * 3. boots to the first fuzz case with the current kernel command line
  *    (`--boots` times) and once with the line before the boot fix;
  * 4. times a `kernel:PATCH` target's incremental build from the cached tree
@@ -36,6 +37,7 @@ import { resolveSubject } from "../abi/mod.ts";
 import { fixedSeedCampaign } from "../fuzz/run.ts";
 import { capture } from "../harness/proc.ts";
 import { mixById, MIXES, type MixSample } from "./mixes.ts";
+import { STARTUP_SAMPLES, type StartupSample } from "./startup.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
 import { measureBoot } from "./boot_probe.ts";
 import { bootMarks, type CmdlineVariant, guestStages, hostStages } from "./stages.ts";
@@ -55,10 +57,10 @@ import { parseInitcalls } from "./initcalls.ts";
 import { loadAverage, machineInfo, qemuCount, QemuMonitor, waitForIdle } from "./machine.ts";
 
 /** The benchmark's parts, in the order they run. */
-const PARTS = ["micro", "fuzz", "boot", "initcalls", "kbuild", "find"] as const;
+const PARTS = ["startup", "micro", "fuzz", "boot", "initcalls", "kbuild", "find"] as const;
 
 /** Parts run when `--parts` is not given (`find` boots a VM per variant: asked for). */
-const DEFAULT_PARTS = ["micro", "fuzz", "boot", "initcalls", "kbuild"];
+const DEFAULT_PARTS = ["startup", "micro", "fuzz", "boot", "initcalls", "kbuild"];
 
 /**
  * The kernel patch `kbuild` builds: a one-function change to
@@ -79,10 +81,11 @@ const USAGE = `Usage: deno task bench [options]
   --seed N             fuzz seed                                              [1]
   --boots N            boots to the first case with the current cmdline       [3]
   --before-timeout S   the one boot without acpi=noirq; 0 skips it            [300]
-  --parts LIST         micro,fuzz,boot,initcalls (one initcall_debug boot),
+  --parts LIST         startup (Deno's start-up in the guest, split),
+                       micro,fuzz,boot,initcalls (one initcall_debug boot),
                        kbuild (a kernel patch built from the cached tree),
                        find (time to find each broken variant's bug)
-                                                   [micro,fuzz,boot,initcalls,kbuild]
+                                           [startup,micro,fuzz,boot,initcalls,kbuild]
   --kbuild-patch FILE  the kernel patch kbuild builds
                        [${KBUILD_PATCH}]
   --find-seconds S     fuzz time per broken variant (find)                    [120]
@@ -154,6 +157,7 @@ interface Setup {
 
 /** What one guest run of `bench/guest.ts` sent back. */
 interface GuestPart {
+  readonly startup: StartupSample[];
   readonly samples: MixSample[];
   readonly fuzzRuns: FuzzProbeRun[];
   readonly guestInfo: ResultEvent | undefined;
@@ -226,18 +230,21 @@ function guestCommand(o: BenchOptions, baseline: string, parts: string): string 
   ].join(" ");
 }
 
-/** Step 2: one guest boot measures the fuzz campaigns and the FFI/C mixes. */
+/** Step 2: one guest boot measures Deno's start-up, the fuzz campaigns and the FFI/C mixes. */
 async function measureGuest(o: BenchOptions, setup: Setup, problems: string[]): Promise<GuestPart> {
+  const startup: StartupSample[] = [];
   const samples: MixSample[] = [];
   const fuzzRuns: FuzzProbeRun[] = [];
   let guestInfo: ResultEvent | undefined;
+  const wantStartup = o.parts.includes("startup");
   const wantMicro = o.parts.includes("micro");
   const wantFuzz = o.parts.includes("fuzz");
-  const parts = [wantFuzz ? "fuzz" : "", wantMicro ? "micro" : ""].filter(Boolean).join(",");
+  const parts = [wantStartup ? "startup" : "", wantFuzz ? "fuzz" : "", wantMicro ? "micro" : ""]
+    .filter(Boolean).join(",");
   const command = guestCommand(o, setup.baseline, parts);
   const sampleCount = wantMicro ? o.repeats * o.mixes.length * 2 : 0;
   const timeoutSeconds = Math.ceil(
-    240 + sampleCount * (o.seconds + o.warmup + 2) +
+    240 + (wantStartup ? STARTUP_SAMPLES * 60 : 0) + sampleCount * (o.seconds + o.warmup + 2) +
       (wantFuzz ? o.suites.length * (o.fuzzSeconds + 90) : 0),
   );
   log(`bench: guest run (timeout ${timeoutSeconds} s): ${command}`);
@@ -252,12 +259,16 @@ async function measureGuest(o: BenchOptions, setup: Setup, problems: string[]): 
     echoGuest: true,
     onResult: (r) => {
       if (r.event === "bench-guest") guestInfo = r;
+      if (r.event === "bench-startup") startup.push(r as unknown as StartupSample);
       if (r.event === "bench-sample") samples.push(r as unknown as MixSample);
       if (r.event === "bench-fuzz") fuzzRuns.push(r as unknown as FuzzProbeRun);
     },
   });
   if (wantFuzz && fuzzRuns.length !== o.suites.length) {
     problems.push(`${fuzzRuns.length} of ${o.suites.length} fuzz runs reported back`);
+  }
+  if (wantStartup && startup.length !== STARTUP_SAMPLES) {
+    problems.push(`${startup.length} of ${STARTUP_SAMPLES} start-up samples reported back`);
   }
   if (wantMicro && samples.length !== sampleCount) {
     problems.push(`${samples.length} of ${sampleCount} micro-benchmark samples reported back`);
@@ -268,7 +279,7 @@ async function measureGuest(o: BenchOptions, setup: Setup, problems: string[]): 
         `console: ${run.consoleFile}`,
     );
   }
-  return { samples, fuzzRuns, guestInfo };
+  return { startup, samples, fuzzRuns, guestInfo };
 }
 
 /** The order of step 3's boots: "before" second, between "after" boots, so drift favours neither. */
@@ -458,8 +469,8 @@ export async function bench(o: BenchOptions): Promise<BenchResults> {
   const setup = await setUp(o);
   let othersMax = setup.idle.others;
 
-  let guest: GuestPart = { samples: [], fuzzRuns: [], guestInfo: undefined };
-  if (o.parts.includes("micro") || o.parts.includes("fuzz")) {
+  let guest: GuestPart = { startup: [], samples: [], fuzzRuns: [], guestInfo: undefined };
+  if (["startup", "micro", "fuzz"].some((p) => o.parts.includes(p))) {
     monitor.phase = "FFI/C and fuzz boot";
     othersMax = Math.max(othersMax, await monitor.check());
     guest = await measureGuest(o, setup, problems);
@@ -563,6 +574,7 @@ function assemble(
         ? { findSeconds: o.findSeconds, findVariants: o.findVariants, findSeeds: o.findSeeds }
         : {}),
     },
+    startup: guest.startup,
     micro: { samples: guest.samples, rows: micro },
     fuzz: { runs: guest.fuzzRuns, rows: guest.fuzzRuns.map(fuzzRow) },
     boot: {

@@ -3,11 +3,15 @@
  *
  *     deno run -A fuzz/guest.ts --abi NAME --seed S --time T [--suites a,b] [--shares a=60,b=20]
  *     deno run -A fuzz/guest.ts --abi NAME --replay FILE
+ *     deno run -A fuzz/guest.ts --abi NAME --load-only
  *
  * runs the ABI's campaigns (fuzz/campaign.ts) against the target and sends
  * progress and findings over the results channel; `--replay` replays one
  * finding from a request file the host wrote (its replay.json and the title
  * it looks for), so nothing from replay.json passes through a shell.
+ * `--load-only` loads what a run loads before its first case (the ABI, its
+ * campaigns and canary) and exits 0: the benchmark times Deno's start-up
+ * with it (bench/guest.ts).
  *
  * Exit status: 0 done, 1 a replay reproduced, 4 the target was left dirty
  * (the host goes on in a fresh VM).
@@ -203,6 +207,7 @@ export async function main(args: readonly string[]): Promise<number> {
       suites: { type: "string" },
       shares: { type: "string" },
       replay: { type: "string" },
+      "load-only": { type: "boolean" },
     },
     strict: true,
   });
@@ -210,6 +215,7 @@ export async function main(args: readonly string[]): Promise<number> {
   if (!abi.fuzz) throw new TypeError(`ABI "${abi.name}" has no fuzz campaigns`);
   const campaigns = await abi.fuzz.campaigns();
   const canary = (await abi.health?.canary()) ?? null;
+  if (v["load-only"]) return 0;
   if (v.replay) {
     return await replayFinding(
       parseReplayRequest(await Deno.readTextFile(v.replay)),

@@ -330,7 +330,8 @@ export function summaryMarkdown(o: MutateRun): string {
     ...(o.disagreements?.length
       ? [
         "",
-        "**Runs that disagreed on the same object code (the class counts as not killed):**",
+        "**Runs that disagreed on the same object code (the class counts as not killed, or as " +
+        "judged when a judgment covers it):**",
         ...o.disagreements.map((w) => `- ${w}`),
       ]
       : []),
