@@ -5,8 +5,8 @@
  *
  * First Deno's start-up, split (`startup`): the runtime alone (`deno eval 0`)
  * and what fuzz/guest.ts loads before its first case (`--load-only`), each
- * \`STARTUP_RUNS\` times (startup.ts). Then the fuzz campaign's throughput (`fuzz/guest.ts` per suite, watched
- * by `fuzz_probe.ts`), then the micro-benchmark: every mix on both sides,
+ * `STARTUP_RUNS` times (startup.ts). Then the fuzz campaign's throughput
+ * (`fuzz/guest.ts` per suite, watched by `fuzz_probe.ts`), then the micro-benchmark: every mix on both sides,
  * Deno FFI and the C baseline, one after the other in each repeat, the side
  * that goes first alternating between repeats. Every sample goes to the host
  * as a results record.
@@ -20,6 +20,7 @@ import { type Mix, mixById, MIXES, type MixSample } from "./mixes.ts";
 import { runFfiMix } from "./ffi_mixes.ts";
 import { probeFuzz } from "./fuzz_probe.ts";
 import { STARTUP_COMMANDS, STARTUP_RUNS } from "./startup.ts";
+import { capture } from "../harness/proc.ts";
 
 let port: Deno.FsFile | null | undefined;
 
@@ -80,19 +81,8 @@ async function runC(
 /** Wall seconds of one `deno` command, which must succeed. */
 async function timeDeno(args: readonly string[]): Promise<number> {
   const t0 = performance.now();
-  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [...args],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const seconds = (performance.now() - t0) / 1000;
-  if (code !== 0) {
-    throw new Error(
-      `deno ${args.join(" ")} exited ${code}: ${new TextDecoder().decode(stderr).trim()}`,
-    );
-  }
-  return seconds;
+  await capture(Deno.execPath(), args);
+  return (performance.now() - t0) / 1000;
 }
 
 function number(name: string, s: string): number {

@@ -28,6 +28,7 @@ import {
 } from "./stages.ts";
 import type { Machine, PhaseCounts } from "./machine.ts";
 import { type StartupSample, startupSummary } from "./startup.ts";
+import type { PatchedBuildTimes } from "../harness/vm/kernel.ts";
 
 /** One row of the FFI-vs-C table. */
 export interface MicroRow {
@@ -313,18 +314,11 @@ export interface BenchResults {
   readonly problems: readonly string[];
 }
 
-/** The `kbuild` part: a kernel patch built from a copy of the cached tree, timed. */
-export interface KbuildRun {
+/** The `kbuild` part: a kernel patch built from a copy of the cached tree, timed by step. */
+export interface KbuildRun extends PatchedBuildTimes {
   readonly patchFile: string;
   /** make -j. */
   readonly jobs: number;
-  /** Seconds copying the cached tree, applying the patch, running make; and in all. */
-  readonly copy: number;
-  readonly apply: number;
-  readonly make: number;
-  /** Objects make compiled. */
-  readonly compiled: number;
-  readonly total: number;
   readonly logFile: string;
 }
 
@@ -599,15 +593,14 @@ function layerSection(rows: readonly MicroRow[]): string[] {
     "each call on the last one's answer). Differences of medians of separate samples: a small " +
     "negative one is noise.",
     "",
-    ...stacks.flatMap((s) => [
+    stacks.map((s) =>
       markdownTable(
         [s.title, "per operation", "added"],
         s.layers.map((l) => [l.layer, ns(l.ns), ns(l.addedNs)]),
         ["left", "right", "right"],
-      ),
-      "",
-    ]),
-  ].slice(0, -1);
+      )
+    ).join("\n\n"),
+  ];
 }
 
 function microSection(r: BenchResults): string {
