@@ -73,9 +73,32 @@ export class Tracefs {
     return Number(Deno.readTextFileSync(`${this.eventDir(name)}/id`).trim());
   }
 
-  /** Empties the trace buffer of every CPU. */
+  /**
+   * Empties the trace buffer of every CPU. The kernel waits for RCU grace
+   * periods to do it: 33 ms under TCG, where reading the buffers' stats
+   * ({@linkcode Tracefs.buffersAsCleared}) takes 2 ms a CPU.
+   */
   clear(): SysResult<number> {
     return writeFile(`${this.root}/trace`, "");
+  }
+
+  /**
+   * Whether every CPU's buffer is as {@linkcode Tracefs.clear} leaves it: no
+   * record waiting, none overwritten or dropped since the last clear (a
+   * reader would be told of those); false when a CPU's stats cannot be read.
+   */
+  buffersAsCleared(): boolean {
+    try {
+      return possibleCpus(this.root).every((cpu) => {
+        const s = parseBufferStats(
+          Deno.readTextFileSync(`${this.root}/per_cpu/cpu${cpu}/stats`),
+        );
+        return s !== null && s.entries === 0 && s.overrun === 0 && s.commitOverrun === 0 &&
+          s.dropped === 0;
+      });
+    } catch {
+      return false;
+    }
   }
 
   /** The human-readable `trace` file. */
@@ -101,4 +124,58 @@ export function eventTypeIds(root: string = TRACEFS): Set<number> {
     }
   }
   return ids;
+}
+
+/** Counters of one CPU's ring buffer, from `per_cpu/cpuN/stats`. */
+export interface BufferStats {
+  /** Records waiting to be read. */
+  readonly entries: number;
+  /** Records overwritten before they were read. */
+  readonly overrun: number;
+  readonly commitOverrun: number;
+  /** Records dropped because the buffer was full (overwrite off). */
+  readonly dropped: number;
+}
+
+/**
+ * A `per_cpu/cpuN/stats` file's counters (pure); null when one is missing,
+ * so a changed format is never taken for an empty buffer.
+ *
+ * @example
+ * ```ts
+ * import { parseBufferStats } from "./tracefs.ts";
+ * const s = parseBufferStats("entries: 3\noverrun: 0\ncommit overrun: 0\ndropped events: 0\n");
+ * if (s?.entries !== 3) throw new Error();
+ * ```
+ */
+export function parseBufferStats(text: string): BufferStats | null {
+  const field = (name: string): number | null => {
+    const m = new RegExp(`^${name}: (\\d+)$`, "m").exec(text);
+    return m ? Number(m[1]) : null;
+  };
+  const entries = field("entries");
+  const overrun = field("overrun");
+  const commitOverrun = field("commit overrun");
+  const dropped = field("dropped events");
+  if (entries === null || overrun === null || commitOverrun === null || dropped === null) {
+    return null;
+  }
+  return { entries, overrun, commitOverrun, dropped };
+}
+
+const cpusOf = new Map<string, number[]>();
+
+/** The CPUs tracefs keeps a buffer for (`per_cpu/cpuN`), listed once per mount: they are the possible CPUs, fixed for the boot. */
+function possibleCpus(root: string): number[] {
+  let cpus = cpusOf.get(root);
+  if (!cpus) {
+    cpus = [...Deno.readDirSync(`${root}/per_cpu`)]
+      .map((e) => /^cpu(\d+)$/.exec(e.name)?.[1])
+      .filter((n) => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    if (cpus.length === 0) throw new Error(`No CPU under ${root}/per_cpu`);
+    cpusOf.set(root, cpus);
+  }
+  return cpus;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { eventTypeIds, Tracefs } from "./tracefs.ts";
+import { eventTypeIds, parseBufferStats, Tracefs } from "./tracefs.ts";
 
 /** A tracefs tree as the kernel lays it out: events/<system>/<event>/id, and a system's own enable. */
 function tree(events: Record<string, Record<string, number>>): string {
@@ -28,4 +28,58 @@ Deno.test("Tracefs.eventId() and hasEvent() on one system", () => {
   assert.equal(fs.hasEvent("t_1"), true);
   assert.equal(fs.hasEvent("t_2"), false);
   assert.deepEqual(fs.events(), ["t_1"]);
+});
+
+/** A `per_cpu/cpuN/stats` file captured in the guest (6.12), with one counter changed by `edit`. */
+function stats(file: string, edit: (t: string) => string = (t) => t): string {
+  return edit(Deno.readTextFileSync(new URL(`testdata/${file}`, import.meta.url)));
+}
+
+const STATS: [string, string, ReturnType<typeof parseBufferStats>][] = [
+  [
+    "a cleared buffer",
+    stats("tracefs-stats-cleared.txt"),
+    { entries: 0, overrun: 0, commitOverrun: 0, dropped: 0 },
+  ],
+  [
+    "three records written",
+    stats("tracefs-stats-3-entries.txt"),
+    { entries: 3, overrun: 0, commitOverrun: 0, dropped: 0 },
+  ],
+  [
+    "records overwritten",
+    stats("tracefs-stats-cleared.txt", (t) => t.replace("overrun: 0", "overrun: 12")),
+    { entries: 0, overrun: 12, commitOverrun: 0, dropped: 0 },
+  ],
+  [
+    "a counter missing (another format): no answer, never an empty buffer",
+    stats("tracefs-stats-cleared.txt", (t) => t.replace(/^dropped events.*$/m, "")),
+    null,
+  ],
+  ["empty", "", null],
+];
+for (const [name, text, want] of STATS) {
+  Deno.test(`parseBufferStats(): ${name}`, () => assert.deepEqual(parseBufferStats(text), want));
+}
+
+Deno.test("Tracefs.buffersAsCleared(): every CPU's stats must say so; unreadable stats say no", () => {
+  const root = tree({ udiag: {} });
+  const put = (cpu: number, text: string) => {
+    Deno.mkdirSync(`${root}/per_cpu/cpu${cpu}`, { recursive: true });
+    Deno.writeTextFileSync(`${root}/per_cpu/cpu${cpu}/stats`, text);
+  };
+  const fs = new Tracefs("udiag", root);
+  put(0, stats("tracefs-stats-cleared.txt"));
+  put(1, stats("tracefs-stats-cleared.txt"));
+  assert.equal(fs.buffersAsCleared(), true);
+  put(1, stats("tracefs-stats-3-entries.txt"));
+  assert.equal(fs.buffersAsCleared(), false);
+  put(
+    1,
+    stats("tracefs-stats-cleared.txt", (t) => t.replace("dropped events: 0", "dropped events: 1")),
+  );
+  assert.equal(fs.buffersAsCleared(), false);
+  Deno.removeSync(`${root}/per_cpu/cpu1/stats`);
+  assert.equal(fs.buffersAsCleared(), false);
+  assert.equal(new Tracefs("udiag", Deno.makeTempDirSync()).buffersAsCleared(), false);
 });

@@ -19,6 +19,11 @@ Deno.test("qemuArgs() uses TCG with 2 vCPUs, -no-reboot, a read-only host share 
   assert.deepEqual(after("-accel"), ["tcg"]);
   assert.deepEqual(after("-smp"), ["2"]);
   assert.ok(a.includes("-no-reboot"));
+  // No ACPI PCI hotplug: its AML was half of acpi_init's boot time.
+  assert.deepEqual(after("-global"), [
+    "PIIX4_PM.acpi-pci-hotplug-with-bridge-support=off",
+    "PIIX4_PM.acpi-root-pci-hotplug=off",
+  ]);
   assert.ok(
     after("-virtfs").some((v) => v.startsWith("local,path=/,") && v.includes("readonly=on")),
   );

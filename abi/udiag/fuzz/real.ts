@@ -122,7 +122,9 @@ export class RealUdiag implements Disposable {
 
   /** Deletes leftover events; throws {@linkcode DirtyTargetError} when some stay. */
   ensureClean(): void {
-    for (const n of this.tracefs.events()) {
+    const listed = this.tracefs.events();
+    if (listed.length === 0) return; // a listing costs 3 ms under TCG: the second only when needed
+    for (const n of listed) {
       this.tracefs.setEnabled(n, false);
       this.#control.delete(n);
     }
@@ -136,6 +138,9 @@ export class RealUdiag implements Disposable {
    * case's event of the same type id.
    */
   clearSinks(): void {
+    // A clear waits for RCU grace periods (a quarter of a model case under
+    // TCG); a buffer earlier cases drained is already as a clear leaves it.
+    if (this.tracefs.buffersAsCleared()) return;
     const r = this.tracefs.clear();
     if (!r.ok) throw new Error(`Cannot clear the trace buffers: ${r.errno}`);
   }
