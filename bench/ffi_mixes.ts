@@ -10,7 +10,7 @@ import { UdiagFile } from "../abi/udiag/device.ts";
 import { showResult } from "../harness/errno.ts";
 import { Tracefs } from "../harness/tracefs.ts";
 import { DIAG_SYSTEM } from "../abi/udiag/abi.ts";
-import { NR, rawSyscallBufInt, rawsysSymbols } from "../harness/rawsys.ts";
+import { NR, rawSyscallFdBuf, rawsysSymbols } from "../harness/rawsys.ts";
 import { sysWrite } from "../harness/syscall.ts";
 import type { Mix, MixSample } from "./mixes.ts";
 
@@ -147,7 +147,7 @@ function layerOp(layer: NonNullable<Mix["layer"]>, fd: number, buf: Uint8Array):
     }
     case "rawsys":
       return () => {
-        const r = rawSyscallBufInt(NR.write, 2, buf, fd, size);
+        const r = rawSyscallFdBuf(NR.write, fd, buf, size);
         return r === size ? null : `write: ${r}`;
       };
     case "syscall":

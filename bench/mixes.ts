@@ -30,8 +30,8 @@ export interface Mix {
    * A write driven through one layer of the harness below the client
    * (`UdiagFile.write`), to say where the FFI side's time goes: `symbol` the
    * bare `Deno.dlopen` symbol (the FFI call itself), `rawsys`
-   * `rawSyscallBufInt()` (its argument checks), `syscall` `sysWrite()` (the
-   * result value too). The C side is the same write.
+   * `rawSyscallFdBuf()` (what sysWrite calls), `syscall` `sysWrite()` (its
+   * argument checks and the result value too). The C side is the same write.
    */
   readonly layer?: "symbol" | "rawsys" | "syscall";
   /** Operations between two clock reads, the same on both sides. */
@@ -55,7 +55,7 @@ function writeMix(size: number, enabled: boolean, layer?: Mix["layer"]): Mix {
 
 const LAYER_NAMES = {
   symbol: "the bare dlopen symbol",
-  rawsys: "rawSyscallBufInt()",
+  rawsys: "rawSyscallFdBuf()",
   syscall: "sysWrite()",
 } as const;
 

@@ -525,8 +525,8 @@ const LAYER_STACKS: readonly {
     layers: [
       ["C: the system call", "write64_off", "c"],
       ["+ the FFI call: V8's fast call into the bare dlopen symbol", "write64_off_symbol", "ffi"],
-      ["+ rawSyscallBufInt(): argument checks", "write64_off_rawsys", "ffi"],
-      ["+ sysWrite(): the result value, errno by name", "write64_off_syscall", "ffi"],
+      ["+ rawSyscallFdBuf(): the library, loaded once", "write64_off_rawsys", "ffi"],
+      ["+ sysWrite(): argument checks, the result value", "write64_off_syscall", "ffi"],
       ["+ UdiagFile.write(): the client", "write64_off", "ffi"],
     ],
   },

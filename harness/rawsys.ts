@@ -202,6 +202,15 @@ export function rawSyscallBufInt(
 }
 
 /**
+ * `read`/`write(fd, buf, len)` with 32-bit numbers (the caller checked
+ * them): the suites' commonest calls, kept to one property load and the
+ * call so that V8 inlines it whole (`deno task bench`'s layer table).
+ */
+export function rawSyscallFdBuf(nr: number, fd: number, buf: Uint8Array, len: number): number {
+  return (symbols ?? lib()).udiag_syscall_b2_int(nr, fd, buf, len);
+}
+
+/**
  * A call whose (at most three) arguments are all 32-bit numbers, `close(fd)`
  * the commonest, as one with numbers in and out; null when they are not.
  */

@@ -14,6 +14,7 @@ import {
   rawSyscall,
   rawSyscallBuf,
   rawSyscallBufInt,
+  rawSyscallFdBuf,
   rawSyscallInt,
 } from "./rawsys.ts";
 import {
@@ -100,6 +101,24 @@ function fast(mem: Mem, len?: number | bigint): mem is Uint8Array {
 }
 
 /**
+ * Whether a read or write of `len` bytes of `mem` on `fd` takes the shortest
+ * path ({@linkcode fdBufCall}): {@linkcode fast}, with `fd` and `len` 32-bit.
+ */
+function fastFdBuf(fd: number, mem: Mem, len: number): mem is Uint8Array {
+  return (fd | 0) === fd && (len | 0) === len && len >= 0 && fast(mem, len);
+}
+
+/**
+ * {@linkcode rawSyscallFdBuf} and its result, with nothing between them: a
+ * 64-byte write through {@linkcode bufCall} took 0.59 µs more than the bare
+ * call under TCG, this way 0.13 µs (a guest probe, 2026-12-05).
+ */
+function fdBufCall(nr: number, fd: number, mem: Uint8Array, len: number): SysResult<number> {
+  const r = rawSyscallFdBuf(nr, fd, mem, len);
+  return r < 0 && r >= -4095 ? fail(errnoName(-r)) : { ok: true, value: r };
+}
+
+/**
  * {@linkcode sys}, recorded (harness/ctrace): `traced` describes the
  * arguments, and runs only while recording (memory is copied before the call).
  */
@@ -158,6 +177,7 @@ export function sysRead(
   buf: Mem,
   len = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
+  if (fastFdBuf(fd, buf, len)) return fdBufCall(NR.read, fd, buf, len);
   if (fast(buf, len)) return bufCall(NR.read, 2, buf, fd, len);
   return sysTraced(
     "read",
@@ -175,6 +195,9 @@ export function sysWrite(
   buf: Mem,
   len: number | bigint = typeof buf === "bigint" ? 0 : buf.length,
 ): SysResult<number> {
+  if (typeof len === "number" && fastFdBuf(fd, buf, len)) {
+    return fdBufCall(NR.write, fd, buf, len);
+  }
   if (fast(buf, len)) return bufCall(NR.write, 2, buf, fd, len);
   return sysTraced(
     "write",
