@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,18 +162,32 @@ static double timed(int (*op)(void), int batch, double seconds,
 
 /*
  * write<size>_<on|off>[_<layer>]: a layer suffix (bench/mixes.ts) says how the
- * Deno side drives the same write, so the C side reads past it.
+ * Deno side drives the same write, so the C side reads past it, but for
+ * _threads: the C side then writes with a second thread alive (*threads).
  */
-static int parse_write_mix(const char *mix, unsigned int *size, int *enabled)
+static int parse_write_mix(const char *mix, unsigned int *size, int *enabled,
+			   int *threads)
 {
 	char onoff[4];
+	int end = 0;
 
-	if (sscanf(mix, "write%u_%3s", size, onoff) != 2 || *size > 4096)
+	if (sscanf(mix, "write%u_%3[onf]%n", size, onoff, &end) != 2 ||
+	    *size > 4096)
 		return -1;
 	if (strcmp(onoff, "on") != 0 && strcmp(onoff, "off") != 0)
 		return -1;
 	*enabled = strcmp(onoff, "on") == 0;
+	*threads = strcmp(mix + end, "_threads") == 0;
 	return 0;
+}
+
+/* The second thread of a _threads mix: it only has to exist. */
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -181,7 +196,8 @@ int main(int argc, char **argv)
 	int (*op)(void);
 	const char *mix, *event = NULL;
 	double seconds, warmup, elapsed;
-	int repeat, batch, enabled = 0;
+	int repeat, batch, enabled = 0, threads = 0;
+	pthread_t idle;
 	unsigned int size = 0;
 	struct tally t;
 
@@ -200,7 +216,7 @@ int main(int argc, char **argv)
 	if (strcmp(mix, "reg_del") != 0 && strcmp(mix, "enable_byte") != 0 &&
 	    strcmp(mix, "enable_byte_array") != 0 &&
 	    strcmp(mix, "enable_byte_view") != 0 &&
-	    parse_write_mix(mix, &size, &enabled) < 0) {
+	    parse_write_mix(mix, &size, &enabled, &threads) < 0) {
 		fprintf(stderr, "baseline: unknown mix \"%s\"\n", mix);
 		return 2;
 	}
@@ -236,6 +252,15 @@ int main(int argc, char **argv)
 		w_buf = payload;
 		w_size = size;
 		op = op_write;
+	}
+	/*
+	 * With a second thread the fd table is shared, and the kernel takes and
+	 * drops a file reference on every call (fdget()): what every Deno
+	 * process pays, as V8 and tokio run threads of their own.
+	 */
+	if (threads && pthread_create(&idle, NULL, idle_thread, NULL) != 0) {
+		fprintf(stderr, "baseline: cannot start a thread\n");
+		return 1;
 	}
 
 	if (warmup > 0)

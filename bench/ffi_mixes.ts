@@ -138,6 +138,7 @@ function prepare(mix: Mix, ctl: UdiagFile, tracefs: Tracefs): Prepared {
 function layerOp(layer: NonNullable<Mix["layer"]>, fd: number, buf: Uint8Array): Op {
   const size = buf.length;
   switch (layer) {
+    case "threads": // the C side's difference: Deno always runs threads
     case "symbol": {
       const call = rawsysSymbols().udiag_syscall_b2_int;
       return () => {

@@ -31,9 +31,11 @@ export interface Mix {
    * (`UdiagFile.write`), to say where the FFI side's time goes: `symbol` the
    * bare `Deno.dlopen` symbol (the FFI call itself), `rawsys`
    * `rawSyscallFdBuf()` (what sysWrite calls), `syscall` `sysWrite()` (its
-   * argument checks and the result value too). The C side is the same write.
+   * argument checks and the result value too). The C side is the same write,
+   * but for `threads`: there C writes with an idle second thread alive (the
+   * kernel's cost of a shared fd table) and Deno through the bare symbol.
    */
-  readonly layer?: "symbol" | "rawsys" | "syscall";
+  readonly layer?: "threads" | "symbol" | "rawsys" | "syscall";
   /** Operations between two clock reads, the same on both sides. */
   readonly batch: number;
 }
@@ -54,6 +56,7 @@ function writeMix(size: number, enabled: boolean, layer?: Mix["layer"]): Mix {
 }
 
 const LAYER_NAMES = {
+  threads: "the bare dlopen symbol; C with an idle second thread",
   symbol: "the bare dlopen symbol",
   rawsys: "rawSyscallFdBuf()",
   syscall: "sysWrite()",
@@ -77,6 +80,7 @@ export const MIXES: readonly Mix[] = [
   writeMix(maxTracedPayload(4096), true),
   // Where a disabled 64-byte write's time goes, layer by layer (the C side
   // parses the same id as write64_off).
+  writeMix(64, false, "threads"),
   writeMix(64, false, "symbol"),
   writeMix(64, false, "rawsys"),
   writeMix(64, false, "syscall"),

@@ -374,13 +374,25 @@ Deno.test("layerCosts(): each layer's cost per operation and what it adds to the
     rates("write64_off_symbol", 400_000, 1), // 2.5 µs
     rates("write64_off_rawsys", 320_000, 1), // 3.125 µs
     rates("write64_off_syscall", 312_500, 1), // 3.2 µs
+    rates("write64_off_threads", 1, 454_545), // C with a second thread: 2.2 µs
   ]);
   assert.equal(stacks.length, 1, "the enable-byte stack's mixes did not run");
   assert.equal(stacks[0]?.title, "write 64 B, event disabled");
   assert.deepEqual(
     stacks[0]?.layers.map((l) => [Math.round(l.ns), Math.round(l.addedNs)]),
-    [[2000, 2000], [2500, 500], [3125, 625], [3200, 75], [4000, 800]],
+    [[2000, 2000], [2200, 200], [2500, 300], [3125, 625], [3200, 75], [4000, 800]],
   );
+});
+
+Deno.test("layerCosts(): results from before the threads mix leave that layer out, not the stack", () => {
+  const [s] = layerCosts([
+    rates("write64_off", 250_000, 500_000),
+    rates("write64_off_symbol", 400_000, 1),
+    rates("write64_off_rawsys", 320_000, 1),
+    rates("write64_off_syscall", 312_500, 1),
+  ]);
+  assert.deepEqual(s?.layers.map((l) => Math.round(l.addedNs)), [2000, 500, 625, 75, 800]);
+  assert.ok(!s?.layers.some((l) => l.layer.includes("second thread")));
 });
 
 Deno.test("layerCosts(): a stack with a mix that measured nothing is left out", () => {
