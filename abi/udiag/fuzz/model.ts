@@ -359,6 +359,9 @@ export class UdiagModel {
   #handles = new Map<number, string | null>();
   // Open perf id → the event name it traces.
   #perf = new Map<number, string>();
+  // Open perf id with an eBPF program attached → the last record the program
+  // was given since (undefined: none yet; null: one the model cannot promise).
+  #bpf = new Map<number, TraceRecord | null | undefined>();
   // Pending records per sink; null = a write the model cannot predict.
   #records = new Map<Sink, TraceRecord[] | null>([["ftrace", []]]);
   #nextHandle = 1;
@@ -399,6 +402,7 @@ export class UdiagModel {
     }
     m.#handles = new Map(this.#handles);
     m.#perf = new Map(this.#perf);
+    m.#bpf = new Map(this.#bpf);
     // Records' data are never mutated, so the arrays can be shared.
     m.#records = new Map(
       [...this.#records].map(([s, rs]) => [s, rs && [...rs]]),
@@ -532,6 +536,13 @@ export class UdiagModel {
   }
 
   #record(sink: Sink, name: string, payload: Uint8Array): void {
+    // The perf event's program runs on every record it gets, drained or not.
+    if (typeof sink === "number" && this.#bpf.has(sink)) {
+      this.#bpf.set(
+        sink,
+        payload.length > MAX_TRACED_PAYLOAD ? null : { name, sink, data: payload.slice() },
+      );
+    }
     const rs = this.#records.get(sink);
     if (rs === null || rs === undefined) return;
     // Too big for the model to promise: the kernel may drop it (see
@@ -596,8 +607,41 @@ export class UdiagModel {
     // page byte go away.
     this.#events.get(name)!.perf.delete(id);
     this.#perf.delete(id);
+    this.#bpf.delete(id); // perf_event_free_bpf_prog: the program goes with its event
     this.#records.delete(id);
     return ok(0);
+  }
+
+  /**
+   * PERF_EVENT_IOC_SET_BPF of a tracepoint program on open perf event `id`:
+   * `ok(0)`, EEXIST when it has one (perf_event_attach_bpf_prog), EBADF when
+   * `id` is not open. The program runs on every record the event makes for
+   * perf while it is attached, so it sees what that perf event's buffer gets.
+   */
+  bpfAttach(id: number): SysResult<number> {
+    if (!this.#perf.has(id)) return fail("EBADF");
+    if (this.#bpf.has(id)) return fail("EEXIST");
+    this.#bpf.set(id, undefined);
+    return ok(0);
+  }
+
+  /** Open perf ids with an eBPF program attached. */
+  bpfIds(): number[] {
+    return [...this.#bpf.keys()];
+  }
+
+  /**
+   * The last record perf event `id`'s program was given since it was
+   * attached: undefined when none (or no program), null when the model
+   * cannot promise it (a payload over {@linkcode MAX_TRACED_PAYLOAD}).
+   */
+  bpfLast(id: number): TraceRecord | null | undefined {
+    return this.#bpf.get(id);
+  }
+
+  /** The event open perf event `id` traces, or undefined. */
+  perfEvent(id: number): string | undefined {
+    return this.#perf.get(id);
   }
 
   /**

@@ -287,6 +287,35 @@ Deno.test("UdiagModel.write() records payloads only in sinks tracing the event",
   assert.deepEqual(m.expectedRecords(p.value), []);
 });
 
+Deno.test("UdiagModel.bpfAttach(): once per open perf event; bpfLast() is the last record since", () => {
+  const { m, hs } = withEvents("e1");
+  const h = hs[0]!;
+  const d = (...b: number[]) => new Uint8Array(b);
+  const p = m.perfOpen("e1");
+  assert.ok(p.ok);
+  m.write(h, d(1)); // before the attach: the program never saw it
+  // perf_event_attach_bpf_prog: one program per perf event, EEXIST after.
+  assert.deepEqual(m.bpfAttach(p.value), ok(0));
+  assert.deepEqual(m.bpfAttach(p.value), fail("EEXIST"));
+  assert.deepEqual(m.bpfAttach(99), fail("EBADF"));
+  assert.deepEqual(m.bpfIds(), [p.value]);
+  assert.equal(m.bpfLast(p.value), undefined);
+  m.write(h, d(2));
+  m.write(h, d(3, 4));
+  m.takeRecords(p.value); // a drain empties perf's buffer, not the program's map
+  assert.deepEqual(m.bpfLast(p.value), { name: "e1", sink: p.value, data: d(3, 4) });
+  m.write(h, bytes(MAX_TRACED_PAYLOAD + 1));
+  assert.equal(m.bpfLast(p.value), null, "a record the model cannot promise");
+  const c = m.clone();
+  m.write(h, d(5));
+  assert.equal(c.bpfLast(p.value), null, "a clone keeps its own");
+  assert.deepEqual(m.bpfLast(p.value)?.data, d(5));
+  // perf_event_free_bpf_prog: the program goes with its perf event.
+  m.perfClose(p.value);
+  assert.deepEqual(m.bpfIds(), []);
+  assert.equal(m.bpfLast(p.value), undefined);
+});
+
 // --- tracers and the page ---------------------------------------------------
 
 Deno.test("UdiagModel.enableByte() is 1 iff ftrace or a perf event traces the event", () => {

@@ -10,6 +10,16 @@ import { showResult, type SysResult } from "../../../harness/errno.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
 import { DIAG_SYSTEM } from "../abi.ts";
 import { type PerfEvent, perfOpen } from "../../../harness/trace/perf.ts";
+import { parseFormat } from "../../../harness/trace/format.ts";
+import {
+  BPF_PROG_TYPE_TRACEPOINT,
+  dataLocProgram,
+  mapCreateArray,
+  mapLookup,
+  progLoad,
+  readDataLocDump,
+} from "../../../harness/bpf.ts";
+import { sysClose } from "../../../harness/syscall.ts";
 import type { UdiagModel } from "./model.ts";
 import {
   DirtyTargetError,
@@ -87,11 +97,16 @@ export function leftBehind(tracefs: Tracefs): StateLeak | null {
   }
 }
 
+/** Bytes of each payload an attached eBPF program copies out (the rest is its length). */
+export const BPF_COPY = 64;
+
 /** Files, perf events and the page, opened for one fuzz case. */
 export class RealUdiag implements Disposable {
   readonly tracefs = new Tracefs(DIAG_SYSTEM);
   readonly files = new Map<number, UdiagFile>();
   readonly perfs = new Map<number, PerfEvent>();
+  /** Perf id → the array map its eBPF program copies each record's payload into. */
+  readonly bpfMaps = new Map<number, number>();
   readonly page: EnablePage;
   /** Names the case may have created: deleted at the end. */
   readonly names: readonly string[];
@@ -183,6 +198,63 @@ export class RealUdiag implements Disposable {
     return { ok: true, value: id };
   }
 
+  /** close(2) of perf event `id`, and of its eBPF program's map. */
+  perfClose(id: number): void {
+    this.perfs.get(id)?.close();
+    this.perfs.delete(id);
+    const map = this.bpfMaps.get(id);
+    if (map !== undefined) sysClose(map);
+    this.bpfMaps.delete(id);
+  }
+
+  /**
+   * Loads a tracepoint program written from `udiag:<name>`'s format file, as
+   * a bpftrace or libbpf consumer would be ({@linkcode dataLocProgram}: it
+   * copies the payload's length and first {@linkcode BPF_COPY} bytes into a
+   * map), and attaches it to perf event `id` (PERF_EVENT_IOC_SET_BPF): that
+   * ioctl's answer. Throws when the program cannot be built: no eBPF here.
+   */
+  bpfAttach(id: number, name: string): SysResult<number> {
+    const perf = this.perfs.get(id);
+    if (!perf) return { ok: false, errno: "EBADF" };
+    const eventId = this.learnFormat(name);
+    const format = eventId === null ? undefined : this.formats.get(eventId)?.format;
+    const field = format === undefined ? undefined : parseFormat(format).fields
+      .find((x) => x.kind === "data_loc" || x.kind === "rel_loc");
+    if (!field) {
+      throw new Mismatch(
+        `bpf_attach(p${id})`,
+        "no __data_loc field",
+        "a __data_loc field",
+        "fuzz: bpf_attach found no __data_loc field in the event's format",
+      );
+    }
+    const map = mapCreateArray(8 + BPF_COPY);
+    if (!map.ok) throw new Error(`Cannot create an eBPF array map: ${map.errno}`);
+    const relBase = field.kind === "rel_loc" ? field.offset + field.size : 0;
+    const prog = progLoad(
+      BPF_PROG_TYPE_TRACEPOINT,
+      dataLocProgram(map.value, field.offset, relBase, BPF_COPY),
+    );
+    if (!prog.ok) {
+      sysClose(map.value);
+      throw new Error(`The verifier refused the program: ${prog.errno}: ${prog.log}`);
+    }
+    const r = perf.setBpf(prog.fd);
+    sysClose(prog.fd); // an attached program is held by its perf event
+    if (r.ok) this.bpfMaps.set(id, map.value);
+    else sysClose(map.value);
+    return r;
+  }
+
+  /** What perf event `id`'s program last read: the record's length and its first bytes. */
+  bpfSeen(id: number): SysResult<{ length: number; bytes: Uint8Array }> {
+    const map = this.bpfMaps.get(id);
+    if (map === undefined) return { ok: false, errno: "EBADF" };
+    const v = mapLookup(map, 0, 8 + BPF_COPY);
+    return v.ok ? { ok: true, value: readDataLocDump(v.value) } : v;
+  }
+
   /** Compares the whole enable page with the model's; every command ends with it. */
   checkPage(m: UdiagModel, after: string): void {
     this.log.push(after);
@@ -202,7 +274,7 @@ export class RealUdiag implements Disposable {
   /** Unwinds everything the case made; the device must end as it began. */
   [Symbol.dispose](): void {
     for (const n of this.names) this.tracefs.setEnabled(n, false);
-    for (const p of this.perfs.values()) p.close();
+    for (const id of [...this.perfs.keys()]) this.perfClose(id);
     for (const f of this.files.values()) f[Symbol.dispose]();
     for (const n of this.names) this.#control.delete(n);
     // A name as the kernel reads it: NUL-terminated.

@@ -17,6 +17,7 @@ export const COMMAND_NAMES = [
   "ftrace",
   "perf_open",
   "perf_close",
+  "bpf_attach",
   "drain",
   "mmap",
 ] as const;
@@ -87,6 +88,22 @@ export function drainTitle(
   if (g.name !== w.name) return `${head} records of another event, or out of order`;
   if (g.data.length !== w.data.length) return `${head} a record of another length than written`;
   return `${head} a record whose bytes differ from those written`;
+}
+
+/**
+ * The title of a drain where an attached eBPF program read, from the last
+ * record its perf event got, something other than the payload written.
+ *
+ * @example
+ * ```ts
+ * import { bpfTitle } from "./titles.ts";
+ * if (bpfTitle(3, 5) !== "fuzz: drain(bpf) read a length other than written") throw new Error();
+ * ```
+ */
+export function bpfTitle(gotLength: number, wantLength: number): string {
+  return `fuzz: drain(bpf) read ${
+    gotLength !== wantLength ? "a length" : "bytes"
+  } other than written`;
 }
 
 /** Whether a finding is about the enable page's bytes (its replay compares the whole page). */

@@ -14,6 +14,8 @@ import { DeleteCmd } from "./delete_cmd.ts";
 import { WriteCmd } from "./write_cmd.ts";
 import { TraceCmd } from "./trace_cmd.ts";
 import { PerfOpenCmd } from "./perf_open_cmd.ts";
+import { BpfAttachCmd } from "./bpf_attach_cmd.ts";
+import { checkBpfSeen } from "./drain_cmd.ts";
 
 type Answers = {
   open?: SysResult<number>;
@@ -23,6 +25,7 @@ type Answers = {
   close?: SysResult<number>;
   trace?: SysResult<number>;
   perfOpen?: SysResult<number>;
+  bpfAttach?: SysResult<number>;
   page?: Uint8Array;
 };
 
@@ -47,6 +50,7 @@ function standIn(m: UdiagModel, a: Answers): RealUdiag {
     control: () => file,
     learnFormat: () => 1,
     perfOpen: (id: number) => a.perfOpen ?? { ok: true, value: id },
+    bpfAttach: () => a.bpfAttach ?? { ok: true, value: 0 },
     checkPage(model: UdiagModel, after: string) {
       log.push(after);
       const got = a.page ?? model.page();
@@ -128,6 +132,17 @@ const ROWS: {
     right: { perfOpen: { ok: true, value: 1 } },
     wrong: { perfOpen: { ok: false, errno: "ENOENT" } },
   },
+  {
+    name: "BpfAttachCmd (a second program: EEXIST)",
+    setup: (m) => {
+      m.register(m.open(), "f2");
+      const p = m.perfOpen("f2");
+      if (p.ok) m.bpfAttach(p.value);
+    },
+    cmd: () => new BpfAttachCmd(0),
+    right: { bpfAttach: { ok: false, errno: "EEXIST" } },
+    wrong: { bpfAttach: { ok: true, value: 0 } },
+  },
 ];
 
 for (const row of ROWS) {
@@ -140,3 +155,38 @@ for (const row of ROWS) {
     assert.throws(() => row.cmd().run(bad, standIn(bad, row.wrong)), Mismatch);
   });
 }
+
+Deno.test("checkBpfSeen(): the eBPF program must have read the last payload its perf event got", () => {
+  const data = Uint8Array.from({ length: 100 }, (_, i) => i);
+  const last = { name: "f0", sink: 1, data };
+  const seen = (length: number, bytes: Uint8Array) => ({
+    ok: true as const,
+    value: { length, bytes },
+  });
+  checkBpfSeen(1, seen(100, data.slice(0, 64)), last);
+  const table: [string, Parameters<typeof checkBpfSeen>[1], string][] = [
+    ["other bytes", seen(100, data.slice(1, 65)), "fuzz: drain(bpf) read bytes other than written"],
+    [
+      "another length",
+      seen(7, data.slice(0, 7)),
+      "fuzz: drain(bpf) read a length other than written",
+    ],
+    [
+      "a user pointer's bytes",
+      seen(0, new Uint8Array()),
+      "fuzz: drain(bpf) read a length other than written",
+    ],
+    [
+      "no map entry",
+      { ok: false, errno: "ENOENT" },
+      "fuzz: drain(bpf) could not read the program's map",
+    ],
+  ];
+  for (const [what, got, title] of table) {
+    assert.throws(
+      () => checkBpfSeen(1, got, last),
+      (e: Error) => e instanceof Mismatch && e.title === title,
+      what,
+    );
+  }
+});

@@ -1,6 +1,6 @@
 import type fc from "fast-check";
 import type { Sink, TraceRecord, UdiagModel } from "../model.ts";
-import { Mismatch, type RealUdiag } from "../real.ts";
+import { BPF_COPY, Mismatch, type RealUdiag } from "../real.ts";
 import { readAllRaw, readRingLayout } from "../../../../harness/trace/ftrace_reader.ts";
 import { collectRecords } from "../../../../harness/trace/ftrace_raw.ts";
 import type { SysResult } from "../../../../harness/errno.ts";
@@ -8,7 +8,7 @@ import type { TraceCollection } from "../../../../harness/trace/ftrace_raw.ts";
 import { sampleRaw } from "../../../../harness/trace/perf.ts";
 import { recordPid, recordType } from "../../../../harness/trace/format.ts";
 import { payloadsOf } from "../../../../harness/trace/recover.ts";
-import { drainTitle } from "../titles.ts";
+import { bpfTitle, drainTitle } from "../titles.ts";
 
 /** Every record of every event, drained from all CPUs. */
 function readAllRecords(): SysResult<TraceCollection> {
@@ -47,6 +47,36 @@ export function ownRecords(
 }
 
 /**
+ * An eBPF program attached to perf event `id` ran on each record the event
+ * got, the last one last: what it copied (`seen`) must be `last`'s payload,
+ * its length and first BPF_COPY bytes. Throws a {@linkcode Mismatch} when not.
+ */
+export function checkBpfSeen(
+  id: number,
+  seen: SysResult<{ readonly length: number; readonly bytes: Uint8Array }>,
+  last: TraceRecord,
+): void {
+  if (!seen.ok) {
+    throw new Mismatch(
+      `drain(bpf p${id})`,
+      seen.errno,
+      "the map entry",
+      "fuzz: drain(bpf) could not read the program's map",
+    );
+  }
+  const got = `${seen.value.length}:${seen.value.bytes.join(".")}`;
+  const want = `${last.data.length}:${last.data.subarray(0, BPF_COPY).join(".")}`;
+  if (got !== want) {
+    throw new Mismatch(
+      `drain(bpf p${id})`,
+      got,
+      want,
+      bpfTitle(seen.value.length, last.data.length),
+    );
+  }
+}
+
+/**
  * Drains the ftrace buffer and every perf ring buffer and compares the
  * payloads, in order, with what the model says each sink received.
  */
@@ -69,6 +99,9 @@ export class DrainCmd implements fc.Command<UdiagModel, RealUdiag> {
         Deno.pid,
       );
       this.#compare(id, m.takeRecords(id), decode(r, raws));
+      // Nothing to judge before a record the model can promise reached the program.
+      const last = r.bpfMaps.has(id) ? m.bpfLast(id) : undefined;
+      if (last) checkBpfSeen(id, r.bpfSeen(id), last);
     }
     r.checkPage(m, this.toString());
   }

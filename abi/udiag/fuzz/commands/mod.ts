@@ -16,6 +16,7 @@ import { writeArg, WriteCmd } from "./write_cmd.ts";
 import { TraceCmd } from "./trace_cmd.ts";
 import { PerfOpenCmd } from "./perf_open_cmd.ts";
 import { PerfCloseCmd } from "./perf_close_cmd.ts";
+import { BpfAttachCmd } from "./bpf_attach_cmd.ts";
 import { DrainCmd } from "./drain_cmd.ts";
 import { mmapArg, MmapCmd } from "./mmap_cmd.ts";
 
@@ -34,6 +35,7 @@ export const allCommands: fc.Arbitrary<fc.Command<UdiagModel, RealUdiag>>[] = [
   fc.tuple(poolIndex, fc.boolean()).map(([i, on]) => new TraceCmd(i, on)),
   poolIndex.map((i) => new PerfOpenCmd(i)),
   pick.map((p) => new PerfCloseCmd(p)),
+  pick.map((p) => new BpfAttachCmd(p)),
   fc.constant(new DrainCmd()),
   mmapArg.map((a) => new MmapCmd(a)),
 ];

@@ -12,8 +12,7 @@ export class PerfCloseCmd implements fc.Command<UdiagModel, RealUdiag> {
   run(m: UdiagModel, r: RealUdiag): void {
     const ids = m.perfIds();
     this.#id = ids[this.pick % ids.length]!;
-    r.perfs.get(this.#id)?.close();
-    r.perfs.delete(this.#id);
+    r.perfClose(this.#id);
     agree(this.toString(), { ok: true, value: 0 }, m.perfClose(this.#id));
     r.checkPage(m, this.toString());
   }
