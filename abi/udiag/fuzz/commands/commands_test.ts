@@ -133,6 +133,13 @@ const ROWS: {
     wrong: { perfOpen: { ok: false, errno: "ENOENT" } },
   },
   {
+    name: "PerfOpenCmd with a program attached",
+    setup: (m) => m.register(m.open(), "f2"),
+    cmd: () => new PerfOpenCmd(2, true),
+    right: {},
+    wrong: { bpfAttach: { ok: false, errno: "EINVAL" } },
+  },
+  {
     name: "BpfAttachCmd (a second program: EEXIST)",
     setup: (m) => {
       m.register(m.open(), "f2");

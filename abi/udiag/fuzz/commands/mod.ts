@@ -33,7 +33,7 @@ export const allCommands: fc.Arbitrary<fc.Command<UdiagModel, RealUdiag>>[] = [
   nameChoice.map((n) => new DeleteCmd(n)),
   fc.tuple(pick, writeArg).map(([p, w]) => new WriteCmd(p, w)),
   fc.tuple(poolIndex, fc.boolean()).map(([i, on]) => new TraceCmd(i, on)),
-  poolIndex.map((i) => new PerfOpenCmd(i)),
+  fc.tuple(poolIndex, fc.boolean()).map(([i, bpf]) => new PerfOpenCmd(i, bpf)),
   pick.map((p) => new PerfCloseCmd(p)),
   pick.map((p) => new BpfAttachCmd(p)),
   fc.constant(new DrainCmd()),
