@@ -272,6 +272,54 @@ export interface KernelBuildRecord {
   readonly seconds: number | null;
   readonly inThisRun: boolean;
   readonly at: string;
+  /** What the cold build compiled, from its log ({@linkcode compiledByDir}); absent without one. */
+  readonly compiled?: CompiledObjects;
+}
+
+/** Objects a kernel build compiled (`CC`/`AS` lines of its log), in all and by directory. */
+export interface CompiledObjects {
+  readonly total: number;
+  /** Most objects first; directories two levels deep (`drivers/acpi`, `kernel/*.o`), the rest as `other`. */
+  readonly byDir: readonly { readonly dir: string; readonly objects: number }[];
+}
+
+/**
+ * Counts the objects a kernel build log shows compiled (pure): `CC`, `CC [M]`
+ * and `AS` lines of `.o` files, paths taken from the tree's root (host tools
+ * built inside it included), grouped two directories deep (`kernel/*.o` for
+ * a directory's own files); the `top` largest groups, the rest summed as
+ * `other`.
+ *
+ * @example
+ * ```ts
+ * import { compiledByDir } from "./results.ts";
+ * const c = compiledByDir("  CC      drivers/acpi/bus.o\n  CC      drivers/acpi/scan.o\n  AS      arch/x86/entry/entry_64.o\n");
+ * if (c.total !== 3 || c.byDir[0]?.dir !== "drivers/acpi") throw new Error();
+ * ```
+ */
+export function compiledByDir(buildLog: string, top = 12): CompiledObjects {
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const m of buildLog.matchAll(/^ {2}(?:CC|AS)(?: \[M\])? +(\S+\.o)$/gm)) {
+    const path = m[1]!.replace(/^.*\/tree\//, "");
+    const parts = path.split("/");
+    const dir = parts.length > 2
+      ? `${parts[0]}/${parts[1]}`
+      : parts.length === 2
+      ? `${parts[0]}/*.o`
+      : "*.o";
+    counts.set(dir, (counts.get(dir) ?? 0) + 1);
+    total++;
+  }
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const rest = sorted.slice(top).reduce((n, [, c]) => n + c, 0);
+  return {
+    total,
+    byDir: [
+      ...sorted.slice(0, top).map(([dir, objects]) => ({ dir, objects })),
+      ...(rest > 0 ? [{ dir: "other", objects: rest }] : []),
+    ],
+  };
 }
 
 export interface BenchResults {
@@ -360,7 +408,32 @@ export function kbuildSection(k: KbuildRun, cold: KernelBuildRecord | null | und
     ),
     "",
     `Log of the patch build: \`${k.logFile}\`.`,
+    ...compiledSection(cold?.compiled, coldSeconds),
   ].join("\n");
+}
+
+/** What the cold build compiled, and what an object cost it (seconds on all cores, per object). */
+function compiledSection(c: CompiledObjects | undefined, seconds: number | null): string[] {
+  if (!c || c.total === 0) return [];
+  const each = seconds === null ? "" : ` (${seconds} s over ${c.total} objects: ` +
+    `${(seconds / c.total).toFixed(2)} s of wall time each on this machine's cores)`;
+  const need = seconds === null || seconds <= BUILD_GOALS.cold
+    ? ""
+    : `At that rate the goal (${BUILD_GOALS.cold} s) needs ${
+      Math.ceil((1 - BUILD_GOALS.cold / seconds) * 100)
+    } % of them gone, or more cores. `;
+  return [
+    "",
+    `What the cold build compiled, from its log: ${c.total} objects${each}. ${need}` +
+    "Every object is built with KASAN's and lockdep's instrumentation; the table says where " +
+    "the objects are, so what a trimmed config could save.",
+    "",
+    markdownTable(
+      ["directory", "objects"],
+      c.byDir.map((d) => [`\`${d.dir}\``, String(d.objects)]),
+      ["left", "right"],
+    ),
+  ];
 }
 
 /** One broken variant of our module, fuzzed with the default campaigns for a fixed time. */

@@ -2,6 +2,7 @@ import { parseInitcalls } from "./initcalls.ts";
 import assert from "node:assert/strict";
 import {
   type BenchResults,
+  compiledByDir,
   findMedians,
   type FindRun,
   findSection,
@@ -402,4 +403,19 @@ Deno.test("layerCosts(): a stack with a mix that measured nothing is left out", 
   );
   const [s] = layerCosts([rates("enable_byte_array", 10e6, 50e6), rates("enable_byte", 5e6, 1)]);
   assert.deepEqual(s?.layers.map((l) => Math.round(l.addedNs)), [20, 80, 100]);
+});
+
+Deno.test("compiledByDir(): a real cold build's objects, by directory (its log as the build wrote it)", () => {
+  const log = Deno.readTextFileSync(new URL("testdata/cold_build.log", import.meta.url));
+  const c = compiledByDir(log, 3);
+  assert.equal(c.total, 1443);
+  assert.deepEqual(c.byDir.slice(0, 3), [
+    { dir: "arch/x86", objects: 258 },
+    { dir: "drivers/acpi", objects: 214 },
+    { dir: "lib/*.o", objects: 96 },
+  ]);
+  assert.deepEqual(c.byDir.at(-1), { dir: "other", objects: 1443 - 258 - 214 - 96 });
+  // objtool's own objects are built inside the tree under a temporary name.
+  assert.ok(compiledByDir(log, 100).byDir.some((d) => d.dir === "tools/objtool"));
+  assert.deepEqual(compiledByDir("no objects here\n"), { total: 0, byDir: [] });
 });

@@ -44,6 +44,7 @@ import { bootMarks, type CmdlineVariant, guestStages, hostStages } from "./stage
 import {
   type BenchResults,
   type BootResult,
+  compiledByDir,
   type FindRun,
   fuzzRow,
   type InitcallsRun,
@@ -203,10 +204,16 @@ async function recordedBuild(
   try {
     const done = JSON.parse(await Deno.readTextFile(file)) as { seconds?: unknown };
     const mtime = (await Deno.stat(file)).mtime?.getTime() ?? 0;
+    const buildLog = await Deno.readTextFile(file.replace(/done\.json$/, "build.log"))
+      .catch((e) => {
+        if (e instanceof Deno.errors.NotFound) return null;
+        throw e;
+      });
     return {
       seconds: typeof done.seconds === "number" ? done.seconds : null,
       inThisRun: mtime >= asked,
       at: new Date(mtime).toISOString(),
+      ...(buildLog === null ? {} : { compiled: compiledByDir(buildLog) }),
     };
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof SyntaxError) return null;
