@@ -8,6 +8,7 @@
  */
 import { ok, type SysResult } from "./errno.ts";
 import { addressOf, sysRaw } from "./syscall.ts";
+import { type FormatField, locBase } from "./trace/format.ts";
 
 /** `__NR_bpf` on x86-64. */
 export const NR_BPF = 321;
@@ -105,14 +106,19 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
 
 /**
  * A tracepoint program that reads one `__data_loc`/`__rel_loc` field of its
- * record as a consumer written from the format file would: the u32 at
- * `locOffset` gives the array's length (high 16 bits) and offset (low 16
- * bits, from the record's start plus `relBase`); up to `max` bytes of it go
+ * record as a consumer written from the format file would: the field's u32
+ * gives the array's length (high 16 bits) and offset (low 16 bits, from
+ * {@linkcode locBase}); up to `max` bytes of it go
  * with `bpf_probe_read_kernel` into entry 0 of array map `mapFd`, laid out
  * `u32 length; u32 word; u8 bytes[max]` (see {@linkcode readDataLocDump}).
  * It returns 1, so a perf event it is attached to still gets its sample.
  */
-export function dataLocProgram(mapFd: number, locOffset: number, relBase: number, max: number) {
+export function dataLocProgram(
+  mapFd: number,
+  field: Pick<FormatField, "kind" | "offset" | "size">,
+  max: number,
+) {
+  const locOffset = field.offset;
   if (locOffset % 4 !== 0) throw new RangeError(`A u32 field at ${locOffset} is not aligned`);
   const rest = [
     movReg(7, 0), // r7 = the map entry
@@ -125,7 +131,7 @@ export function dataLocProgram(mapFd: number, locOffset: number, relBase: number
     movImm(2, max),
     movReg(3, 8),
     andImm(3, 0xffff), // r3 = offset
-    addImm(3, relBase),
+    addImm(3, locBase(field)),
     addReg(3, 6), // r3 = ctx + offset: passed on, never dereferenced here
     movReg(1, 7),
     addImm(1, 8),

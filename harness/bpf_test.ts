@@ -52,7 +52,7 @@ for (const [name, got, want] of CASES) {
 }
 
 Deno.test("dataLocProgram() jumps over exactly the read when the map has no entry", () => {
-  const p = dataLocProgram(3, 12, 0, 32);
+  const p = dataLocProgram(3, { kind: "data_loc", offset: 12, size: 4 }, 32);
   const insns = Array.from({ length: p.length / 8 }, (_, i) => p.subarray(i * 8, i * 8 + 8));
   // 7 set-up slots (the map load takes two), then the jump over the read to r0 = 1.
   const jump = new DataView(insns[7]!.buffer, insns[7]!.byteOffset, 8);
@@ -60,7 +60,17 @@ Deno.test("dataLocProgram() jumps over exactly the read when the map has no entr
   assert.equal(7 + 1 + jump.getInt16(2, true), insns.length - 2);
   assert.equal(hex(insns.at(-2)!), hex(movImm(0, 1)));
   assert.equal(hex(insns.at(-1)!), hex(exit()));
-  assert.throws(() => dataLocProgram(3, 10, 0, 32), RangeError);
+  assert.throws(() => dataLocProgram(3, { kind: "data_loc", offset: 10, size: 4 }, 32), RangeError);
+});
+
+Deno.test("dataLocProgram() counts a __rel_loc offset from the field's end, a __data_loc one from 0", () => {
+  const insns = (p: Uint8Array) =>
+    Array.from({ length: p.length / 8 }, (_, i) => hex(p.subarray(i * 8, i * 8 + 8)));
+  const dataLoc = insns(dataLocProgram(3, { kind: "data_loc", offset: 8, size: 4 }, 32));
+  const relLoc = insns(dataLocProgram(3, { kind: "rel_loc", offset: 8, size: 4 }, 32));
+  assert.ok(dataLoc.includes(hex(addImm(3, 0))));
+  assert.ok(relLoc.includes(hex(addImm(3, 12))));
+  assert.ok(!relLoc.includes(hex(addImm(3, 0))));
 });
 
 Deno.test("readDataLocDump() reads length, word and at most the bytes copied", () => {

@@ -267,6 +267,19 @@ export function readInt(
   throw new RangeError(`Cannot read a ${size}-byte integer`);
 }
 
+/**
+ * Where a dynamic field's offset counts from: the record's start for
+ * `__data_loc`, the end of the field itself for `__rel_loc`.
+ */
+export function locBase(f: Pick<FormatField, "kind" | "offset" | "size">): number {
+  return f.kind === "rel_loc" ? f.offset + f.size : 0;
+}
+
+/** The event's first `__data_loc`/`__rel_loc` field: where a user payload lands. */
+export function dynamicField(format: EventFormat): FormatField | undefined {
+  return format.fields.find((x) => x.kind === "data_loc" || x.kind === "rel_loc");
+}
+
 /** Splits a `__data_loc`/`__rel_loc` word: the low 16 bits are the offset, the high 16 the length. */
 export function splitDataLoc(word: number): { offset: number; length: number } {
   return { offset: word & 0xffff, length: word >>> 16 };
@@ -315,8 +328,7 @@ export function decodeRecordResult(format: EventFormat, bytes: Uint8Array): Reco
       case "rel_loc": {
         // Only the low 4 bytes carry the word, whatever size the format claims.
         const loc = splitDataLoc(view.getUint32(f.offset, true));
-        const base = f.kind === "rel_loc" ? f.offset + f.size : 0;
-        const offset = base + loc.offset;
+        const offset = locBase(f) + loc.offset;
         if (offset + loc.length > bytes.length) {
           problems.push({
             kind: "data-loc-outside",

@@ -3,7 +3,9 @@ import {
   decodeRecord,
   decodeRecordResult,
   describeProblem,
+  dynamicField,
   fixedEnd,
+  locBase,
   parseFieldLine,
   parseFormat,
   RecordDecodeError,
@@ -171,6 +173,31 @@ Deno.test("decodeRecord() gives arrays, odd-sized fields, __data_loc and __rel_l
   assert.deepEqual(rec.get("blob"), new Uint8Array([1, 2, 3]));
   assert.deepEqual(rec.get("d"), new Uint8Array([0xd0, 0xd1]));
   assert.deepEqual(rec.get("r"), new Uint8Array([0xe0, 0xe1, 0xe2]));
+});
+
+Deno.test("dynamicField() takes the first __data_loc/__rel_loc field; locBase() where it counts from", () => {
+  const cases: { fields: string[]; want: string | undefined; base?: number }[] = [
+    { fields: ["\tfield:u32 x;\toffset:8;\tsize:4;\tsigned:0;"], want: undefined },
+    {
+      fields: [
+        "\tfield:u32 x;\toffset:8;\tsize:4;\tsigned:0;",
+        "\tfield:__data_loc char[] d;\toffset:12;\tsize:4;\tsigned:0;",
+        "\tfield:__rel_loc char[] r;\toffset:16;\tsize:4;\tsigned:0;",
+      ],
+      want: "d",
+      base: 0,
+    },
+    {
+      fields: ["\tfield:__rel_loc char[] r;\toffset:16;\tsize:4;\tsigned:0;"],
+      want: "r",
+      base: 20,
+    },
+  ];
+  for (const c of cases) {
+    const field = dynamicField(parseFormat(formatText(c.fields.join("\n"))));
+    assert.equal(field?.name, c.want);
+    if (field) assert.equal(locBase(field), c.base);
+  }
 });
 
 Deno.test("decodeRecordResult() reports a __data_loc past the record as a value", () => {

@@ -10,7 +10,7 @@ import {
   progLoad,
   readDataLocDump,
 } from "../../../harness/bpf.ts";
-import { parseFormat } from "../../../harness/trace/format.ts";
+import { dynamicField, parseFormat } from "../../../harness/trace/format.ts";
 import { sysClose } from "../../../harness/syscall.ts";
 
 /** The payload, and as much as the program copies out. */
@@ -22,16 +22,14 @@ rule("UD-BPF-001", (t) => {
   const f = fx.open();
   t.expect("register", f.register(name).ok, true);
   // The consumer is written from the published layout, as a bpftrace or libbpf one would be.
-  const field = parseFormat(fx.tracefs.format(name)).fields
-    .find((x) => x.kind === "data_loc" || x.kind === "rel_loc");
+  const field = dynamicField(parseFormat(fx.tracefs.format(name)));
   t.expect("a __data_loc or __rel_loc field in the format file", field?.name ?? "none", "data");
   if (!field) return;
-  const relBase = field.kind === "rel_loc" ? field.offset + field.size : 0;
   const map = mapCreateArray(8 + PAYLOAD.length);
   t.expect("bpf(BPF_MAP_CREATE)", map.ok, true);
   if (!map.ok) return;
   fx.defer(() => sysClose(map.value));
-  const insns = dataLocProgram(map.value, field.offset, relBase, PAYLOAD.length);
+  const insns = dataLocProgram(map.value, field, PAYLOAD.length);
   const prog = progLoad(BPF_PROG_TYPE_TRACEPOINT, insns);
   t.expect("bpf(BPF_PROG_LOAD)", prog.ok ? "ok" : `${prog.errno}: ${prog.log}`, "ok");
   if (!prog.ok) return;

@@ -10,7 +10,7 @@ import { showResult, type SysResult } from "../../../harness/errno.ts";
 import { Tracefs } from "../../../harness/tracefs.ts";
 import { DIAG_SYSTEM } from "../abi.ts";
 import { type PerfEvent, perfOpen } from "../../../harness/trace/perf.ts";
-import { parseFormat } from "../../../harness/trace/format.ts";
+import { dynamicField, parseFormat } from "../../../harness/trace/format.ts";
 import {
   BPF_PROG_TYPE_TRACEPOINT,
   dataLocProgram,
@@ -219,8 +219,7 @@ export class RealUdiag implements Disposable {
     if (!perf) return { ok: false, errno: "EBADF" };
     const eventId = this.learnFormat(name);
     const format = eventId === null ? undefined : this.formats.get(eventId)?.format;
-    const field = format === undefined ? undefined : parseFormat(format).fields
-      .find((x) => x.kind === "data_loc" || x.kind === "rel_loc");
+    const field = format === undefined ? undefined : dynamicField(parseFormat(format));
     if (!field) {
       throw new Mismatch(
         `bpf_attach(p${id})`,
@@ -231,11 +230,7 @@ export class RealUdiag implements Disposable {
     }
     const map = mapCreateArray(8 + BPF_COPY);
     if (!map.ok) throw new Error(`Cannot create an eBPF array map: ${map.errno}`);
-    const relBase = field.kind === "rel_loc" ? field.offset + field.size : 0;
-    const prog = progLoad(
-      BPF_PROG_TYPE_TRACEPOINT,
-      dataLocProgram(map.value, field.offset, relBase, BPF_COPY),
-    );
+    const prog = progLoad(BPF_PROG_TYPE_TRACEPOINT, dataLocProgram(map.value, field, BPF_COPY));
     if (!prog.ok) {
       sysClose(map.value);
       throw new Error(`The verifier refused the program: ${prog.errno}: ${prog.log}`);
