@@ -29,6 +29,7 @@ import {
 import type { Machine, PhaseCounts } from "./machine.ts";
 import { type StartupSample, startupSummary } from "./startup.ts";
 import type { PatchedBuildTimes } from "../harness/vm/kernel.ts";
+import { BUILD_GOALS, goalsSection } from "./goals.ts";
 
 /** One row of the FFI-vs-C table. */
 export interface MicroRow {
@@ -369,9 +370,6 @@ export interface KbuildRun extends PatchedBuildTimes {
   readonly jobs: number;
   readonly logFile: string;
 }
-
-/** Goals the `kbuild` section holds the builds to (issue 17), in seconds. */
-export const BUILD_GOALS = { cold: 360, patch: 90 } as const;
 
 /** The kernel builds: the cold one as recorded, a patch target's as timed now (pure). */
 export function kbuildSection(k: KbuildRun, cold: KernelBuildRecord | null | undefined): string {
@@ -1003,6 +1001,8 @@ export function renderMarkdown(r: BenchResults): string {
     }`,
     "",
   ];
+  const goals = goalsSection(r, findMedians(r.find ?? []));
+  if (goals) parts.push(goals, "");
   if (r.startup?.length) parts.push(startupSection(r.startup), "");
   if (r.micro.rows.length) parts.push(microSection(r), "");
   if (r.fuzz.rows.length) parts.push(fuzzSection(r), "");

@@ -96,6 +96,8 @@ const USAGE = `Usage: deno task bench [options]
   --wait-idle S        wait up to S for other QEMU guests to end first        [600]
   --profile NAME       kernel debug profile                                   [base]
   --out DIR            where results go                                       [out/bench]
+  --render FILE        measure nothing: write the results.md of a saved
+                       results.json (FILE) beside it, with this version's tables
 
 Exit status: 0 every part measured, 1 a part had problems (listed in results.md),
 2 bad flags (before anything is built or booted).`;
@@ -142,6 +144,8 @@ export interface BenchOptions {
   readonly profile: string;
   readonly outDir: string;
   readonly command: string;
+  /** A saved results.json to render instead of measuring; null: measure. */
+  readonly render: string | null;
 }
 
 /** What the set-up step leaves for the measuring steps. */
@@ -616,6 +620,7 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     "wait-idle": { type: "string", default: "600" },
     profile: { type: "string" },
     out: { type: "string", default: `${ROOT}/out/bench` },
+    render: { type: "string" },
     help: { type: "boolean" },
   }, USAGE);
   const list = (s: string) => s.split(",").filter(Boolean);
@@ -657,12 +662,43 @@ export function parseBenchArgs(args: readonly string[]): BenchOptions {
     profile: profileFlag(v.profile),
     outDir: v.out.startsWith("/") ? v.out : `${Deno.cwd()}/${v.out}`,
     command: ["deno task bench", ...args].join(" "),
+    render: v.render === undefined ? null : fileFlag("render", v.render),
   };
+}
+
+/**
+ * Reads a saved results.json and writes its results.md beside it: the
+ * report of a finished run, with this version's tables. Throws
+ * {@linkcode UsageError} for a file that is not one.
+ */
+export async function renderSaved(file: string): Promise<string> {
+  let r: BenchResults;
+  try {
+    r = JSON.parse(await Deno.readTextFile(file));
+  } catch (e) {
+    throw new UsageError(`--render ${file}: not JSON (${(e as Error).message})`);
+  }
+  if (r?.schema !== "udiag-fuzz-bench/1") {
+    throw new UsageError(
+      `--render ${file}: not a benchmark's results.json (schema ${
+        JSON.stringify(r?.schema)
+      }, expected "udiag-fuzz-bench/1")`,
+    );
+  }
+  const md = renderMarkdown(r);
+  await Deno.writeTextFile(file.replace(/[^/]*$/, "results.md"), md);
+  return md;
 }
 
 if (import.meta.main) {
   runMain(async () => {
     const o = await checkInput(() => parseBenchArgs(Deno.args));
+    if (o.render !== null) {
+      const md = await renderSaved(o.render);
+      console.log(md);
+      log(`bench: wrote ${o.render.replace(/[^/]*$/, "results.md")}`);
+      return 0;
+    }
     const r = await bench(o);
     console.log(await Deno.readTextFile(`${o.outDir}/results.md`));
     log(`bench: wrote ${o.outDir}/results.json and results.md`);

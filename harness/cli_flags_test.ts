@@ -33,6 +33,11 @@ const LOCAL: Task["bad"][number] = [["--target", "local"], /--target.*local|loca
 /** What the tests call the temporary folders. */
 const LABELS = new Map<string, string>();
 
+// The folders and files made for bad inputs go when the tests end.
+globalThis.addEventListener("unload", () => {
+  for (const path of LABELS.keys()) Deno.removeSync(path, { recursive: true });
+});
+
 /** A replay folder whose replay.json is `replay` (a string: its text as is). */
 function replayFolder(replay: unknown): string {
   const dir = Deno.makeTempDirSync({ prefix: "udiag-cli-test-" });
@@ -43,6 +48,14 @@ function replayFolder(replay: unknown): string {
     typeof replay === "string" ? replay : JSON.stringify(replay),
   );
   return dir;
+}
+
+/** A file whose text is `text`, for a flag that names a file. */
+function textFile(text: string): string {
+  const file = Deno.makeTempFileSync({ prefix: "udiag-cli-test-", suffix: ".json" });
+  LABELS.set(file, `<file: ${text.slice(0, 40)}>`);
+  Deno.writeTextFileSync(file, text);
+  return file;
 }
 
 const FUZZ_REPLAY = {
@@ -236,10 +249,14 @@ const TASKS: readonly Task[] = [
       "--kbuild-patch",
       "--profile",
       "--out",
+      "--render",
     ],
     bad: [
       UNKNOWN,
       PROFILE,
+      [["--render", "/nonexistent/results.json"], /--render.*\/nonexistent\/results\.json/],
+      [["--render", textFile("{ not json")], /--render.*not JSON/],
+      [["--render", textFile('{"schema": "other/1"}')], /--render.*schema "other\/1"/],
       [["--repeats", "abc"], /--repeats.*abc/],
       [["--boots", "1.5"], /--boots.*1\.5/],
       [["--seconds", "abc"], /--seconds.*abc/],
