@@ -187,7 +187,7 @@ export function goalsSection(r: BenchResults, find: readonly FindMedian[]): stri
     "",
     markdownTable(
       ["what", "2026-11-26", "this run", "goal", "", "what the rest is"],
-      rows.map((x) => [x.what, x.before, x.now!, x.goal, met(x.met), x.rest]),
+      rows.map((x) => [x.what, x.before, x.now!, x.goal, met(x.met), x.met ? "–" : x.rest]),
       ["left", "left", "left", "left", "left", "left"],
     ),
   ].join("\n");
