@@ -234,6 +234,7 @@ Deno.test("findSection(): each variant's first finding with when, or none in the
         title: "fuzz: DIAG_IOCSDEL returned ok, model says EBUSY",
         seconds: 14.2,
         cases: 31,
+        filedSeconds: 40.5,
       },
       console: [],
     },
@@ -248,11 +249,11 @@ Deno.test("findSection(): each variant's first finding with when, or none in the
   ]);
   assert.match(
     md,
-    /\| `SKIP_EBUSY` +\| 1 +\| fuzz: DIAG_IOCSDEL returned ok, model says EBUSY +\| 14\.2 s +\| 31 +\| 300 +\| – +\|/,
+    /\| `SKIP_EBUSY` +\| 1 +\| fuzz: DIAG_IOCSDEL returned ok, model says EBUSY +\| 14\.2 s +\| 40\.5 s +\| 31 +\| 300 +\| – +\|/,
   );
   assert.match(
     md,
-    /\| `BPF_CONTEXT` +\| 1 +\| none in 120 s +\| – +\| – +\| 410 +\| KASAN: slab-out-of-bounds/,
+    /\| `BPF_CONTEXT` +\| 1 +\| none in 120 s +\| – +\| – +\| – +\| 410 +\| KASAN: slab-out-of-bounds/,
   );
   assert.match(md, /\| `SKIP_EBUSY` +\| +1 of 1 \| +14\.2 s \| +31 \|/);
   assert.match(md, /\| `BPF_CONTEXT` +\| +0 of 1 \| +> 120 s \| +– \|/);

@@ -286,16 +286,59 @@ export interface FuzzFinding {
   /** The invariant it breaks, in words. */
   readonly breaks: string;
   readonly replay: CampaignReplay;
+  /**
+   * When its first failing case failed (`Date.now()`), before shrinking, and
+   * the cases done by then; absent where nothing is shrunk (race rounds).
+   */
+  readonly firstFailure?: FirstFailure;
   /** When the guest filed it (set by fuzz/guest.ts, which keeps the clock). */
   readonly foundAfter?: FoundAfter;
 }
 
-/** How far a guest's campaigns had come when a finding was filed (shrinking included). */
+/**
+ * `p`, whose shrinking ends once `stop()` holds. A case that left the target
+ * dirty cannot be shrunk on it: fast-check would walk every candidate, each
+ * skipped by `fc.pre`, until the time limit (budget plus SHRINK_GRACE_MS),
+ * so the case is filed as it failed and a fresh VM replays it.
+ */
+export function shrinkUntil<T>(p: fc.IProperty<T>, stop: () => boolean): fc.IRawProperty<T, false> {
+  return {
+    isAsync: () => false,
+    generate: (mrng, runId) => p.generate(mrng, runId),
+    shrink: (v) => stop() ? fc.Stream.nil() : p.shrink(v).takeWhile(() => !stop()),
+    run: (v) => p.run(v),
+    runBeforeEach: () => p.runBeforeEach(),
+    runAfterEach: () => p.runAfterEach(),
+  };
+}
+
+/** The case a property ran last, and when the batch's first failure came. */
+interface CaseTrace {
+  ops: string[];
+  caseId: string;
+  firstFailure?: FirstFailure;
+}
+
+/** The moment a campaign first saw a case fail. */
+export interface FirstFailure {
+  /** `Date.now()` then. */
+  readonly at: number;
+  /** Cases done by then, over every campaign. */
+  readonly cases: number;
+}
+
+/**
+ * How far a guest's campaigns had come when a finding's first failing case
+ * failed: the time to trigger, as Magma and FuzzBench count it, shrinking
+ * excluded; and when the shrunk finding was filed.
+ */
 export interface FoundAfter {
   /** Seconds since the guest's first campaign began (boot excluded). */
   readonly seconds: number;
   /** Cases done by then, over every campaign. */
   readonly cases: number;
+  /** Seconds since the same start to the finding filed (shrinking and replay included). */
+  readonly filedSeconds?: number;
 }
 
 /** Campaign totals, sent as progress and at the end. */
@@ -475,7 +518,7 @@ export class Campaigner implements Disposable {
     c: CaseCampaign<T>,
     seed: number,
     o: RunOptions,
-    last: { ops: string[]; caseId: string },
+    last: CaseTrace,
     replayPath?: string,
     generator = GENERATOR,
   ): fc.IProperty<[T]> {
@@ -484,14 +527,21 @@ export class Campaigner implements Disposable {
       generator,
       ...(replayPath !== undefined ? { replayPath } : {}),
     });
-    return fc.property(arb, (value) => {
+    const prop = fc.property(arb, (value) => {
       fc.pre(!this.#dirty);
       const caseId = `${c.name}/${seed}/${o.stats.cases + 1}`;
       const log: string[] = [];
       last.caseId = caseId;
       last.ops = log;
-      this.#runOne(c, value, caseId, o, log);
+      try {
+        this.#runOne(c, value, caseId, o, log);
+      } catch (e) {
+        // The first failure of the batch, before fast-check shrinks it.
+        last.firstFailure ??= { at: Date.now(), cases: o.stats.cases };
+        throw e;
+      }
     });
+    return shrinkUntil(prop, () => this.#dirty);
   }
 
   /**
@@ -508,7 +558,7 @@ export class Campaigner implements Disposable {
       if (o.maxCases && done() >= o.maxCases) break;
       const seed = (o.seed + k) | 0;
       o.stats.seeds.push(seed);
-      const last = { ops: [] as string[], caseId: "" };
+      const last: CaseTrace = { ops: [], caseId: "" };
       const out = fc.check(this.#property(c, seed, o, last), {
         seed,
         numRuns: o.maxCases
@@ -538,9 +588,10 @@ export class Campaigner implements Disposable {
     c: CaseCampaign<T>,
     seed: number,
     out: fc.RunDetails<[T]>,
-    last: { ops: string[]; caseId: string },
+    last: CaseTrace,
     o: RunOptions,
   ): void {
+    const firstFailure = last.firstFailure;
     const path = out.counterexamplePath!;
     const replayPath = replayPathOf(out.counterexample?.[0]);
     const again = this.#dirty ? { failed: false } : fc.check(
@@ -563,6 +614,7 @@ export class Campaigner implements Disposable {
       report,
       reproduced: again.failed,
       breaks,
+      ...(firstFailure ? { firstFailure } : {}),
       replay: {
         suite: "fuzz",
         campaign: c.name,

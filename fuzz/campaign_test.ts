@@ -14,6 +14,7 @@ import {
   GENERATOR,
   newStats,
   type RoundCampaign,
+  shrinkUntil,
 } from "./campaign.ts";
 
 /** Every case takes `ms`; a case of 3 or more operations fails. */
@@ -54,7 +55,33 @@ Deno.test("runCases() stops shrinking past the budget plus the grace, and still 
   assert.ok(ms < 1500, `took ${ms} ms`);
   assert.ok(found[0]!.ops.length >= 3);
   assert.ok(found[0]!.replay.suite === "fuzz" && found[0]!.replay.path.length > 0);
+  // Time to trigger is the first failing case's, before shrinking ran on.
+  const first = found[0]!.firstFailure!;
+  assert.equal(first.cases, 1);
+  assert.ok(first.at - t0 < 300, `first failure after ${first.at - t0} ms`);
 });
+
+for (
+  const [name, stopAfterFailure, shrunk] of [
+    ["shrinks as fast-check does while stop() is false", false, true],
+    ["files the case as it failed once stop() holds", true, false],
+  ] as const
+) {
+  Deno.test(`shrinkUntil() ${name}`, () => {
+    let stop = false;
+    const p = fc.property(fc.array(fc.nat(), { minLength: 20, maxLength: 30 }), (xs) => {
+      if (xs.length >= 3) {
+        stop = stopAfterFailure;
+        throw new Error("too long");
+      }
+    });
+    const out = fc.check(shrinkUntil(p, () => stop), { seed: 1, numRuns: 1 });
+    assert.ok(out.failed);
+    assert.equal(out.numShrinks > 0, shrunk);
+    // Shrunk, every element went to 0; as it failed, they are random.
+    assert.equal(out.counterexample![0].every((x) => x === 0), shrunk);
+  });
+}
 
 /** A race campaign whose rounds fail as `script` says, in turn (null: the round passes). */
 function scriptedRounds(script: readonly (string | null)[]): RoundCampaign {

@@ -104,7 +104,13 @@ function reporters(stats: FuzzStats, t0: number): {
       );
     },
     onFinding: (f) => {
-      const foundAfter = { seconds: Math.round((Date.now() - t0) / 100) / 10, cases: stats.cases };
+      const since = (t: number) => Math.round((t - t0) / 100) / 10;
+      const now = Date.now();
+      const foundAfter = {
+        seconds: since(f.firstFailure?.at ?? now),
+        cases: f.firstFailure?.cases ?? stats.cases,
+        filedSeconds: since(now),
+      };
       sendResult({ ...f, foundAfter });
       console.log(`finding: ${f.title} (${f.caseId}, reproduced: ${f.reproduced})`);
     },

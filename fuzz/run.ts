@@ -511,7 +511,11 @@ export function summaryMarkdown(s: FuzzSummary): string {
           : `, replayed: ${f.reproduced ? "reproduces" : "did not reproduce"}`
       }${
         f.foundAfter
-          ? `, first filed after ${f.foundAfter.seconds} s and ${f.foundAfter.cases} cases`
+          ? `, first failed after ${f.foundAfter.seconds} s and ${f.foundAfter.cases} cases${
+            f.foundAfter.filedSeconds === undefined
+              ? ""
+              : `, filed after ${f.foundAfter.filedSeconds} s`
+          }`
           : ""
       })`,
     );

@@ -129,7 +129,7 @@ Deno.test("summaryMarkdown() says when each finding was first filed, where a gue
         title: "fuzz: delete while a file holds the event",
         dir: "reports/x",
         isNew: true,
-        foundAfter: { seconds: 12.5, cases: 9 },
+        foundAfter: { seconds: 12.5, cases: 9, filedSeconds: 30 },
       },
       { title: "KASAN: use-after-free in diag_dev_write", dir: "reports/y", isNew: true },
     ],
@@ -138,7 +138,7 @@ Deno.test("summaryMarkdown() says when each finding was first filed, where a gue
   });
   assert.match(
     md,
-    /delete while a file holds the event \(reports\/x, first filed after 12\.5 s and 9 cases\)/,
+    /delete while a file holds the event \(reports\/x, first failed after 12\.5 s and 9 cases, filed after 30 s\)/,
   );
   assert.match(md, /use-after-free in diag_dev_write \(reports\/y\)/);
 });
