@@ -549,9 +549,14 @@ export function findSection(runs: readonly FindRun[]): string {
     "",
     "Each test-only broken variant of our module (`--broken`) under the default fuzz campaigns " +
     "(`fixedSeedCampaign`: model, raw and race in their usual shares), one VM per seed. " +
-    "The time is the guest's, from its first campaign to the case that first failed (time to " +
-    "trigger: boot, shrinking and replay excluded; the shrunk finding was filed later, at " +
-    '"filed"); a kernel report the host read on the console is timed by printk stamps, from ' +
+    // Runs from before the guest sent the trigger time were timed to the filing.
+    (runs.some((f) => f.first?.filedSeconds !== undefined)
+      ? "The time is the guest's, from its first campaign to the case that first failed (time " +
+        "to trigger: boot, shrinking and replay excluded; the shrunk finding was filed later, " +
+        'at "filed")'
+      : "The time is the guest's, from its first campaign to the finding filed (shrinking and " +
+        "replay included, boot excluded)") +
+    "; a kernel report the host read on the console is timed by printk stamps, from " +
     "the boot's first fuzz case to the report. The median counts a seed that found nothing as " +
     "slower than every seed that did (FuzzBench's and Magma's convention): `> T` when most " +
     "seeds found nothing.",

@@ -257,6 +257,17 @@ Deno.test("findSection(): each variant's first finding with when, or none in the
   );
   assert.match(md, /\| `SKIP_EBUSY` +\| +1 of 1 \| +14\.2 s \| +31 \|/);
   assert.match(md, /\| `BPF_CONTEXT` +\| +0 of 1 \| +> 120 s \| +– \|/);
+  assert.match(md, /to the case that first failed \(time to trigger/);
+  // A run from before the trigger time was sent says it was timed to the filing.
+  const old = findSection([{
+    variant: "DROP_LARGE",
+    timeSeconds: 120,
+    seed: 1,
+    cases: 9,
+    first: { title: "t", seconds: 9, cases: 3 },
+    console: [],
+  }]);
+  assert.match(old, /to the finding filed \(shrinking and replay included/);
 });
 
 const findRun = (variant: string, seed: number, seconds: number | null): FindRun => ({
