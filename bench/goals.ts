@@ -60,13 +60,12 @@ function ffiRow(
 }
 
 /**
- * The FFI call through the bare symbol against C with a second thread alive:
- * the two sides under the same kernel cost (ratio of medians), or null.
+ * The FFI call through the bare symbol against C with a second thread alive,
+ * the two sides under the same kernel cost: the `write64_off_threads` mix,
+ * which pairs them in each repeat (its median FFI/C), or null.
  */
 export function likeForLike(rows: readonly MicroRow[]): number | null {
-  const ffi = rows.find((r) => r.mix === "write64_off_symbol")?.ffi.median;
-  const c = rows.find((r) => r.mix === "write64_off_threads")?.c.median;
-  return ffi && c ? ffi / c : null;
+  return rows.find((r) => r.mix === "write64_off_threads")?.ratio?.median ?? null;
 }
 
 /**
@@ -106,13 +105,13 @@ export function goalRows(r: BenchResults, find: readonly FindMedian[]): GoalRow[
     ffiRow(micro, "FFI/C, enable-byte read", "0.019", ["enable_byte"], LAYERS),
   ];
   const boot = r.boot.host.after;
-  const parts = boot && ["kernelBoot", "guestSetup", "denoStartup"] as const;
+  const parts = ["kernelBoot", "guestSetup", "denoStartup"] as const;
   rows.push({
     what: "boot to first case (TCG, host clock)",
     before: "38 s",
     now: boot?.total
       ? `${boot.total.median.toFixed(1)} s (` +
-        parts!.map((k) => boot[k] ? boot[k]!.median.toFixed(1) : "–").join(" / ") + ")"
+        parts.map((k) => boot[k] ? boot[k]!.median.toFixed(1) : "–").join(" / ") + ")"
       : null,
     goal: `≤ ${BOOT_GOAL} s`,
     met: boot?.total ? boot.total.median <= BOOT_GOAL : null,
