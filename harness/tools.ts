@@ -22,6 +22,8 @@ export const KERNEL_BUILD_PACKAGES: readonly ToolPackage[] = [
   { pkg: "libelf-dev", probe: "/usr/include/libelf.h" },
   { pkg: "libssl-dev", probe: "/usr/include/openssl/ssl.h" },
   { pkg: "xz-utils", probe: "/usr/bin/xz" },
+  // The kernel image is LZ4-compressed (kmod/kernel/base.config).
+  { pkg: "lz4", probe: "/usr/bin/lz4" },
   { pkg: "patch", probe: "/usr/bin/patch" },
   { pkg: "python3", probe: "/usr/bin/python3" },
 ];
