@@ -16,7 +16,7 @@ import {
 } from "./stats.ts";
 import type { Mix, MixSample } from "./mixes.ts";
 import type { FuzzProbeRun } from "./fuzz_probe.ts";
-import { perCase, showPerCase, type StepShare } from "../harness/steps.ts";
+import { perCase, showSplitPerCase, type StepShare } from "../harness/steps.ts";
 import { type CpuSplit, cpuSplit } from "./proc_stat.ts";
 import {
   type BootMarks,
@@ -775,11 +775,16 @@ function fuzzSection(r: BenchResults): string {
     ),
     "",
     "Where a case's time goes, in the guest's own clock (harness/steps.ts: self time per step, " +
-    "milliseconds per case and share of the campaign's time; `untimed` is fast-check's " +
-    "generation and shrinking and the model's bookkeeping):",
+    "milliseconds per case and share of the campaign's time). The case's operations are each " +
+    "model command's run (`command: drain`: the system calls, the sinks read, the model compared) " +
+    "and each raw operation (`raw: write`), with `commands` fast-check's loop around them; the " +
+    "harness around them is the set-up, the oracles after the case and `untimed`, fast-check's " +
+    "generation and shrinking:",
     "",
     ...r.fuzz.rows.map((f) =>
-      `- ${f.suite}: ${f.perCase.length ? showPerCase(f.perCase) : "no step times in its records"}`
+      `- ${f.suite}: ${
+        f.perCase.length ? showSplitPerCase(f.perCase) : "no step times in its records"
+      }`
     ),
   ].join("\n");
 }

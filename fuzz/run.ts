@@ -12,7 +12,7 @@
  * @module
  */
 import { type FoundAfter, FUZZ_SUITE, type FuzzFinding, type FuzzStats } from "./campaign.ts";
-import { perCase, showPerCase, type Spent } from "../harness/steps.ts";
+import { perCase, showSplitPerCase, type Spent } from "../harness/steps.ts";
 import { consoleFoundAfter } from "./console_time.ts";
 import { parseShard, type Shard, shardSeeds } from "./shard.ts";
 import { afterBoot, planShares, showShares } from "./shares.ts";
@@ -524,7 +524,7 @@ export function summaryMarkdown(s: FuzzSummary): string {
   const where = perCase(s.spent ?? {}, (s.campaignSeconds ?? s.seconds) * 1000, s.cases);
   if (where.length) {
     lines.push(
-      `- a case's time: ${showPerCase(where)}`,
+      `- a case's time: ${showSplitPerCase(where)}`,
     );
   }
   if (s.stoppedBy) {

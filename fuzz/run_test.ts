@@ -246,6 +246,6 @@ Deno.test("mergeStats() sums step times, and summaryMarkdown() shares them over 
   });
   assert.match(
     md,
-    /a case's time: commands 500\.0 ms \(50 %\), untimed 400\.0 ms \(40 %\), health probe 100\.0 ms \(10 %\)/,
+    /a case's time: the case's operations 500\.0 ms \(50 %\): commands 500\.0 ms \(50 %\); the harness around them 500\.0 ms \(50 %\): untimed 400\.0 ms \(40 %\), health probe 100\.0 ms \(10 %\)/,
   );
 });

@@ -29,6 +29,7 @@ export const NR = {
   mprotect: 10,
   munmap: 11,
   ioctl: 16,
+  pread64: 17,
   pwrite64: 18,
   writev: 20,
   getpid: 39,

@@ -66,6 +66,22 @@ export class StepClock {
   }
 }
 
+/**
+ * A copy of `c` whose `run` is charged to step `name` on `clock`: a model
+ * command, run by fast-check's `modelRun`, then gets a line of its own in a
+ * case's profile. `c` is left as it was (the copy inherits from it, so its
+ * class, `check` and `toString` still hold).
+ */
+export function timedRun<M, R, C extends { run(m: M, r: R): void }>(
+  c: C,
+  name: string,
+  clock: StepClock = steps,
+): C {
+  const t: C = Object.create(c);
+  t.run = (m: M, r: R) => clock.time(name, () => c.run(m, r));
+  return t;
+}
+
 /** One step's milliseconds per case and share of the campaigns' time. */
 export interface StepShare {
   readonly step: string;
@@ -106,4 +122,41 @@ export function perCase(
   return Object.entries(all)
     .map(([step, ms]) => ({ step, ms: ms / cases, share: ms / wallMs }))
     .sort((a, b) => b.ms - a.ms);
+}
+
+/** The steps that are a case's own operations: `commands` and its `command: …`/`raw: …` parts. */
+export function isCommandStep(step: string): boolean {
+  return step === "commands" || step.startsWith("command: ") || step.startsWith("raw: ");
+}
+
+/**
+ * {@linkcode perCase}'s rows as two lines (pure): what the case's own
+ * operations took, in all and by operation, and what the harness around
+ * them took (set-up, the oracles, untimed); empty when no step was timed.
+ *
+ * @example
+ * ```ts
+ * import { showSplitPerCase } from "./steps.ts";
+ * const s = showSplitPerCase([
+ *   { step: "command: write", ms: 30, share: 0.3 },
+ *   { step: "health probe", ms: 60, share: 0.6 },
+ *   { step: "commands", ms: 10, share: 0.1 },
+ * ]);
+ * if (!s.startsWith("the case's operations 40.0 ms (40 %): command: write 30.0 ms")) throw new Error(s);
+ * ```
+ */
+export function showSplitPerCase(rows: readonly StepShare[]): string {
+  if (rows.length === 0) return "";
+  const own = rows.filter((r) => isCommandStep(r.step));
+  const rest = rows.filter((r) => !isCommandStep(r.step));
+  const sum = (rs: readonly StepShare[]) =>
+    rs.reduce((a, r) => ({ ms: a.ms + r.ms, share: a.share + r.share }), { ms: 0, share: 0 });
+  const head = (what: string, rs: readonly StepShare[]) => {
+    const t = sum(rs);
+    return `${what} ${t.ms.toFixed(1)} ms (${(t.share * 100).toFixed(0)} %)`;
+  };
+  return [
+    `${head("the case's operations", own)}: ${showPerCase(own)}`,
+    `${head("the harness around them", rest)}: ${showPerCase(rest)}`,
+  ].join("; ");
 }

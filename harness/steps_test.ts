@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { perCase, StepClock } from "./steps.ts";
+import { perCase, showSplitPerCase, StepClock, timedRun } from "./steps.ts";
 
 /** A clock that moves only when told. */
 function fakeClock(): { clock: StepClock; advance(ms: number): void } {
@@ -69,3 +69,58 @@ for (const [name, spent, wall, cases, want] of PER_CASE) {
     assert.equal(perCase(spent, wall, cases).map((r) => `${r.step}=${r.ms}`).join(), want);
   });
 }
+
+Deno.test("timedRun: each run is charged to the command's step, and the original is untouched", () => {
+  const { clock, advance } = fakeClock();
+  class Write {
+    runs = 0;
+    constructor(readonly ms: number) {}
+    check(): boolean {
+      return true;
+    }
+    run(m: { calls: number }, _r: unknown): void {
+      m.calls++;
+      this.runs++;
+      advance(this.ms);
+    }
+    toString(): string {
+      return `write(${this.ms})`;
+    }
+  }
+  const plain = new Write(3);
+  const timed = timedRun(plain, "command: write", clock);
+  const model = { calls: 0 };
+  clock.time("commands", () => {
+    advance(1);
+    timed.run(model, null);
+    timed.run(model, null);
+  });
+  plain.run(model, null); // the original is not timed
+  assert.deepEqual(clock.snapshot(), { commands: 1, "command: write": 6 });
+  assert.equal(model.calls, 3);
+  assert.equal(plain.runs, 3, "the run went to the original");
+  assert.ok(timed instanceof Write);
+  assert.equal(String(timed), "write(3)");
+  assert.equal(Object.hasOwn(plain, "run"), false);
+});
+
+Deno.test("showSplitPerCase(): a case's own operations apart from the harness around them", () => {
+  const rows = perCase(
+    {
+      commands: 20,
+      "command: drain": 300,
+      "raw: write": 100,
+      "health probe": 400,
+      "leak check": 100,
+    },
+    1000,
+    10,
+  );
+  assert.equal(
+    showSplitPerCase(rows),
+    "the case's operations 42.0 ms (42 %): command: drain 30.0 ms (30 %), raw: write 10.0 ms (10 %), " +
+      "commands 2.0 ms (2 %); the harness around them 58.0 ms (58 %): health probe 40.0 ms (40 %), " +
+      "leak check 10.0 ms (10 %), untimed 8.0 ms (8 %)",
+  );
+  assert.equal(showSplitPerCase([]), "");
+});

@@ -209,6 +209,11 @@ export function sysWrite(
   );
 }
 
+/** pread(2) into `buf` at `offset`: a file re-read without reopening it. */
+export function sysPread(fd: number, buf: Uint8Array, offset: number): SysResult<number> {
+  return result(rawSyscallBuf(NR.pread64, 2, buf, fd, buf.length, offset));
+}
+
 /** pwrite(2) at `offset`. */
 export function sysPwrite(
   fd: number,
@@ -438,6 +443,13 @@ export function sysSchedGetaffinity(): SysResult<number[]> {
   return ok(cpus);
 }
 
+/** getcpu(2): the CPU the calling thread is running on. */
+export function sysGetcpu(): SysResult<number> {
+  const cpu = new Uint8Array(4);
+  const r = sysRaw(309, cpu, 0, 0);
+  return r.ok ? ok(new DataView(cpu.buffer).getUint32(0, true)) : r;
+}
+
 /** Names of the calls made through {@linkcode sysRaw}, for recordings. */
 const RAW_NAMES: ReadonlyMap<number, string> = new Map([
   [NR.delete_module, "delete_module"],
@@ -449,6 +461,7 @@ const RAW_NAMES: ReadonlyMap<number, string> = new Map([
   [27, "mincore"],
   [203, "sched_setaffinity"],
   [204, "sched_getaffinity"],
+  [309, "getcpu"],
   [298, "perf_event_open"],
 ]);
 

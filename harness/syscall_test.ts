@@ -11,6 +11,7 @@ import {
   sysMprotect,
   sysMunmap,
   sysOpen,
+  sysPread,
   sysPwrite,
   sysRead,
   sysWrite,
@@ -36,7 +37,7 @@ function mustOk<T>(r: { ok: true; value: T } | { ok: false; errno: string }): T 
   return r.value;
 }
 
-Deno.test("sysOpen()/sysWrite()/sysPwrite()/sysWritev() write a real file", async () => {
+Deno.test("sysOpen()/sysWrite()/sysPwrite()/sysWritev() write a real file; sysPread() reads it", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/f`;
   const fd = mustOk(sysOpen(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600));
@@ -48,6 +49,15 @@ Deno.test("sysOpen()/sysWrite()/sysPwrite()/sysWritev() write a real file", asyn
   assert.deepEqual(sysPwrite(fd, enc.encode("H"), 0), { ok: true, value: 1 });
   assert.deepEqual(sysClose(fd), { ok: true, value: 0 });
   assert.equal(await Deno.readTextFile(path), "Hello big world");
+  const rfd = mustOk(sysOpen(path, O_RDONLY));
+  const word = new Uint8Array(3);
+  for (let i = 0; i < 2; i++) { // the same bytes again: pread does not move the offset
+    assert.deepEqual(sysPread(rfd, word, 6), { ok: true, value: 3 });
+    assert.equal(new TextDecoder().decode(word), "big");
+  }
+  assert.deepEqual(sysPread(rfd, word, 14), { ok: true, value: 1 });
+  assert.deepEqual(sysPread(-1, word, 0), { ok: false, errno: "EBADF" });
+  sysClose(rfd);
   await Deno.remove(dir, { recursive: true });
 });
 

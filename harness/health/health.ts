@@ -189,3 +189,20 @@ export function parseCpuList(text: string): number[] {
   }
   return out;
 }
+
+/**
+ * The order a probe visits `online` in: `here` (the CPU the prober runs on)
+ * first, as pinning to the CPU a thread is on moves nothing, then the rest,
+ * so the probe migrates once per other CPU and its last pin, back to every
+ * CPU, moves nothing either. Under TCG a migration is milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { probeOrder } from "./health.ts";
+ * if (probeOrder([0, 1, 2], 1).join() !== "1,0,2") throw new Error();
+ * ```
+ */
+export function probeOrder(online: readonly number[], here: number | null): number[] {
+  if (here === null || !online.includes(here)) return [...online];
+  return [here, ...online.filter((c) => c !== here)];
+}

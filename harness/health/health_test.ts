@@ -5,6 +5,7 @@ import {
   healthProblems,
   healthTitle,
   parseCpuList,
+  probeOrder,
 } from "./health.ts";
 import { HealthProber, probeProblems } from "./probe.ts";
 
@@ -101,6 +102,19 @@ Deno.test("parseCpuList() reads the kernel's CPU lists and refuses anything else
   assert.deepEqual(parseCpuList("0,2-3"), [0, 2, 3]);
   for (const bad of ["", "a", "3-1", "0,,1", "-1"]) {
     assert.throws(() => parseCpuList(bad), RangeError, bad);
+  }
+});
+
+Deno.test("probeOrder(): the CPU the prober is on first, the rest in order", () => {
+  const cases: [number[], number | null, number[]][] = [
+    [[0, 1], 0, [0, 1]],
+    [[0, 1], 1, [1, 0]],
+    [[0, 1, 2, 3], 2, [2, 0, 1, 3]],
+    [[0, 1], null, [0, 1]], // getcpu failed
+    [[0, 1], 5, [0, 1]], // a CPU not in the list (went offline)
+  ];
+  for (const [online, here, want] of cases) {
+    assert.deepEqual(probeOrder(online, here), want, `${online} from ${here}`);
   }
 });
 

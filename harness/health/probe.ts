@@ -14,7 +14,9 @@
 import { fail, type SysResult } from "../errno.ts";
 import {
   sysClose,
+  sysGetcpu,
   sysOpen,
+  sysPread,
   sysSchedGetaffinity,
   sysSchedSetaffinity,
   sysWrite,
@@ -38,6 +40,7 @@ import {
   type HealthProblem,
   healthProblems,
   parseCpuList,
+  probeOrder,
 } from "./health.ts";
 
 /** The ABI's side of the probe: one event of its own, and a way to write it. */
@@ -70,6 +73,13 @@ function readNumber(path: string): SysResult<number> {
   return r.ok ? { ok: true, value: Number(r.value.trim()) } : r;
 }
 
+/** A short tracefs file's text, read from the start of `fd` (tracing_on: "0\n" or "1\n"). */
+function preadText(fd: number): SysResult<string> {
+  const buf = new Uint8Array(16);
+  const r = sysPread(fd, buf, 0);
+  return r.ok ? { ok: true, value: new TextDecoder().decode(buf.subarray(0, r.value)) } : r;
+}
+
 let probes = 0;
 
 /** What a boot does not change, and the descriptors a prober keeps open. */
@@ -78,6 +88,8 @@ interface BootFacts {
   readonly online: number[];
   readonly markerId: number;
   readonly markerFd: number | null;
+  /** tracing_on, open for pread: an open under TCG costs milliseconds. */
+  readonly tracingOnFd: number | null;
   /** CPU → its trace_pipe_raw, open O_NONBLOCK. */
   readonly pipes: ReadonlyMap<number, number>;
 }
@@ -152,6 +164,7 @@ export class HealthProber implements Disposable {
       if (!markerId.ok) throw new Error(`Cannot read trace_marker's event id: ${markerId.errno}`);
       const online = parseCpuList(Deno.readTextFileSync("/sys/devices/system/cpu/online"));
       const marker = sysOpen(`${this.#root}/trace_marker`, O_WRONLY | O_CLOEXEC);
+      const on = sysOpen(`${this.#root}/tracing_on`, O_RDONLY | O_CLOEXEC);
       const pipes = new Map<number, number>();
       for (const cpu of online) {
         const fd = sysOpen(
@@ -165,14 +178,19 @@ export class HealthProber implements Disposable {
         online,
         markerId: markerId.value,
         markerFd: marker.ok ? marker.value : null,
+        tracingOnFd: on.ok ? on.value : null,
         pipes,
       };
     }
     return this.#boot;
   }
 
-  #base(boot: { online: number[] }): Pick<HealthObservation, "tracingOn" | "online"> {
-    const on = readTracefsText(`${this.#root}/tracing_on`);
+  #base(
+    boot: { online: number[]; tracingOnFd: number | null },
+  ): Pick<HealthObservation, "tracingOn" | "online"> {
+    const on = boot.tracingOnFd === null
+      ? readTracefsText(`${this.#root}/tracing_on`)
+      : preadText(boot.tracingOnFd);
     return { tracingOn: on.ok ? on.value.trim() : on.errno, online: boot.online };
   }
 
@@ -198,8 +216,9 @@ export class HealthProber implements Disposable {
     const saved = sysSchedGetaffinity();
     const enc = new TextEncoder();
     const cpus: CpuObservation[] = [];
+    const here = sysGetcpu();
     try {
-      for (const cpu of online) {
+      for (const cpu of probeOrder(online, here.ok ? here.value : null)) {
         const tag = `health ${cpu} ${++probes}`;
         const payload = enc.encode(tag);
         const pinned = steps.time("health probe: pin", () => sysSchedSetaffinity([cpu]));
@@ -235,12 +254,14 @@ export class HealthProber implements Disposable {
     } finally {
       steps.time("health probe: pin", () => sysSchedSetaffinity(saved.ok ? saved.value : online));
     }
+    cpus.sort((a, b) => a.cpu - b.cpu);
     return { ...steps.time("health probe: tracing_on", () => this.#base(boot)), setup, cpus };
   }
 
   [Symbol.dispose](): void {
     this.#clock?.close();
     if (this.#boot?.markerFd != null) sysClose(this.#boot.markerFd);
+    if (this.#boot?.tracingOnFd != null) sysClose(this.#boot.tracingOnFd);
     for (const fd of this.#boot?.pipes.values() ?? []) sysClose(fd);
   }
 }

@@ -120,7 +120,7 @@ export class RawCampaign implements CaseCampaign<RawOp[]> {
       steps.time("commands", () => {
         for (const o of ops) {
           log.push(showRawOp(o));
-          runRawOp(state, o);
+          steps.time(`raw: ${o.op}`, () => runRawOp(state, o));
         }
       });
     } finally {

@@ -123,7 +123,7 @@ export class RawCampaign implements CaseCampaign<RawOp[]> {
       steps.time("commands", () => {
         for (const o of ops) {
           log.push(showRawOp(o));
-          runRawOp(target, o);
+          steps.time(`raw: ${o.op}`, () => runRawOp(target, o));
         }
       });
     } catch (e) {

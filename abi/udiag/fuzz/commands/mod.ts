@@ -20,13 +20,16 @@ import { BpfAttachCmd } from "./bpf_attach_cmd.ts";
 import { DrainCmd } from "./drain_cmd.ts";
 import { mmapArg, MmapCmd } from "./mmap_cmd.ts";
 
+import { timedRun } from "../../../../harness/steps.ts";
+import { commandName } from "../titles.ts";
+
 export { COMMAND_NAMES, commandName } from "../titles.ts";
 
 const pick = fc.nat(15);
 const poolIndex = fc.nat(POOL.length - 1);
 
-/** The command arbitraries of a case. */
-export const allCommands: fc.Arbitrary<fc.Command<UdiagModel, RealUdiag>>[] = [
+/** The commands a case draws from, untimed. */
+const commands: fc.Arbitrary<fc.Command<UdiagModel, RealUdiag>>[] = [
   fc.constant(new OpenCmd()),
   pick.map((p) => new CloseCmd(p)),
   fc.tuple(pick, nameChoice).map(([p, n]) => new RegisterCmd(p, n)),
@@ -39,3 +42,11 @@ export const allCommands: fc.Arbitrary<fc.Command<UdiagModel, RealUdiag>>[] = [
   fc.constant(new DrainCmd()),
   mmapArg.map((a) => new MmapCmd(a)),
 ];
+
+/**
+ * The command arbitraries of a case; each command's run is a step of its own
+ * in the case's profile (`command: write`…, harness/steps.ts).
+ */
+export const allCommands: fc.Arbitrary<fc.Command<UdiagModel, RealUdiag>>[] = commands.map((a) =>
+  a.map((c) => timedRun(c, `command: ${commandName(String(c))}`))
+);

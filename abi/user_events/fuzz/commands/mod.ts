@@ -16,14 +16,17 @@ import { writeArg, WriteCmd } from "./write_cmd.ts";
 import { TraceCmd } from "./trace_cmd.ts";
 import { ProtectCmd } from "./protect_cmd.ts";
 
+import { timedRun } from "../../../../harness/steps.ts";
+import { commandName } from "../titles.ts";
+
 export { COMMAND_NAMES, commandName } from "../titles.ts";
 
 const pick = fc.nat(15);
 const name = fc.nat(POOL.length - 1);
 const fields = fc.nat(FIELD_POOL.length - 1);
 
-/** The command arbitraries of a case, weighted towards register, trace and write. */
-export const allCommands: fc.Arbitrary<fc.Command<UserEventsModel, RealUserEvents>>[] = [
+/** The commands a case draws from, weighted towards register, trace and write, untimed. */
+const commands: fc.Arbitrary<fc.Command<UserEventsModel, RealUserEvents>>[] = [
   fc.constant(new OpenCmd()),
   pick.map((p) => new CloseCmd(p)),
   fc.tuple(pick, registerArg).map(([p, a]) => new RegisterCmd(p, a)),
@@ -41,3 +44,10 @@ export const allCommands: fc.Arbitrary<fc.Command<UserEventsModel, RealUserEvent
   )
     .map(([p, to]) => new ProtectCmd(p, to)),
 ];
+
+/**
+ * The command arbitraries of a case; each command's run is a step of its own
+ * in the case's profile (`command: write`…, harness/steps.ts).
+ */
+export const allCommands: fc.Arbitrary<fc.Command<UserEventsModel, RealUserEvents>>[] = commands
+  .map((a) => a.map((c) => timedRun(c, `command: ${commandName(String(c))}`)));
