@@ -6,7 +6,7 @@
  * @module
  */
 import { fail, ok, type SysResult } from "../errno.ts";
-import { O_NONBLOCK, O_RDONLY } from "../libc.ts";
+import { O_CLOEXEC, O_NONBLOCK, O_RDONLY } from "../libc.ts";
 import { sysClose, sysOpen, sysRead } from "../syscall.ts";
 import { TRACEFS } from "../tracefs.ts";
 import {
@@ -152,6 +152,54 @@ export function readAllRaw(opts: ReadOptions = {}): SysResult<CpuRaw[]> {
     out.push({ cpu, bytes: r.value });
   }
   return ok(out);
+}
+
+/**
+ * Every CPU's `trace_pipe_raw`, open `O_NONBLOCK` for as long as the reader
+ * lives, and the ring's layout, read once. A reader that drains every few
+ * operations (a fuzz case's drain) would otherwise open five tracefs files a
+ * drain (the two headers, `per_cpu`, a pipe a CPU), and an open is
+ * milliseconds under TCG. The CPUs are those tracefs listed at the open.
+ */
+export class RawReader implements Disposable {
+  readonly #pipes: { readonly cpu: number; readonly fd: number }[];
+
+  private constructor(readonly layout: RingLayout, pipes: { cpu: number; fd: number }[]) {
+    this.#pipes = pipes;
+  }
+
+  /** Opens every CPU's pipe under `root`; the first open that fails is the answer. */
+  static open(root: string = TRACEFS): SysResult<RawReader> {
+    const layout = readRingLayout(root);
+    const pipes: { cpu: number; fd: number }[] = [];
+    for (const cpu of listCpus(root)) {
+      const fd = sysOpen(
+        `${root}/per_cpu/cpu${cpu}/trace_pipe_raw`,
+        O_RDONLY | O_NONBLOCK | O_CLOEXEC,
+      );
+      if (!fd.ok) {
+        for (const p of pipes) sysClose(p.fd);
+        return fd;
+      }
+      pipes.push({ cpu, fd: fd.value });
+    }
+    return ok(new RawReader(layout, pipes));
+  }
+
+  /** What {@linkcode readAllRaw} answers, through the open pipes. */
+  readAll(maxPages: number = DEFAULT_MAX_PAGES): SysResult<CpuRaw[]> {
+    const out: CpuRaw[] = [];
+    for (const { cpu, fd } of this.#pipes) {
+      const r = readRawFd(fd, this.layout.page.pageSize, maxPages);
+      if (!r.ok) return r;
+      out.push({ cpu, bytes: r.value });
+    }
+    return ok(out);
+  }
+
+  [Symbol.dispose](): void {
+    for (const p of this.#pipes.splice(0)) sysClose(p.fd);
+  }
 }
 
 /** Drains the buffer of every CPU and returns the records of one event. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   listCpus,
+  RawReader,
   readAllRaw,
   readCpuRaw,
   readRecords,
@@ -83,5 +84,26 @@ Deno.test("readCpuRaw() and readRecords() return a refusal as its errno", async 
   // A directory where the file should be: read(2) says EISDIR.
   await Deno.mkdir(`${root}/per_cpu/cpu1/trace_pipe_raw`, { recursive: true });
   assert.deepEqual(readRecords(7, { root }), { ok: false, errno: "EISDIR" });
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("RawReader reads every CPU through pipes it keeps open, and answers an open's refusal", async () => {
+  const root = await fakeTracefs(new Map([[0, page(5n, 7, 0xc0)], [1, page(6n, 7, 0xc1)]]));
+  const opened = RawReader.open(root);
+  assert.ok(opened.ok);
+  using reader = opened.value;
+  assert.equal(reader.layout.page.pageSize, 128);
+  const first = reader.readAll();
+  assert.ok(first.ok);
+  assert.deepEqual(first.value.map((c) => [c.cpu, c.bytes.length, c.bytes[22]]), [
+    [0, 128, 0xc0],
+    [1, 128, 0xc1],
+  ]);
+  // The same descriptors, now at their end: a second drain reads nothing again.
+  const second = reader.readAll();
+  assert.ok(second.ok);
+  assert.deepEqual(second.value.map((c) => c.bytes.length), [0, 0]);
+  await Deno.mkdir(`${root}/per_cpu/cpu2`);
+  assert.deepEqual(RawReader.open(root), { ok: false, errno: "ENOENT" });
   await Deno.remove(root, { recursive: true });
 });

@@ -1,14 +1,14 @@
 /**
  * How far a kernel build is, from its log: the `  CC  ` lines Kbuild prints,
  * against the count a full build of the profile printed (measured on
- * 6.12.117). A cold build takes 5–20 minutes; a user sees a line every 30 s
+ * 6.12.118). A cold build takes 5–20 minutes; a user sees a line every 30 s
  * instead of only a log path.
  *
  * @module
  */
 
-/** `  CC      <object>` lines of a cold build, per profile (6.12.117, measured 2026-12-02). */
-export const COLD_BUILD_OBJECTS: Readonly<Record<string, number>> = { base: 1407 };
+/** `  CC      <object>` lines of a cold build, per profile (6.12.118, trimmed config, 2026-12-06). */
+export const COLD_BUILD_OBJECTS: Readonly<Record<string, number>> = { base: 1220 };
 
 /** The compile lines in a piece of a build log (pure). */
 export function countCompiled(text: string): number {

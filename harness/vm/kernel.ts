@@ -311,7 +311,7 @@ async function buildBase(
   const wt = `${work}/tree`;
   const started = Date.now();
   log(
-    `udiag-fuzz: building kernel ${profile}-${key} (cold build, 5–20 min on 2 cores: 704 s and 1102 s seen); log: ${logFile}`,
+    `udiag-fuzz: building kernel ${profile}-${key} (cold build, 5–20 min on 2 cores: 468 s seen on a fresh machine, 1102 s on a busy one); log: ${logFile}`,
   );
   const step = (cmd: string, args: string[]) => runLogged(cmd, args, { cwd: wt, logFile });
   await step("tar", ["xf", SOURCE_TARBALL, "--strip-components=1"]);

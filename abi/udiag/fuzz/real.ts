@@ -100,9 +100,28 @@ export function leftBehind(tracefs: Tracefs): StateLeak | null {
 /** Bytes of each payload an attached eBPF program copies out (the rest is its length). */
 export const BPF_COPY = 64;
 
+/**
+ * Tracefs that remembers the events a case enabled: its clean-up disables
+ * only those (the case began with no event, and an event starts disabled),
+ * as an open of an `enable` file is milliseconds under TCG.
+ */
+export class CaseTracefs extends Tracefs {
+  readonly #enabled = new Set<string>();
+
+  override setEnabled(name: string, on: boolean): SysResult<number> {
+    if (on) this.#enabled.add(name);
+    return super.setEnabled(name, on);
+  }
+
+  /** Every name enabled through this object, whatever the kernel answered. */
+  enabled(): string[] {
+    return [...this.#enabled];
+  }
+}
+
 /** Files, perf events and the page, opened for one fuzz case. */
 export class RealUdiag implements Disposable {
-  readonly tracefs = new Tracefs(DIAG_SYSTEM);
+  readonly tracefs = new CaseTracefs(DIAG_SYSTEM);
   readonly files = new Map<number, UdiagFile>();
   readonly perfs = new Map<number, PerfEvent>();
   /** Perf id → the array map its eBPF program copies each record's payload into. */
@@ -268,7 +287,7 @@ export class RealUdiag implements Disposable {
 
   /** Unwinds everything the case made; the device must end as it began. */
   [Symbol.dispose](): void {
-    for (const n of this.names) this.tracefs.setEnabled(n, false);
+    for (const n of this.tracefs.enabled()) this.tracefs.setEnabled(n, false);
     for (const id of [...this.perfs.keys()]) this.perfClose(id);
     for (const f of this.files.values()) f[Symbol.dispose]();
     for (const n of this.names) this.#control.delete(n);

@@ -1,7 +1,7 @@
 import type fc from "fast-check";
 import type { Sink, TraceRecord, UdiagModel } from "../model.ts";
 import { BPF_COPY, Mismatch, type RealUdiag } from "../real.ts";
-import { readAllRaw, readRingLayout } from "../../../../harness/trace/ftrace_reader.ts";
+import { RawReader } from "../../../../harness/trace/ftrace_reader.ts";
 import { collectRecords } from "../../../../harness/trace/ftrace_raw.ts";
 import type { SysResult } from "../../../../harness/errno.ts";
 import type { TraceCollection } from "../../../../harness/trace/ftrace_raw.ts";
@@ -10,11 +10,18 @@ import { recordPid, recordType } from "../../../../harness/trace/format.ts";
 import { payloadsOf } from "../../../../harness/trace/recover.ts";
 import { bpfTitle, drainTitle } from "../titles.ts";
 
+/** The pipes drains read, open for the rest of the process (see RawReader). */
+let reader: RawReader | null = null;
+
 /** Every record of every event, drained from all CPUs. */
 function readAllRecords(): SysResult<TraceCollection> {
-  const layout = readRingLayout();
-  const raw = readAllRaw({ layout });
-  return raw.ok ? { ok: true, value: collectRecords(layout, raw.value) } : raw;
+  if (reader === null) {
+    const r = RawReader.open();
+    if (!r.ok) return r;
+    reader = r.value;
+  }
+  const raw = reader.readAll();
+  return raw.ok ? { ok: true, value: collectRecords(reader.layout, raw.value) } : raw;
 }
 
 function show(rs: readonly { name: string; data: Uint8Array }[]): string {
