@@ -67,19 +67,25 @@ export class StepClock {
 }
 
 /**
- * A copy of `c` whose `run` is charged to step `name` on `clock`: a model
- * command, run by fast-check's `modelRun`, then gets a line of its own in a
- * case's profile. `c` is left as it was (the copy inherits from it, so its
- * class, `check` and `toString` still hold).
+ * `c` seen through a proxy whose `run` is charged to step `name` on `clock`:
+ * a model command, run by fast-check's `modelRun`, then gets a line of its
+ * own in a case's profile. Every other method is `c`'s, called on `c` itself,
+ * as a class's private fields (`this.#h` in a `toString`) exist only there;
+ * `instanceof` still sees `c`'s class, and `c` is left as it was.
  */
 export function timedRun<M, R, C extends { run(m: M, r: R): void }>(
   c: C,
   name: string,
   clock: StepClock = steps,
 ): C {
-  const t: C = Object.create(c);
-  t.run = (m: M, r: R) => clock.time(name, () => c.run(m, r));
-  return t;
+  const run = (m: M, r: R) => clock.time(name, () => c.run(m, r));
+  return new Proxy(c, {
+    get(target, key) {
+      if (key === "run") return run;
+      const v = Reflect.get(target, key, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
 }
 
 /** One step's milliseconds per case and share of the campaigns' time. */
