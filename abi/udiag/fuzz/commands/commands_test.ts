@@ -4,7 +4,6 @@
  * cannot pass a wrong kernel), and must stay quiet when the answers agree.
  */
 import assert from "node:assert/strict";
-import fc from "fast-check";
 import { UdiagModel } from "../model.ts";
 import { Mismatch, type RealUdiag } from "../real.ts";
 import type { SysResult } from "../../../../harness/errno.ts";
@@ -18,6 +17,7 @@ import { PerfOpenCmd } from "./perf_open_cmd.ts";
 import { BpfAttachCmd } from "./bpf_attach_cmd.ts";
 import { checkBpfSeen } from "./drain_cmd.ts";
 import { allCommands, COMMAND_NAMES, commandName } from "./mod.ts";
+import { checkDrawnCommands } from "../../../../fuzz/drawn_commands.ts";
 
 type Answers = {
   open?: SysResult<number>;
@@ -200,18 +200,6 @@ Deno.test("checkBpfSeen(): the eBPF program must have read the last payload its 
   }
 });
 
-Deno.test("every command allCommands draws prints itself and checks, as a filed case needs", () => {
-  // A filed case's replay path prints the whole sequence (fuzz/campaign.ts):
-  // the timed commands must print and check as the plain ones do.
-  const names = new Set<string>(COMMAND_NAMES);
-  fc.assert(
-    fc.property(fc.commands(allCommands, { maxCommands: 30 }), (cmds) => {
-      assert.equal(typeof String(cmds), "string");
-      for (const c of cmds) {
-        const printed = String(c);
-        assert.ok(names.has(commandName(printed)), printed);
-      }
-    }),
-    { numRuns: 100, seed: 7 },
-  );
+Deno.test("every command allCommands draws prints itself, as a filed case needs", () => {
+  checkDrawnCommands(allCommands, COMMAND_NAMES, commandName);
 });

@@ -20,6 +20,7 @@ import { type WriteArg, WriteCmd } from "./write_cmd.ts";
 import { TraceCmd } from "./trace_cmd.ts";
 import { ProtectCmd } from "./protect_cmd.ts";
 import { allCommands, COMMAND_NAMES, commandName } from "./mod.ts";
+import { checkDrawnCommands } from "../../../../fuzz/drawn_commands.ts";
 
 type Answers = {
   open?: SysResult<number>;
@@ -403,18 +404,6 @@ function mirror(shadow: UserEventsModel): RealUserEvents {
   return fake as unknown as RealUserEvents;
 }
 
-Deno.test("every command allCommands draws prints itself and checks, as a filed case needs", () => {
-  // A filed case's replay path prints the whole sequence (fuzz/campaign.ts):
-  // the timed commands must print and check as the plain ones do.
-  const names = new Set<string>(COMMAND_NAMES);
-  fc.assert(
-    fc.property(fc.commands(allCommands, { maxCommands: 30 }), (cmds) => {
-      assert.equal(typeof String(cmds), "string");
-      for (const c of cmds) {
-        const printed = String(c);
-        assert.ok(names.has(commandName(printed)), printed);
-      }
-    }),
-    { numRuns: 100, seed: 7 },
-  );
+Deno.test("every command allCommands draws prints itself, as a filed case needs", () => {
+  checkDrawnCommands(allCommands, COMMAND_NAMES, commandName);
 });
