@@ -34,6 +34,7 @@ export const NR = {
   writev: 20,
   getpid: 39,
   delete_module: 176,
+  getcpu: 309,
   finit_module: 313,
   memfd_create: 319,
 } as const;

@@ -446,7 +446,7 @@ export function sysSchedGetaffinity(): SysResult<number[]> {
 /** getcpu(2): the CPU the calling thread is running on. */
 export function sysGetcpu(): SysResult<number> {
   const cpu = new Uint8Array(4);
-  const r = sysRaw(309, cpu, 0, 0);
+  const r = sysRaw(NR.getcpu, cpu, 0, 0);
   return r.ok ? ok(new DataView(cpu.buffer).getUint32(0, true)) : r;
 }
 
@@ -461,7 +461,7 @@ const RAW_NAMES: ReadonlyMap<number, string> = new Map([
   [27, "mincore"],
   [203, "sched_setaffinity"],
   [204, "sched_getaffinity"],
-  [309, "getcpu"],
+  [NR.getcpu, "getcpu"],
   [298, "perf_event_open"],
 ]);
 

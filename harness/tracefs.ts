@@ -166,11 +166,12 @@ export function parseBufferStats(text: string): BufferStats | null {
 const held = new Map<string, number>();
 
 /**
- * A tracefs file's text through a descriptor kept open and read at offset 0,
- * for a file that makes its text anew at every read (`per_cpu/cpuN/stats`):
- * an open is milliseconds under TCG. Up to 4 KiB.
+ * A tracefs file's text through a descriptor kept open for the rest of the
+ * process and read at offset 0, for a file that makes its text anew at every
+ * read (`per_cpu/cpuN/stats`, `tracing_on`): an open is milliseconds under
+ * TCG. Up to 4 KiB.
  */
-function readHeld(path: string): SysResult<string> {
+export function readHeld(path: string): SysResult<string> {
   let fd = held.get(path);
   if (fd === undefined) {
     const o = sysOpen(path, O_RDONLY | O_CLOEXEC);

@@ -16,14 +16,13 @@ import {
   sysClose,
   sysGetcpu,
   sysOpen,
-  sysPread,
   sysSchedGetaffinity,
   sysSchedSetaffinity,
   sysWrite,
   sysWriteText,
 } from "../syscall.ts";
 import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_TRUNC, O_WRONLY } from "../libc.ts";
-import { TRACEFS } from "../tracefs.ts";
+import { readHeld, TRACEFS } from "../tracefs.ts";
 import { steps } from "../steps.ts";
 import { readRawFd, readRingLayout, readTracefsText } from "../trace/ftrace_reader.ts";
 import { collectRecords, type RingLayout } from "../trace/ftrace_raw.ts";
@@ -73,13 +72,6 @@ function readNumber(path: string): SysResult<number> {
   return r.ok ? { ok: true, value: Number(r.value.trim()) } : r;
 }
 
-/** A short tracefs file's text, read from the start of `fd` (tracing_on: "0\n" or "1\n"). */
-function preadText(fd: number): SysResult<string> {
-  const buf = new Uint8Array(16);
-  const r = sysPread(fd, buf, 0);
-  return r.ok ? { ok: true, value: new TextDecoder().decode(buf.subarray(0, r.value)) } : r;
-}
-
 let probes = 0;
 
 /** What a boot does not change, and the descriptors a prober keeps open. */
@@ -88,8 +80,6 @@ interface BootFacts {
   readonly online: number[];
   readonly markerId: number;
   readonly markerFd: number | null;
-  /** tracing_on, open for pread: an open under TCG costs milliseconds. */
-  readonly tracingOnFd: number | null;
   /** CPU → its trace_pipe_raw, open O_NONBLOCK. */
   readonly pipes: ReadonlyMap<number, number>;
 }
@@ -164,7 +154,6 @@ export class HealthProber implements Disposable {
       if (!markerId.ok) throw new Error(`Cannot read trace_marker's event id: ${markerId.errno}`);
       const online = parseCpuList(Deno.readTextFileSync("/sys/devices/system/cpu/online"));
       const marker = sysOpen(`${this.#root}/trace_marker`, O_WRONLY | O_CLOEXEC);
-      const on = sysOpen(`${this.#root}/tracing_on`, O_RDONLY | O_CLOEXEC);
       const pipes = new Map<number, number>();
       for (const cpu of online) {
         const fd = sysOpen(
@@ -178,19 +167,14 @@ export class HealthProber implements Disposable {
         online,
         markerId: markerId.value,
         markerFd: marker.ok ? marker.value : null,
-        tracingOnFd: on.ok ? on.value : null,
         pipes,
       };
     }
     return this.#boot;
   }
 
-  #base(
-    boot: { online: number[]; tracingOnFd: number | null },
-  ): Pick<HealthObservation, "tracingOn" | "online"> {
-    const on = boot.tracingOnFd === null
-      ? readTracefsText(`${this.#root}/tracing_on`)
-      : preadText(boot.tracingOnFd);
+  #base(boot: { online: number[] }): Pick<HealthObservation, "tracingOn" | "online"> {
+    const on = readHeld(`${this.#root}/tracing_on`);
     return { tracingOn: on.ok ? on.value.trim() : on.errno, online: boot.online };
   }
 
@@ -261,7 +245,6 @@ export class HealthProber implements Disposable {
   [Symbol.dispose](): void {
     this.#clock?.close();
     if (this.#boot?.markerFd != null) sysClose(this.#boot.markerFd);
-    if (this.#boot?.tracingOnFd != null) sysClose(this.#boot.tracingOnFd);
     for (const fd of this.#boot?.pipes.values() ?? []) sysClose(fd);
   }
 }
