@@ -34,14 +34,28 @@ function exists(u: URL): boolean {
   }
 }
 
+/**
+ * Plug-ins a guest bundle carries, by name (harness/vm/guest_bundle.ts):
+ * the bundle cannot follow the import below, whose path is computed.
+ */
+const BUNDLED = new Map<string, unknown>();
+
+/** Registers a plug-in module bundled with its entry; `loadAbi` then checks and returns it. */
+export function registerBundledAbi(name: string, mod: unknown): void {
+  BUNDLED.set(name, mod);
+}
+
 /** Loads the plug-in of ABI `name`; throws a TypeError naming the known ones. */
 export async function loadAbi(name: string): Promise<AbiPlugin> {
   const known = abiNames();
   if (!/^\w+$/.test(name) || !known.includes(name)) {
     throw new TypeError(`Unknown --abi "${name}": expected one of ${known.join(", ")}`);
   }
-  const mod = await import(new URL(`./${name}/plugin.ts`, import.meta.url).href);
-  const plugin = mod.default as AbiPlugin | undefined;
+  const mod = (BUNDLED.get(name) ??
+    await import(new URL(`./${name}/plugin.ts`, import.meta.url).href)) as {
+      default?: AbiPlugin;
+    };
+  const plugin = mod.default;
   if (!plugin || plugin.name !== name) {
     throw new TypeError(`abi/${name}/plugin.ts does not export the "${name}" plug-in as default`);
   }

@@ -10,6 +10,7 @@
  */
 import { parseProcStat, type ProcTimes } from "./proc_stat.ts";
 import type { ResultEvent } from "../harness/vm/runner.ts";
+import { bundlePath } from "../harness/vm/guest_bundle.ts";
 
 /** One reading of the child's CPU times. */
 export interface StatSample {
@@ -72,7 +73,7 @@ export async function probeFuzz(
   const args = [
     "run",
     "-A",
-    "fuzz/guest.ts",
+    bundlePath("fuzz/guest.ts"),
     "--suites",
     suite,
     "--seed",

@@ -4,8 +4,8 @@
  *     deno run -A bench/guest.ts --baseline out/bench/baseline --repeats 5 --seconds 1
  *
  * First Deno's start-up, split (`startup`): the runtime alone (`deno eval 0`)
- * and what fuzz/guest.ts loads before its first case (`--load-only`), each
- * `STARTUP_RUNS` times (startup.ts). Then the fuzz campaign's throughput
+ * and what fuzz/guest.ts loads before its first case (`--load-only`), from
+ * its sources and from its bundle, each `STARTUP_RUNS` times (startup.ts). Then the fuzz campaign's throughput
  * (`fuzz/guest.ts` per suite, watched by `fuzz_probe.ts`), then the micro-benchmark: every mix on both sides,
  * Deno FFI and the C baseline, one after the other in each repeat, the side
  * that goes first alternating between repeats. Every sample goes to the host

@@ -28,6 +28,7 @@ import {
 } from "./stages.ts";
 import type { Machine, PhaseCounts } from "./machine.ts";
 import { type StartupSample, startupSummary } from "./startup.ts";
+import { bundlePath } from "../harness/vm/guest_bundle.ts";
 import type { PatchedBuildTimes } from "../harness/vm/kernel.ts";
 import { BUILD_GOALS, goalsSection } from "./goals.ts";
 
@@ -883,13 +884,29 @@ export function startupSection(samples: readonly StartupSample[]): string {
         [
           "`deno run -A fuzz/guest.ts --abi udiag --load-only`",
           formatSummary(s.fuzzGuest, sec),
-          "what a fuzz run loads before its first case",
+          "what a fuzz run loads before its first case, from its source modules",
         ],
         [
           "difference of medians",
           sec(s.modules),
           "fuzz/guest.ts's modules: the ABI plugin, campaigns, fast-check, the canary",
         ],
+        ...(s.fuzzBundle && s.bundleModules !== null
+          ? [
+            [
+              `\`deno run -A ${bundlePath("fuzz/guest.ts")} --abi udiag --load-only\``,
+              formatSummary(s.fuzzBundle, sec),
+              "the same code from its one-file bundle, as fuzz runs start it " +
+              "(harness/vm/guest_bundle.ts)",
+            ],
+            [
+              "difference of medians",
+              sec(s.bundleModules),
+              "the same modules, bundled: the module-by-module loading the bundle saves is " +
+              sec(s.modules - s.bundleModules),
+            ],
+          ]
+          : []),
       ],
       ["left", "right", "left"],
     ),

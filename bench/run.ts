@@ -55,6 +55,7 @@ import {
   stageSummary,
 } from "./results.ts";
 import { parseInitcalls } from "./initcalls.ts";
+import { guestDenoRun } from "../harness/vm/guest_bundle.ts";
 import { loadAverage, machineInfo, qemuCount, QemuMonitor, waitForIdle } from "./machine.ts";
 
 /** The benchmark's parts, in the order they run. */
@@ -228,7 +229,7 @@ async function recordedBuild(
 /** The `bench/guest.ts` command line of step 2. */
 function guestCommand(o: BenchOptions, baseline: string, parts: string): string {
   return [
-    "deno run -A bench/guest.ts",
+    guestDenoRun("bench/guest.ts", ""),
     `--baseline ${baseline}`,
     `--repeats ${o.repeats}`,
     `--seconds ${o.seconds}`,
@@ -310,8 +311,10 @@ async function measureBoots(
   const runs: BootResult[] = [];
   let othersMax = 0;
   const plan = bootPlan(o.boots, o.beforeTimeout > 0);
-  const command = `deno run -A fuzz/guest.ts --abi udiag --seed ${o.seed} --time 60 ` +
-    `--max-commands 30 --suites model,raw,race`;
+  const command = guestDenoRun(
+    "fuzz/guest.ts",
+    `--abi udiag --seed ${o.seed} --time 60 --max-commands 30 --suites model,raw,race`,
+  );
   for (const [i, variant] of plan.entries()) {
     monitor.phase = `boot ${i + 1} (${variant})`;
     const otherVms = await monitor.check();

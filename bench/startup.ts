@@ -1,13 +1,16 @@
 /**
  * Deno's start-up in the guest, split (pure): the runtime alone
  * (`deno eval 0`) and what fuzz/guest.ts loads before its first case
- * (`--load-only`: the ABI plugin, its campaigns, fast-check, the canary).
- * The difference is the module graph's cost. bench/guest.ts runs the
- * commands; results.ts renders the summary.
+ * (`--load-only`: the ABI plugin, its campaigns, fast-check, the canary),
+ * from its source modules and from the one-file bundle the guest runs
+ * (harness/vm/guest_bundle.ts). The difference to the runtime is the
+ * modules' cost. bench/guest.ts runs the commands; results.ts renders the
+ * summary.
  *
  * @module
  */
 import { summarize, type Summary } from "./stats.ts";
+import { bundlePath } from "../harness/vm/guest_bundle.ts";
 
 /** Runs of each command: the first may still read Deno's code over 9p. */
 export const STARTUP_RUNS = 3;
@@ -16,6 +19,10 @@ export const STARTUP_RUNS = 3;
 export const STARTUP_COMMANDS = [
   { what: "runtime", args: ["eval", "0"] },
   { what: "fuzz-guest", args: ["run", "-A", "fuzz/guest.ts", "--abi", "udiag", "--load-only"] },
+  {
+    what: "fuzz-bundle",
+    args: ["run", "-A", bundlePath("fuzz/guest.ts"), "--abi", "udiag", "--load-only"],
+  },
 ] as const;
 
 /** Samples one guest run sends: each command `STARTUP_RUNS` times. */
@@ -29,12 +36,16 @@ export interface StartupSample {
   readonly seconds: number;
 }
 
-/** Both commands summarized, and the modules' share as the difference of medians. */
+/** The commands summarized, and the modules' share as the difference of medians. */
 export interface StartupSummary {
   readonly runtime: Summary;
   readonly fuzzGuest: Summary;
   /** Median of fuzz-guest less median of runtime, seconds. */
   readonly modules: number;
+  /** The bundle's run; null in results from before it was measured. */
+  readonly fuzzBundle: Summary | null;
+  /** Median of fuzz-bundle less median of runtime, seconds; null with no bundle samples. */
+  readonly bundleModules: number | null;
 }
 
 /**
@@ -58,5 +69,13 @@ export function startupSummary(samples: readonly StartupSample[]): StartupSummar
   if (runtime.length === 0 || fuzzGuest.length === 0) return null;
   const r = summarize(runtime);
   const f = summarize(fuzzGuest);
-  return { runtime: r, fuzzGuest: f, modules: f.median - r.median };
+  const bundle = of("fuzz-bundle");
+  const b = bundle.length > 0 ? summarize(bundle) : null;
+  return {
+    runtime: r,
+    fuzzGuest: f,
+    modules: f.median - r.median,
+    fuzzBundle: b,
+    bundleModules: b ? b.median - r.median : null,
+  };
 }

@@ -25,6 +25,7 @@ import { listFindings } from "../harness/report/store.ts";
 import { sameReport } from "../harness/report/dedup.ts";
 import { type FindingKind, readReplay, type Replay } from "../harness/replay.ts";
 import type { ReplayRequest } from "./guest.ts";
+import { guestDenoRun } from "../harness/vm/guest_bundle.ts";
 
 /** Exit status when the replay ran to its end without the finding. */
 export const NOT_REPRODUCED_EXIT = 3;
@@ -164,9 +165,10 @@ async function replayFuzz(
   const res = await runGuest({
     ...subjectGuest(subject),
     // The request goes as a file: nothing from replay.json passes through a shell.
-    command: `deno run -A fuzz/guest.ts --abi ${
-      shellQuote(subject.abi.name)
-    } --replay "$UDIAG_OUT/replay-request.json"`,
+    command: guestDenoRun(
+      "fuzz/guest.ts",
+      `--abi ${shellQuote(subject.abi.name)} --replay "$UDIAG_OUT/replay-request.json"`,
+    ),
     files: { "replay-request.json": JSON.stringify(request) },
     reportsDir,
     echoGuest: true,

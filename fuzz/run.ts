@@ -41,6 +41,7 @@ import { type FindingMeta, saveFinding } from "../harness/report/store.ts";
 import { consoleForCase } from "../harness/marks.ts";
 import { ROOT } from "../harness/paths.ts";
 import { interrupted, stopSignal } from "../harness/interrupt.ts";
+import { guestDenoRun } from "../harness/vm/guest_bundle.ts";
 
 const USAGE = [
   "Usage: deno task fuzz [options]",
@@ -291,9 +292,12 @@ export function guestCommand(a: {
   maxCommands: number;
   plan: ReadonlyMap<string, number>;
 }): string {
-  return `deno run -A fuzz/guest.ts --abi ${a.abi} --seed ${a.seed} --time ${a.seconds} --cases ${a.cases} --max-commands ${a.maxCommands} --suites ${
-    [...a.plan.keys()].join(",")
-  } --shares ${showShares(a.plan)}`;
+  return guestDenoRun(
+    "fuzz/guest.ts",
+    `--abi ${a.abi} --seed ${a.seed} --time ${a.seconds} --cases ${a.cases} --max-commands ${a.maxCommands} --suites ${
+      [...a.plan.keys()].join(",")
+    } --shares ${showShares(a.plan)}`,
+  );
 }
 
 /**

@@ -84,7 +84,7 @@ Deno.test("guestCommand() names the ABI and each campaign's seconds", () => {
       maxCommands: 30,
       plan: new Map([["model", 60], ["race", 20]]),
     }),
-    "deno run -A fuzz/guest.ts --abi udiag --seed 5 --time 80 --cases 0 --max-commands 30 --suites model,race --shares model=60,race=20",
+    "deno run -A out/guest-bundle/fuzz/guest.js --abi udiag --seed 5 --time 80 --cases 0 --max-commands 30 --suites model,race --shares model=60,race=20",
   );
 });
 

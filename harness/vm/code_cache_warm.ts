@@ -11,10 +11,16 @@
  */
 import { abiNames, loadAbi } from "../../abi/mod.ts";
 import { ROOT } from "../paths.ts";
+import { BUNDLED_ENTRIES, bundlePath } from "./guest_bundle.ts";
 
-/** The guest's entry modules, as paths from the checkout. */
+/**
+ * The guest's entry modules, as paths from the checkout: the bundles
+ * (harness/vm/guest_bundle.ts, built before this runs), their sources (a
+ * guest may still run them: `fuzz/guest.ts` in bench/guest.ts's start-up
+ * table), and the suite files, which run as sources under `deno test`.
+ */
 export async function guestEntries(): Promise<string[]> {
-  const out = ["fuzz/guest.ts", "bench/guest.ts"];
+  const out: string[] = [...BUNDLED_ENTRIES.map(bundlePath), ...BUNDLED_ENTRIES];
   for (const name of abiNames()) {
     const abi = await loadAbi(name);
     out.push(...abi.conformance.files, ...(abi.security?.files ?? []));
@@ -23,5 +29,9 @@ export async function guestEntries(): Promise<string[]> {
 }
 
 if (import.meta.main) {
-  for (const f of await guestEntries()) await import(`file://${ROOT}/${f}`);
+  for (const f of await guestEntries()) {
+    // A bundle is built before each boot (harness/vm/initramfs.ts); without one, nothing to warm.
+    const exists = await Deno.stat(`${ROOT}/${f}`).then(() => true, () => false);
+    if (exists) await import(`file://${ROOT}/${f}`);
+  }
 }

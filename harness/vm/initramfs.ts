@@ -6,6 +6,9 @@
  */
 import { runLogged } from "../proc.ts";
 import { stageDenoDir } from "./deno_dir.ts";
+import { buildGuestBundles } from "./bundle_build.ts";
+import { withLock } from "../lock.ts";
+import { ROOT } from "../paths.ts";
 import { ensureRawsysLib } from "../rawsys.ts";
 
 const INIT = new URL("./guest/init.sh", import.meta.url);
@@ -78,6 +81,8 @@ export async function buildInitramfs(
     await Deno.copyFile(p, `${root}/${names[i]}`);
   }
   await Deno.writeTextFile(`${root}/run.env`, runEnv(plan, names));
+  // The guest runs its entries bundled; one writer at a time across runs.
+  await withLock(`${ROOT}/out/guest-bundle`, () => buildGuestBundles());
   // init.sh copies it into the guest's DENO_DIR when it is there.
   await stageDenoDir(`${root}/deno`);
   // Every guest process makes its system calls through it, from the
