@@ -79,26 +79,9 @@ export function listCpus(root: string = TRACEFS): number[] {
 }
 
 /**
- * Reads one `trace_pipe_raw` until EAGAIN (empty) or end of file, a page per
- * read; a kernel refusal other than EAGAIN is returned as its errno.
- */
-export function readCpuRaw(
-  path: string,
-  pageSize: number,
-  maxPages: number = DEFAULT_MAX_PAGES,
-): SysResult<Uint8Array> {
-  const fd = sysOpen(path, O_RDONLY | O_NONBLOCK);
-  if (!fd.ok) return fd;
-  try {
-    return readRawFd(fd.value, pageSize, maxPages);
-  } finally {
-    sysClose(fd.value);
-  }
-}
-
-/**
- * {@linkcode readCpuRaw} on a `trace_pipe_raw` already open with
- * `O_NONBLOCK`: a reader that drains often keeps it open.
+ * Reads one `trace_pipe_raw`, open with `O_NONBLOCK`, until EAGAIN (empty)
+ * or end of file, a page per read; a kernel refusal other than EAGAIN is
+ * returned as its errno.
  */
 export function readRawFd(
   fd: number,
@@ -137,21 +120,15 @@ export interface ReadOptions {
   readonly maxPages?: number;
 }
 
-/** Drains every CPU's `trace_pipe_raw`; the first refusal ends it as a value. */
+/**
+ * Drains every CPU's `trace_pipe_raw` once (a {@linkcode RawReader} opened
+ * and closed); the first refusal ends it as a value.
+ */
 export function readAllRaw(opts: ReadOptions = {}): SysResult<CpuRaw[]> {
-  const root = opts.root ?? TRACEFS;
-  const layout = opts.layout ?? readRingLayout(root);
-  const out: CpuRaw[] = [];
-  for (const cpu of opts.cpus ?? listCpus(root)) {
-    const r = readCpuRaw(
-      `${root}/per_cpu/cpu${cpu}/trace_pipe_raw`,
-      layout.page.pageSize,
-      opts.maxPages ?? DEFAULT_MAX_PAGES,
-    );
-    if (!r.ok) return r;
-    out.push({ cpu, bytes: r.value });
-  }
-  return ok(out);
+  const opened = RawReader.open(opts);
+  if (!opened.ok) return opened;
+  using reader = opened.value;
+  return reader.readAll(opts.maxPages);
 }
 
 /**
@@ -159,7 +136,8 @@ export function readAllRaw(opts: ReadOptions = {}): SysResult<CpuRaw[]> {
  * lives, and the ring's layout, read once. A reader that drains every few
  * operations (a fuzz case's drain) would otherwise open five tracefs files a
  * drain (the two headers, `per_cpu`, a pipe a CPU), and an open is
- * milliseconds under TCG. The CPUs are those tracefs listed at the open.
+ * milliseconds under TCG. The CPUs are those asked for, or those tracefs
+ * listed at the open.
  */
 export class RawReader implements Disposable {
   readonly #pipes: { readonly cpu: number; readonly fd: number }[];
@@ -168,11 +146,12 @@ export class RawReader implements Disposable {
     this.#pipes = pipes;
   }
 
-  /** Opens every CPU's pipe under `root`; the first open that fails is the answer. */
-  static open(root: string = TRACEFS): SysResult<RawReader> {
-    const layout = readRingLayout(root);
+  /** Opens each CPU's pipe (`opts.maxPages` is not its to use); the first open that fails is the answer. */
+  static open(opts: ReadOptions = {}): SysResult<RawReader> {
+    const root = opts.root ?? TRACEFS;
+    const layout = opts.layout ?? readRingLayout(root);
     const pipes: { cpu: number; fd: number }[] = [];
-    for (const cpu of listCpus(root)) {
+    for (const cpu of opts.cpus ?? listCpus(root)) {
       const fd = sysOpen(
         `${root}/per_cpu/cpu${cpu}/trace_pipe_raw`,
         O_RDONLY | O_NONBLOCK | O_CLOEXEC,

@@ -3,7 +3,6 @@ import {
   listCpus,
   RawReader,
   readAllRaw,
-  readCpuRaw,
   readRecords,
   readRingLayout,
   readTracefsText,
@@ -75,12 +74,13 @@ Deno.test("readRecords() drains every per_cpu file of a tracefs-shaped root", as
   await Deno.remove(root, { recursive: true });
 });
 
-Deno.test("readCpuRaw() and readRecords() return a refusal as its errno", async () => {
-  assert.deepEqual(readCpuRaw("/nonexistent/trace_pipe_raw", 4096), {
-    ok: false,
-    errno: "ENOENT",
-  });
+Deno.test("readAllRaw() and readRecords() return a refusal as its errno, and close what they opened", async () => {
+  const fds = () => [...Deno.readDirSync("/proc/self/fd")].length;
   const root = await fakeTracefs(new Map([[0, page(1n, 7, 1)]]));
+  const before = fds();
+  assert.deepEqual(readAllRaw({ root, cpus: [0, 3] }), { ok: false, errno: "ENOENT" });
+  assert.ok(readAllRaw({ root }).ok);
+  assert.equal(fds(), before);
   // A directory where the file should be: read(2) says EISDIR.
   await Deno.mkdir(`${root}/per_cpu/cpu1/trace_pipe_raw`, { recursive: true });
   assert.deepEqual(readRecords(7, { root }), { ok: false, errno: "EISDIR" });
@@ -89,7 +89,7 @@ Deno.test("readCpuRaw() and readRecords() return a refusal as its errno", async 
 
 Deno.test("RawReader reads every CPU through pipes it keeps open, and answers an open's refusal", async () => {
   const root = await fakeTracefs(new Map([[0, page(5n, 7, 0xc0)], [1, page(6n, 7, 0xc1)]]));
-  const opened = RawReader.open(root);
+  const opened = RawReader.open({ root });
   assert.ok(opened.ok);
   using reader = opened.value;
   assert.equal(reader.layout.page.pageSize, 128);
@@ -104,6 +104,6 @@ Deno.test("RawReader reads every CPU through pipes it keeps open, and answers an
   assert.ok(second.ok);
   assert.deepEqual(second.value.map((c) => c.bytes.length), [0, 0]);
   await Deno.mkdir(`${root}/per_cpu/cpu2`);
-  assert.deepEqual(RawReader.open(root), { ok: false, errno: "ENOENT" });
+  assert.deepEqual(RawReader.open({ root }), { ok: false, errno: "ENOENT" });
   await Deno.remove(root, { recursive: true });
 });
