@@ -33,9 +33,17 @@ function isFile(path: string): boolean {
 
 /**
  * Serves the generated entry and registration modules, and pins
- * `import.meta` in every module of the checkout as it is bundled.
+ * `import.meta` in every module of the checkout as it is bundled. Each
+ * module's size and mtime go into `seen` before it is read: a file edited
+ * while the bundle is built then differs from its record, and the next
+ * build redoes the bundle.
  */
-function guestPlugin(root: string, entry: BundledEntry, abis: readonly string[]): esbuild.Plugin {
+function guestPlugin(
+  root: string,
+  entry: BundledEntry,
+  abis: readonly string[],
+  seen: Map<string, [number, number]>,
+): esbuild.Plugin {
   const entryFile = `${root}/${entry}`;
   const sources = bundleEntrySources(root, entry, abis);
   return {
@@ -51,6 +59,8 @@ function guestPlugin(root: string, entry: BundledEntry, abis: readonly string[])
         resolveDir: root,
       }));
       build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        const key = statKey(args.path);
+        if (key) seen.set(args.path, key);
         const source = await Deno.readTextFile(args.path);
         return {
           contents: pinImportMeta(source, `file://${args.path}`, args.path === entryFile),
@@ -60,6 +70,15 @@ function guestPlugin(root: string, entry: BundledEntry, abis: readonly string[])
     },
   };
 }
+
+/**
+ * The bundler's own modules: a change to how bundles are made (esbuild's
+ * options, the pinning) makes every bundle stale, as a changed source does.
+ */
+const BUNDLER_FILES = [
+  new URL(import.meta.url).pathname,
+  new URL("./guest_bundle.ts", import.meta.url).pathname,
+];
 
 /** What a bundle was built from: its generated sources and each input file's size and mtime. */
 interface Stamp {
@@ -107,6 +126,7 @@ export async function buildGuestBundles(root: string = ROOT): Promise<void> {
       if (fresh(out, stampFile, register)) continue;
       const tmp = `${out}.tmp-${Deno.pid}`;
       let meta: esbuild.Metafile;
+      const seen = new Map<string, [number, number]>();
       try {
         const r = await esbuild.build({
           entryPoints: [`${VIRTUAL}:entry`],
@@ -117,7 +137,7 @@ export async function buildGuestBundles(root: string = ROOT): Promise<void> {
           target: "esnext",
           // node: built-ins and Deno's own globals come from the runtime.
           external: ["node:*"],
-          plugins: [guestPlugin(root, entry, abis)],
+          plugins: [guestPlugin(root, entry, abis, seen)],
           // Stack traces name the source files and lines, not the bundle's.
           sourcemap: "inline",
           keepNames: true,
@@ -137,10 +157,11 @@ export async function buildGuestBundles(root: string = ROOT): Promise<void> {
         );
       }
       const inputs: Record<string, [number, number]> = {};
-      for (const p of Object.keys(meta.inputs)) {
+      for (const p of [...Object.keys(meta.inputs), ...BUNDLER_FILES]) {
         if (p.startsWith(`${VIRTUAL}:`)) continue;
         const abs = p.startsWith("/") ? p : `${root}/${p}`;
-        const key = statKey(abs);
+        // The checkout's modules as they were read; node_modules' files as they are now.
+        const key = seen.get(abs) ?? statKey(abs);
         if (key) inputs[abs] = key;
       }
       // Renamed into place: a guest booted by a parallel run never reads half a bundle.
